@@ -1,0 +1,184 @@
+//! Every rejected input has a named error whose message states the rule.
+//! Append-only: never renumber or delete a variant; deprecate it instead.
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum BallastError {
+    // --- math and amounts ---
+    #[msg("Math overflow: a checked operation overflowed or divided by zero")]
+    MathOverflow,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Amount is too small: it converts to zero tokens after rounding")]
+    AmountTooSmall,
+
+    // --- reserve config rules (one per rule) ---
+    #[msg("ltv_bps must be below liquidation_threshold_bps")]
+    LtvNotBelowThreshold,
+    #[msg("liquidation_threshold_bps must be below 10000 (100%)")]
+    ThresholdTooHigh,
+    #[msg("liquidation_threshold_bps x (1 + max_liquidation_bonus_bps) must be below 100%")]
+    ThresholdWithBonusTooHigh,
+    #[msg("min_liquidation_bonus_bps must not exceed max_liquidation_bonus_bps")]
+    BonusRangeInverted,
+    #[msg("protocol_liquidation_fee_bps must be at most 10000")]
+    ProtocolLiquidationFeeTooHigh,
+    #[msg("reserve_factor_bps + insurance_factor_bps must be at most 10000")]
+    InterestSharesTooHigh,
+    #[msg("borrow_factor_bps must be at least 10000 (a borrow factor below 1 would understate debt)")]
+    BorrowFactorBelowOne,
+    #[msg("origination_fee_bps must be at most 1000 (10%)")]
+    OriginationFeeTooHigh,
+    #[msg("flash_fee_bps must be at most 1000 (10%)")]
+    FlashFeeTooHigh,
+    #[msg("utilization_ceiling_bps must be between 1 and 10000")]
+    UtilizationCeilingInvalid,
+    #[msg("A rate curve must have between 2 and 11 points")]
+    CurveLengthInvalid,
+    #[msg("The first rate curve point must be at 0% utilization")]
+    CurveMustStartAtZero,
+    #[msg("The last rate curve point must be at 100% (10000 bps) utilization")]
+    CurveMustEndAtFull,
+    #[msg("Rate curve utilization must be strictly increasing")]
+    CurveUtilizationNotIncreasing,
+    #[msg("Rate curve rates must not decrease as utilization rises")]
+    CurveRateDecreasing,
+    #[msg("Rate curve points beyond curve_len must be zero")]
+    CurveTrailingPointsNotZero,
+    #[msg("oracle max_age_secs must be between 1 and 3600")]
+    OracleMaxAgeInvalid,
+    #[msg("oracle max_conf_bps must be between 1 and 1000 (10%)")]
+    OracleMaxConfInvalid,
+    #[msg("oracle max_ema_divergence_bps must be between 1 and 5000 (50%)")]
+    OracleMaxDivergenceInvalid,
+    #[msg("oracle conf_multiplier_bps x max_conf_bps must stay below 100% so biased prices stay positive")]
+    OracleConfMultiplierInvalid,
+    #[msg("oracle feed_id must not be all zeros")]
+    OracleFeedIdMissing,
+    #[msg("Reserve flags contain unknown bits")]
+    UnknownReserveFlags,
+    #[msg("close_factor_bps must be between 1 and 10000")]
+    CloseFactorInvalid,
+    #[msg("The seed deposit must be at least 1000 native units")]
+    SeedDepositTooSmall,
+    #[msg("volatility_haircut_bps must be at most 100000 (10x)")]
+    VolatilityHaircutInvalid,
+
+    // --- token mints ---
+    #[msg("Token-2022 mints with a transfer fee are not supported")]
+    MintHasTransferFee,
+    #[msg("Token-2022 mints with a transfer hook are not supported")]
+    MintHasTransferHook,
+    #[msg("Token-2022 mints with a permanent delegate are not supported")]
+    MintHasPermanentDelegate,
+    #[msg("Token-2022 non-transferable mints are not supported")]
+    MintIsNonTransferable,
+    #[msg("Token-2022 mints with confidential transfers are not supported")]
+    MintHasConfidentialTransfers,
+
+    // --- account relations ---
+    #[msg("Signer is not the market admin")]
+    NotMarketAdmin,
+    #[msg("Signer is not the obligation owner")]
+    NotObligationOwner,
+    #[msg("The reserve belongs to another market")]
+    ReserveMarketMismatch,
+    #[msg("The obligation belongs to another market")]
+    ObligationMarketMismatch,
+    #[msg("The liquidity vault is not this reserve's vault")]
+    InvalidLiquidityVault,
+    #[msg("The cToken mint is not this reserve's cToken mint")]
+    InvalidCTokenMint,
+    #[msg("The collateral vault is not this reserve's collateral vault")]
+    InvalidCollateralVault,
+    #[msg("The fee vault is not this reserve's fee vault")]
+    InvalidFeeVault,
+    #[msg("The liquidity mint is not this reserve's liquidity mint")]
+    InvalidLiquidityMint,
+    #[msg("The token program is not the one this reserve's mint uses")]
+    InvalidTokenProgram,
+    #[msg("The market authority is not this market's authority PDA")]
+    InvalidMarketAuthority,
+
+    // --- obligation positions ---
+    #[msg("An obligation holds at most 8 deposit positions")]
+    ObligationDepositsFull,
+    #[msg("An obligation holds at most 8 borrow positions")]
+    ObligationBorrowsFull,
+    #[msg("An obligation can only be closed when it has no deposits and no borrows")]
+    ObligationNotEmpty,
+    #[msg("The obligation has no deposit in this reserve")]
+    DepositPositionNotFound,
+    #[msg("The obligation has no borrow in this reserve")]
+    BorrowPositionNotFound,
+    #[msg("Withdraw exceeds the cTokens pledged in this position")]
+    InsufficientCollateral,
+    #[msg("The reserve does not have enough available liquidity")]
+    InsufficientLiquidity,
+
+    // --- risk ---
+    #[msg("Borrow would push the obligation's debt above its borrow power")]
+    BorrowExceedsLtv,
+    #[msg("Withdraw would leave the obligation's debt above its borrow power")]
+    WithdrawExceedsLtv,
+    #[msg("Deposit would exceed the reserve's deposit cap")]
+    DepositCapExceeded,
+    #[msg("Borrow would exceed the reserve's borrow cap")]
+    BorrowCapExceeded,
+    #[msg("Borrow would push utilization above the reserve's utilization ceiling")]
+    UtilizationCeilingExceeded,
+    #[msg("Borrowing is disabled on this reserve")]
+    BorrowDisabled,
+    #[msg("This reserve cannot be used as collateral")]
+    CollateralDisabled,
+
+    // --- health accounts ---
+    #[msg("Health check needs one (reserve, price) pair per distinct position: deposits first, then borrows")]
+    HealthAccountsMissing,
+    #[msg("Health accounts must follow the obligation's position order, each reserve once")]
+    HealthAccountMismatch,
+
+    // --- oracle ---
+    #[msg("The price account is not this reserve's configured oracle")]
+    OracleAccountMismatch,
+    #[msg("The price account is not owned by the Pyth receiver program")]
+    OracleInvalidOwner,
+    #[msg("The price account is not a Pyth PriceUpdateV2")]
+    OracleInvalidAccount,
+    #[msg("The price update is for another feed id")]
+    OracleFeedIdMismatch,
+    #[msg("The price update is not fully verified (VerificationLevel::Full is required)")]
+    OracleNotFullyVerified,
+    #[msg("The price is older than the reserve's max_age_secs")]
+    OracleStale,
+    #[msg("The price confidence interval is wider than the reserve's max_conf_bps")]
+    OracleConfidenceTooWide,
+    #[msg("Spot price diverges from the EMA by more than max_ema_divergence_bps")]
+    OracleEmaDivergence,
+    #[msg("The price must be positive")]
+    OracleInvalidPrice,
+
+    // --- fees and vaults ---
+    #[msg("There are no protocol fees to sweep")]
+    NoFeesToSweep,
+    #[msg("Vault balance is below the reserve's accounting after a transfer")]
+    VaultReconciliationFailed,
+    #[msg("Obligation positions must be packed, one per reserve per side, none empty")]
+    ObligationLayoutInvalid,
+    #[msg("Reserve accounting is inconsistent (locked cTokens above supply or borrow index below 1)")]
+    ReserveAccountingInvalid,
+}
+
+/// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.
+#[macro_export]
+macro_rules! checked {
+    ($e:expr) => {
+        match $e {
+            Some(v) => Ok(v),
+            None => {
+                anchor_lang::prelude::msg!("math overflow at {}:{}", file!(), line!());
+                Err($crate::error::BallastError::MathOverflow)
+            }
+        }
+    };
+}

@@ -1,0 +1,99 @@
+//! One event per state change; indexers and the dashboard read these.
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct MarketInitializedEvent {
+    pub market: Pubkey,
+    pub admin: Pubkey,
+    pub risk_council: Pubkey,
+}
+
+#[event]
+pub struct ReserveInitializedEvent {
+    pub market: Pubkey,
+    pub reserve: Pubkey,
+    pub liquidity_mint: Pubkey,
+    /// Native units locked forever as the seed deposit.
+    pub seed_liquidity_amount: u64,
+}
+
+#[event]
+pub struct ReserveConfigUpdatedEvent {
+    pub reserve: Pubkey,
+}
+
+#[event]
+pub struct ObligationInitializedEvent {
+    pub obligation: Pubkey,
+    pub owner: Pubkey,
+    pub id: u8,
+}
+
+#[event]
+pub struct ObligationClosedEvent {
+    pub obligation: Pubkey,
+}
+
+#[event]
+pub struct DepositEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    pub liquidity_amount: u64,
+    pub ctoken_amount: u64,
+}
+
+#[event]
+pub struct RedeemEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    pub ctoken_amount: u64,
+    pub liquidity_amount: u64,
+}
+
+#[event]
+pub struct CollateralInEvent {
+    pub obligation: Pubkey,
+    pub reserve: Pubkey,
+    pub ctoken_amount: u64,
+}
+
+#[event]
+pub struct CollateralOutEvent {
+    pub obligation: Pubkey,
+    pub reserve: Pubkey,
+    pub ctoken_amount: u64,
+}
+
+#[event]
+pub struct BorrowEvent {
+    pub obligation: Pubkey,
+    pub reserve: Pubkey,
+    /// Native units sent to the borrower.
+    pub liquidity_amount: u64,
+    /// Native units added to the debt as the origination fee (rounded up).
+    pub origination_fee: u64,
+}
+
+#[event]
+pub struct RepayEvent {
+    pub obligation: Pubkey,
+    pub reserve: Pubkey,
+    pub payer: Pubkey,
+    pub liquidity_amount: u64,
+    /// True when the position was repaid in full and removed.
+    pub closed: bool,
+}
+
+#[event]
+pub struct ReserveRefreshedEvent {
+    pub reserve: Pubkey,
+    /// Cumulative borrow index after accrual, as Fraction bits.
+    pub cumulative_borrow_index_bits: u128,
+    pub borrow_rate_bps: u32,
+}
+
+#[event]
+pub struct FeesSweptEvent {
+    pub reserve: Pubkey,
+    pub liquidity_amount: u64,
+}

@@ -1,0 +1,91 @@
+//! Piecewise-linear borrow rate curve: utilization (bps) -> APR (bps).
+use super::fraction::*;
+use crate::{constants::MAX_CURVE_POINTS, error::BallastError};
+use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
+
+/// One point of the curve.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct CurvePoint {
+    /// Utilization at this point, bps (0..=10000).
+    pub utilization_bps: u32,
+    /// Borrow APR at this point, bps (may exceed 10000).
+    pub borrow_rate_bps: u32,
+}
+
+/// Validates the used points `[0, len)` and that the rest are zero.
+pub fn validate_curve(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8) -> Result<()> {
+    let len = len as usize;
+    require!((2..=MAX_CURVE_POINTS).contains(&len), BallastError::CurveLengthInvalid);
+    require!(points[0].utilization_bps == 0, BallastError::CurveMustStartAtZero);
+    require!(points[len - 1].utilization_bps == 10_000, BallastError::CurveMustEndAtFull);
+    for pair in points[..len].windows(2) {
+        require!(pair[1].utilization_bps > pair[0].utilization_bps, BallastError::CurveUtilizationNotIncreasing);
+        require!(pair[1].borrow_rate_bps >= pair[0].borrow_rate_bps, BallastError::CurveRateDecreasing);
+    }
+    require!(
+        points[len..].iter().all(|p| *p == CurvePoint::default()),
+        BallastError::CurveTrailingPointsNotZero
+    );
+    Ok(())
+}
+
+/// The APR (as a Fraction, 0.1 = 10%) at `utilization` (a Fraction in [0, 1]; above 1 is clamped).
+pub fn borrow_apr(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8, utilization: Fraction) -> Result<Fraction> {
+    let len = (len as usize).clamp(1, MAX_CURVE_POINTS);
+    let util_bps = mul(utilization.min(Fraction::ONE), from_u64(10_000))?;
+    for pair in points[..len].windows(2) {
+        let (lo, hi) = (pair[0], pair[1]);
+        let hi_util = from_u64(hi.utilization_bps as u64);
+        if util_bps <= hi_util {
+            let lo_util = from_u64(lo.utilization_bps as u64);
+            let span = sub(hi_util, lo_util)?;
+            let t = div(sub(util_bps, lo_util)?, span)?;
+            let lo_rate = from_u64(lo.borrow_rate_bps as u64);
+            let rise = sub(from_u64(hi.borrow_rate_bps as u64), lo_rate)?;
+            let rate_bps = add(lo_rate, mul(rise, t)?)?;
+            return div(rate_bps, from_u64(10_000));
+        }
+    }
+    from_bps(points[len - 1].borrow_rate_bps as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curve(pts: &[(u32, u32)]) -> ([CurvePoint; MAX_CURVE_POINTS], u8) {
+        let mut out = [CurvePoint::default(); MAX_CURVE_POINTS];
+        for (i, (u, r)) in pts.iter().enumerate() {
+            out[i] = CurvePoint { utilization_bps: *u, borrow_rate_bps: *r };
+        }
+        (out, pts.len() as u8)
+    }
+
+    #[test]
+    fn interpolates_between_points() {
+        let (c, n) = curve(&[(0, 0), (8_000, 800), (10_000, 10_800)]);
+        validate_curve(&c, n).unwrap();
+        let at = |u: u64| borrow_apr(&c, n, from_bps(u).unwrap()).unwrap().to_num::<f64>();
+        for (util, apr) in [(0, 0.0), (4_000, 0.04), (8_000, 0.08), (9_000, 0.58), (10_000, 1.08)] {
+            assert!((at(util) - apr).abs() < 1e-15, "{util}: {} vs {apr}", at(util));
+        }
+    }
+
+    #[test]
+    fn validation_names_each_rule() {
+        let err = |pts: &[(u32, u32)]| {
+            let (c, n) = curve(pts);
+            validate_curve(&c, n).unwrap_err()
+        };
+        assert_eq!(err(&[(0, 0)]), BallastError::CurveLengthInvalid.into());
+        assert_eq!(err(&[(1, 0), (10_000, 5)]), BallastError::CurveMustStartAtZero.into());
+        assert_eq!(err(&[(0, 0), (9_000, 5)]), BallastError::CurveMustEndAtFull.into());
+        assert_eq!(err(&[(0, 0), (5_000, 1), (5_000, 2), (10_000, 3)]), BallastError::CurveUtilizationNotIncreasing.into());
+        assert_eq!(err(&[(0, 5), (10_000, 4)]), BallastError::CurveRateDecreasing.into());
+        let (mut c, n) = curve(&[(0, 0), (10_000, 5)]);
+        c[5].borrow_rate_bps = 1;
+        assert_eq!(validate_curve(&c, n).unwrap_err(), BallastError::CurveTrailingPointsNotZero.into());
+    }
+}

@@ -1,0 +1,157 @@
+//! A validated price and the biased views health uses.
+use crate::{
+    constants::BPS,
+    error::BallastError,
+    math::{self, from_bps, from_u64, ten_pow, Fraction},
+    state::OracleConfig,
+};
+use anchor_lang::prelude::*;
+
+/// What the price is for, which decides the checks it must pass.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PriceUse {
+    /// Borrow and withdraw: every check (age, confidence, EMA divergence).
+    Risk,
+    /// Liquidation: only a fresh, verified spot price.
+    Liquidation,
+}
+
+/// The parts of an oracle update that validation reads.
+#[derive(Clone, Copy, Debug)]
+pub struct RawPrice {
+    pub fully_verified: bool,
+    pub feed_id: [u8; 32],
+    pub price: i64,
+    pub conf: u64,
+    pub ema_price: i64,
+    pub exponent: i32,
+    pub publish_time: i64,
+}
+
+/// Quote per whole token.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Price {
+    pub spot: Fraction,
+    pub ema: Fraction,
+    pub conf: Fraction,
+}
+
+fn scale(mantissa: u64, exponent: i32) -> Result<Fraction> {
+    let m = from_u64(mantissa);
+    if exponent >= 0 {
+        math::mul(m, ten_pow(exponent as u32)?)
+    } else {
+        math::div(m, ten_pow(exponent.unsigned_abs())?)
+    }
+}
+
+/// Applies the reserve's oracle rules to a raw update. Each failed rule has its own error.
+pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: PriceUse) -> Result<Price> {
+    require!(raw.fully_verified, BallastError::OracleNotFullyVerified);
+    require!(raw.feed_id == cfg.feed_id, BallastError::OracleFeedIdMismatch);
+    require!(raw.price > 0 && raw.ema_price > 0, BallastError::OracleInvalidPrice);
+    let age = now_ts.saturating_sub(raw.publish_time);
+    require!(age <= cfg.max_age_secs as i64, BallastError::OracleStale);
+    let price = Price {
+        spot: scale(raw.price as u64, raw.exponent)?,
+        ema: scale(raw.ema_price as u64, raw.exponent)?,
+        conf: scale(raw.conf, raw.exponent)?,
+    };
+    if use_ == PriceUse::Risk {
+        // conf / price <= max_conf  <=>  conf · BPS <= price · max_conf
+        let conf_bps = (raw.conf as u128) * BPS as u128;
+        require!(
+            conf_bps <= (raw.price as u128) * cfg.max_conf_bps as u128,
+            BallastError::OracleConfidenceTooWide
+        );
+        let gap = (raw.price as i128 - raw.ema_price as i128).unsigned_abs();
+        require!(
+            gap * BPS as u128 <= (raw.ema_price as u128) * cfg.max_ema_divergence_bps as u128,
+            BallastError::OracleEmaDivergence
+        );
+    }
+    Ok(price)
+}
+
+impl Price {
+    /// k · conf / spot, the confidence band used to bias prices.
+    fn band(&self, cfg: &OracleConfig) -> Result<Fraction> {
+        math::mul(from_bps(cfg.conf_multiplier_bps as u64)?, math::div(self.conf, self.spot)?)
+    }
+
+    /// Collateral price for borrow power: min(spot, ema) · (1 − k·conf/spot), floored at zero.
+    pub fn low(&self, cfg: &OracleConfig) -> Result<Fraction> {
+        let discount = Fraction::ONE.saturating_sub(self.band(cfg)?);
+        math::mul(self.spot.min(self.ema), discount)
+    }
+
+    /// Debt price for initial health: max(spot, ema) · (1 + k·conf/spot).
+    pub fn high(&self, cfg: &OracleConfig) -> Result<Fraction> {
+        math::mul(self.spot.max(self.ema), math::add(Fraction::ONE, self.band(cfg)?)?)
+    }
+
+    /// Factor in [0, 1] applied to LTV: 1 − min(1, m · (|spot − ema|/ema + conf/spot)). Only ever lowers LTV.
+    pub fn ltv_haircut_factor(&self, cfg: &OracleConfig) -> Result<Fraction> {
+        let gap = if self.spot > self.ema { self.spot - self.ema } else { self.ema - self.spot };
+        let volatility = math::add(math::div(gap, self.ema)?, math::div(self.conf, self.spot)?)?;
+        let haircut = math::mul(from_bps(cfg.volatility_haircut_bps as u64)?, volatility)?;
+        Ok(Fraction::ONE.saturating_sub(haircut))
+    }
+}
+
+/// Value in quote of `native_amount` at `price`, given the mint's decimals (whole tokens first, to stay in range).
+pub fn market_value(native_amount: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
+    math::mul(math::div(native_amount, ten_pow(decimals as u32)?)?, price)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    fn cfg() -> OracleConfig {
+        let mut c = OracleConfig::zeroed();
+        c.feed_id = [7; 32];
+        c.max_age_secs = 60;
+        c.max_conf_bps = 200;
+        c.max_ema_divergence_bps = 500;
+        c.conf_multiplier_bps = 10_000;
+        c.volatility_haircut_bps = 10_000;
+        c
+    }
+
+    fn raw(price: i64, conf: u64, ema: i64) -> RawPrice {
+        RawPrice { fully_verified: true, feed_id: [7; 32], price, conf, ema_price: ema, exponent: -8, publish_time: 1_000 }
+    }
+
+    #[test]
+    fn each_rule_has_its_own_error() {
+        let c = cfg();
+        let ok = raw(150_00000000, 1_00000000, 150_00000000);
+        assert!(validate_price(&ok, &c, 1_000, PriceUse::Risk).is_ok());
+        let err = |r: RawPrice, now, u| validate_price(&r, &c, now, u).unwrap_err();
+        assert_eq!(err(RawPrice { fully_verified: false, ..ok }, 1_000, PriceUse::Risk), BallastError::OracleNotFullyVerified.into());
+        assert_eq!(err(RawPrice { feed_id: [8; 32], ..ok }, 1_000, PriceUse::Risk), BallastError::OracleFeedIdMismatch.into());
+        assert_eq!(err(RawPrice { price: 0, ..ok }, 1_000, PriceUse::Risk), BallastError::OracleInvalidPrice.into());
+        assert_eq!(err(ok, 1_061, PriceUse::Risk), BallastError::OracleStale.into());
+        assert_eq!(err(raw(150_00000000, 4_00000000, 150_00000000), 1_000, PriceUse::Risk), BallastError::OracleConfidenceTooWide.into());
+        assert_eq!(err(raw(150_00000000, 0, 140_00000000), 1_000, PriceUse::Risk), BallastError::OracleEmaDivergence.into());
+        // Liquidation only needs a fresh, verified spot price.
+        assert!(validate_price(&raw(150_00000000, 4_00000000, 100_00000000), &c, 1_000, PriceUse::Liquidation).is_ok());
+        assert_eq!(err(ok, 1_061, PriceUse::Liquidation), BallastError::OracleStale.into());
+    }
+
+    #[test]
+    fn biased_prices_bracket_spot_and_haircut_only_lowers() {
+        let c = cfg();
+        let p = validate_price(&raw(100_00000000, 1_00000000, 98_00000000), &c, 1_000, PriceUse::Risk).unwrap();
+        let close = |a: Fraction, b: f64| (a.to_num::<f64>() - b).abs() < 1e-12;
+        assert!(close(p.low(&c).unwrap(), 98.0 * 0.99));
+        assert!(close(p.high(&c).unwrap(), 101.0));
+        let h: f64 = p.ltv_haircut_factor(&c).unwrap().to_num();
+        assert!((h - (1.0 - (2.0 / 98.0 + 0.01))).abs() < 1e-12);
+        let calm = validate_price(&raw(100_00000000, 0, 100_00000000), &c, 1_000, PriceUse::Risk).unwrap();
+        assert_eq!(calm.ltv_haircut_factor(&c).unwrap(), Fraction::ONE);
+        assert_eq!(calm.low(&c).unwrap(), calm.high(&c).unwrap());
+    }
+}

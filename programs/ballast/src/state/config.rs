@@ -1,0 +1,137 @@
+//! Reserve configuration: validated as a whole, one error per rule.
+use crate::{
+    constants::{BPS, MAX_CURVE_POINTS, MAX_ORACLE_AGE_SECS},
+    error::BallastError,
+    math::{validate_curve, CurvePoint},
+};
+use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
+
+/// Reserve flag: new borrows are allowed.
+pub const FLAG_BORROW_ENABLED: u16 = 1 << 0;
+/// Reserve flag: cTokens may be pledged and count toward borrow power.
+pub const FLAG_COLLATERAL_ENABLED: u16 = 1 << 1;
+const KNOWN_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED;
+
+/// How a reserve's Pyth price is found and judged.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct OracleConfig {
+    /// The PriceUpdateV2 account this reserve reads.
+    pub price_account: Pubkey,
+    /// Pyth feed id the update must carry.
+    pub feed_id: [u8; 32],
+    /// Oldest publish time accepted, seconds before now.
+    pub max_age_secs: u32,
+    /// Volatility haircut multiplier on LTV, bps: ltv_eff = ltv·(1 − m·(|spot−ema|/ema + conf/price)).
+    pub volatility_haircut_bps: u32,
+    /// Widest confidence accepted, as conf/price in bps.
+    pub max_conf_bps: u16,
+    /// Largest |spot - ema| / ema accepted, bps.
+    pub max_ema_divergence_bps: u16,
+    /// k in price_low = min(spot, ema)·(1 − k·conf/price), bps (10000 = 1σ).
+    pub conf_multiplier_bps: u16,
+    /// Reserved for future oracle settings.
+    pub padding: [u8; 2],
+}
+
+/// Everything about a reserve that governance sets.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct ReserveConfig {
+    /// Deposit cap: total liquidity may not exceed this, native units.
+    pub deposit_limit: u64,
+    /// Borrow cap: total borrowed may not exceed this, native units.
+    pub borrow_limit: u64,
+    /// Borrow rate curve points (utilization bps -> APR bps); the first `curve_len` are used.
+    pub curve: [CurvePoint; MAX_CURVE_POINTS],
+    /// Oracle source and tolerances.
+    pub oracle: OracleConfig,
+    /// Share of collateral value that counts toward borrow power, bps.
+    pub ltv_bps: u16,
+    /// Share of collateral value at which the obligation becomes liquidatable, bps.
+    pub liquidation_threshold_bps: u16,
+    /// Liquidation bonus at the threshold, bps of the repaid value.
+    pub min_liquidation_bonus_bps: u16,
+    /// Liquidation bonus cap, bps of the repaid value.
+    pub max_liquidation_bonus_bps: u16,
+    /// Share of the liquidation bonus that goes to the insurance fund, bps.
+    pub protocol_liquidation_fee_bps: u16,
+    /// Share of interest that goes to protocol fees, bps.
+    pub reserve_factor_bps: u16,
+    /// Share of interest that goes to the insurance fund, bps.
+    pub insurance_factor_bps: u16,
+    /// Debt weight for health (>= 10000), bps.
+    pub borrow_factor_bps: u16,
+    /// Fee added to the debt on borrow, bps of the amount.
+    pub origination_fee_bps: u16,
+    /// Flash loan fee, bps of the amount.
+    pub flash_fee_bps: u16,
+    /// Borrows may not push utilization above this, bps.
+    pub utilization_ceiling_bps: u16,
+    /// FLAG_* bits.
+    pub flags: u16,
+    /// Number of used curve points.
+    pub curve_len: u8,
+    /// Reserved for future settings.
+    pub padding: [u8; 47],
+}
+
+const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);
+const _: () = assert!(core::mem::size_of::<ReserveConfig>() == 256);
+
+impl ReserveConfig {
+    pub fn has_flag(&self, flag: u16) -> bool {
+        self.flags & flag == flag
+    }
+
+    /// Every rule the config must satisfy, each with its own error.
+    pub fn validate(&self) -> Result<()> {
+        let bps = BPS as u32;
+        require!(self.liquidation_threshold_bps < BPS as u16, BallastError::ThresholdTooHigh);
+        require!(self.ltv_bps < self.liquidation_threshold_bps, BallastError::LtvNotBelowThreshold);
+        require!(
+            self.min_liquidation_bonus_bps <= self.max_liquidation_bonus_bps,
+            BallastError::BonusRangeInverted
+        );
+        // threshold · (1 + max_bonus) < 1, so seizing the bonus never needs more than the collateral.
+        let with_bonus = self.liquidation_threshold_bps as u64 * (BPS + self.max_liquidation_bonus_bps as u64);
+        require!(with_bonus < BPS * BPS, BallastError::ThresholdWithBonusTooHigh);
+        require!(self.protocol_liquidation_fee_bps as u32 <= bps, BallastError::ProtocolLiquidationFeeTooHigh);
+        require!(
+            self.reserve_factor_bps as u32 + self.insurance_factor_bps as u32 <= bps,
+            BallastError::InterestSharesTooHigh
+        );
+        require!(self.borrow_factor_bps as u32 >= bps, BallastError::BorrowFactorBelowOne);
+        require!(self.origination_fee_bps <= 1_000, BallastError::OriginationFeeTooHigh);
+        require!(self.flash_fee_bps <= 1_000, BallastError::FlashFeeTooHigh);
+        require!(
+            (1..=BPS as u16).contains(&self.utilization_ceiling_bps),
+            BallastError::UtilizationCeilingInvalid
+        );
+        require!(self.flags & !KNOWN_FLAGS == 0, BallastError::UnknownReserveFlags);
+        validate_curve(&self.curve, self.curve_len)?;
+        self.oracle.validate()
+    }
+}
+
+impl OracleConfig {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (1..=MAX_ORACLE_AGE_SECS).contains(&self.max_age_secs),
+            BallastError::OracleMaxAgeInvalid
+        );
+        require!((1..=1_000).contains(&self.max_conf_bps), BallastError::OracleMaxConfInvalid);
+        require!(
+            (1..=5_000).contains(&self.max_ema_divergence_bps),
+            BallastError::OracleMaxDivergenceInvalid
+        );
+        require!(
+            (self.conf_multiplier_bps as u64) * (self.max_conf_bps as u64) < BPS * BPS,
+            BallastError::OracleConfMultiplierInvalid
+        );
+        require!(self.volatility_haircut_bps <= 100_000, BallastError::VolatilityHaircutInvalid);
+        require!(self.feed_id != [0u8; 32], BallastError::OracleFeedIdMissing);
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! Zero-copy account layouts and their small methods. Sizes are pinned at compile time.
+pub mod config;
+pub mod market;
+pub mod obligation;
+pub mod reserve;
+
+pub use config::*;
+pub use market::*;
+pub use obligation::*;
+pub use reserve::*;

@@ -1,0 +1,170 @@
+use crate::{
+    constants::{MAX_OBLIGATION_BORROWS, MAX_OBLIGATION_DEPOSITS},
+    error::BallastError,
+    math::{self, Fraction, Sf},
+};
+use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
+
+/// cTokens of one reserve pledged by an obligation.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct ObligationCollateral {
+    /// Reserve whose cTokens are pledged (default = empty slot).
+    pub reserve: Pubkey,
+    /// Pledged cTokens, native cToken units.
+    pub ctoken_amount: u64,
+}
+
+/// Debt of one reserve owed by an obligation.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct ObligationLiquidity {
+    /// Reserve the debt is owed to (default = empty slot).
+    pub reserve: Pubkey,
+    /// Debt at the index snapshot, native units (Fraction).
+    pub borrowed_sf: Sf,
+    /// Reserve's cumulative borrow index when `borrowed_sf` was last brought up to date.
+    pub cumulative_borrow_index_sf: Sf,
+}
+
+/// A borrower's positions in one market. Positions are kept packed, in insertion order.
+#[account(zero_copy)]
+#[repr(C)]
+pub struct Obligation {
+    /// Market of every position.
+    pub market: Pubkey,
+    /// Signs for withdraw and borrow.
+    pub owner: Pubkey,
+    /// Collateral positions; empty slots trail.
+    pub deposits: [ObligationCollateral; MAX_OBLIGATION_DEPOSITS],
+    /// Debt positions; empty slots trail.
+    pub borrows: [ObligationLiquidity; MAX_OBLIGATION_BORROWS],
+    /// Owner-chosen id in the PDA seeds.
+    pub id: u8,
+    /// Bump of the obligation PDA.
+    pub bump: u8,
+    /// Elevation group (0 = none).
+    pub elevation_group: u8,
+    /// Layout version.
+    pub version: u8,
+    /// Reserved for growth.
+    pub padding: [u8; 124],
+}
+
+const _: () = assert!(core::mem::size_of::<Obligation>() == 1024);
+const _: () = assert!(8 + core::mem::size_of::<Obligation>() <= 1_400);
+
+impl Obligation {
+    pub const SPACE: usize = 8 + core::mem::size_of::<Obligation>();
+
+    pub fn active_deposits(&self) -> &[ObligationCollateral] {
+        let n = self.deposits.iter().take_while(|d| d.reserve != Pubkey::default()).count();
+        &self.deposits[..n]
+    }
+
+    pub fn active_borrows(&self) -> &[ObligationLiquidity] {
+        let n = self.borrows.iter().take_while(|b| b.reserve != Pubkey::default()).count();
+        &self.borrows[..n]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.active_deposits().is_empty() && self.active_borrows().is_empty()
+    }
+
+    pub fn find_deposit(&self, reserve: &Pubkey) -> Option<usize> {
+        self.active_deposits().iter().position(|d| d.reserve == *reserve)
+    }
+
+    pub fn find_borrow(&self, reserve: &Pubkey) -> Option<usize> {
+        self.active_borrows().iter().position(|b| b.reserve == *reserve)
+    }
+
+    /// The deposit slot for `reserve`, opening one at the end if needed.
+    pub fn deposit_slot(&mut self, reserve: &Pubkey) -> Result<usize> {
+        if let Some(i) = self.find_deposit(reserve) {
+            return Ok(i);
+        }
+        let n = self.active_deposits().len();
+        require!(n < MAX_OBLIGATION_DEPOSITS, BallastError::ObligationDepositsFull);
+        self.deposits[n] = ObligationCollateral { reserve: *reserve, ctoken_amount: 0 };
+        Ok(n)
+    }
+
+    /// The borrow slot for `reserve`, opening one at the end (with the current index) if needed.
+    pub fn borrow_slot(&mut self, reserve: &Pubkey, index: Fraction) -> Result<usize> {
+        if let Some(i) = self.find_borrow(reserve) {
+            return Ok(i);
+        }
+        let n = self.active_borrows().len();
+        require!(n < MAX_OBLIGATION_BORROWS, BallastError::ObligationBorrowsFull);
+        self.borrows[n] = ObligationLiquidity {
+            reserve: *reserve,
+            borrowed_sf: Sf::default(),
+            cumulative_borrow_index_sf: Sf::from(index),
+        };
+        Ok(n)
+    }
+
+    /// Removes deposit `i`, keeping the order of the rest.
+    pub fn remove_deposit(&mut self, i: usize) {
+        self.deposits[i..].rotate_left(1);
+        self.deposits[MAX_OBLIGATION_DEPOSITS - 1] = ObligationCollateral::default();
+    }
+
+    /// Removes borrow `i`, keeping the order of the rest.
+    pub fn remove_borrow(&mut self, i: usize) {
+        self.borrows[i..].rotate_left(1);
+        self.borrows[MAX_OBLIGATION_BORROWS - 1] = ObligationLiquidity::default();
+    }
+
+    /// The distinct reserves a health check needs, in order: deposits, then borrows not already listed.
+    pub fn health_reserves(&self) -> impl Iterator<Item = Pubkey> + '_ {
+        let deposits = self.active_deposits();
+        deposits.iter().map(|d| d.reserve).chain(
+            self.active_borrows()
+                .iter()
+                .map(|b| b.reserve)
+                .filter(move |r| !deposits.iter().any(|d| d.reserve == *r)),
+        )
+    }
+
+    /// Cross-field rules: packed slots, one position per reserve per side, no zero positions.
+    pub fn invariant(&self) -> Result<()> {
+        let deposits = self.active_deposits();
+        let borrows = self.active_borrows();
+        require!(
+            self.deposits[deposits.len()..].iter().all(|d| *d == ObligationCollateral::default()),
+            BallastError::ObligationLayoutInvalid
+        );
+        require!(
+            self.borrows[borrows.len()..].iter().all(|b| *b == ObligationLiquidity::default()),
+            BallastError::ObligationLayoutInvalid
+        );
+        for (i, d) in deposits.iter().enumerate() {
+            require!(d.ctoken_amount > 0, BallastError::ObligationLayoutInvalid);
+            require!(deposits[..i].iter().all(|o| o.reserve != d.reserve), BallastError::ObligationLayoutInvalid);
+        }
+        for (i, b) in borrows.iter().enumerate() {
+            require!(b.borrowed_sf.get() > Fraction::ZERO, BallastError::ObligationLayoutInvalid);
+            require!(borrows[..i].iter().all(|o| o.reserve != b.reserve), BallastError::ObligationLayoutInvalid);
+        }
+        Ok(())
+    }
+}
+
+impl ObligationLiquidity {
+    /// Debt brought up to `index`: borrowed · index / snapshot.
+    pub fn debt_at(&self, index: Fraction) -> Result<Fraction> {
+        let snapshot = self.cumulative_borrow_index_sf.get();
+        math::div(math::mul(self.borrowed_sf.get(), index)?, snapshot)
+    }
+
+    /// Brings the stored debt up to `index`.
+    pub fn accrue(&mut self, index: Fraction) -> Result<()> {
+        let debt = self.debt_at(index)?;
+        self.borrowed_sf.set(debt);
+        self.cumulative_borrow_index_sf.set(index);
+        Ok(())
+    }
+}

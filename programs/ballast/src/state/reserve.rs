@@ -1,0 +1,214 @@
+use super::config::ReserveConfig;
+use crate::{
+    error::BallastError,
+    math::{self, borrow_apr, compounded_growth, from_bps, from_u64, Fraction, Sf},
+};
+use anchor_lang::prelude::*;
+
+/// One asset's pool: liquidity, debt, fees and the cToken supply that claims it.
+#[account(zero_copy)]
+#[repr(C)]
+pub struct Reserve {
+    /// Market this reserve belongs to.
+    pub market: Pubkey,
+    /// Mint of the liquidity token.
+    pub liquidity_mint: Pubkey,
+    /// Token program that owns the liquidity mint (SPL Token or Token-2022); the cToken mint uses it too.
+    pub token_program: Pubkey,
+    /// PDA [LIQUIDITY, reserve]: holds available liquidity and unswept fees.
+    pub liquidity_vault: Pubkey,
+    /// PDA [CTOKEN, reserve]: the deposit receipt mint.
+    pub ctoken_mint: Pubkey,
+    /// PDA [COLLATERAL, reserve]: cTokens pledged by obligations.
+    pub collateral_vault: Pubkey,
+    /// PDA [FEES, reserve]: swept protocol fees.
+    pub fee_vault: Pubkey,
+    /// Governance-set parameters.
+    pub config: ReserveConfig,
+    /// Liquidity in the vault that the reserve accounts for, native units.
+    pub available_liquidity: u64,
+    /// All cTokens in existence for this reserve, including the locked seed, native cToken units.
+    pub ctoken_supply: u64,
+    /// cTokens from the seed deposit, never minted and never redeemable, native cToken units.
+    pub locked_ctokens: u64,
+    /// Last interest accrual, unix seconds.
+    pub last_update_ts: i64,
+    /// When `cached_price_sf` was read, unix seconds (dashboards only; never trusted).
+    pub cached_price_ts: i64,
+    /// Outstanding debt including accrued interest, native units (Fraction).
+    pub borrowed_sf: Sf,
+    /// Product of all growth factors since creation (starts at 1).
+    pub cumulative_borrow_index_sf: Sf,
+    /// Protocol fees owed to the fee vault and not yet swept, native units (Fraction).
+    pub protocol_fees_sf: Sf,
+    /// Insurance fund, reserved for bad debt, native units (Fraction).
+    pub insurance_fund_sf: Sf,
+    /// Last spot price read by `refresh_reserve`, quote per whole token (Fraction).
+    pub cached_price_sf: Sf,
+    /// Decimals of the liquidity mint (the cToken mint has the same).
+    pub liquidity_decimals: u8,
+    /// Bump of the reserve PDA.
+    pub bump: u8,
+    /// Layout version.
+    pub version: u8,
+    /// Reserved for growth.
+    pub padding: [u8; 421],
+}
+
+const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
+
+/// The effect of accruing interest over an interval, computed without writing.
+pub struct Accrual {
+    pub borrowed: Fraction,
+    pub protocol_fees: Fraction,
+    pub insurance_fund: Fraction,
+    pub cumulative_borrow_index: Fraction,
+}
+
+impl Reserve {
+    pub const SPACE: usize = 8 + core::mem::size_of::<Reserve>();
+
+    /// Depositors' claim: everything the reserve holds or is owed, less fees and insurance, native units.
+    pub fn total_liquidity(&self) -> Result<Fraction> {
+        Self::depositor_liquidity(
+            from_u64(self.available_liquidity),
+            self.borrowed_sf.get(),
+            self.protocol_fees_sf.get(),
+            self.insurance_fund_sf.get(),
+        )
+    }
+
+    pub fn depositor_liquidity(available: Fraction, borrowed: Fraction, fees: Fraction, insurance: Fraction) -> Result<Fraction> {
+        let gross = math::add(available, borrowed)?;
+        let reserved = math::add(fees, insurance)?;
+        Ok(gross.saturating_sub(reserved))
+    }
+
+    /// borrowed / (available + borrowed); zero for an empty reserve.
+    pub fn utilization(&self) -> Result<Fraction> {
+        let borrowed = self.borrowed_sf.get();
+        let gross = math::add(from_u64(self.available_liquidity), borrowed)?;
+        if gross == Fraction::ZERO {
+            return Ok(Fraction::ZERO);
+        }
+        math::div(borrowed, gross)
+    }
+
+    /// Current borrow APR from the curve (0.1 = 10%).
+    pub fn borrow_apr(&self) -> Result<Fraction> {
+        borrow_apr(&self.config.curve, self.config.curve_len, self.utilization()?)
+    }
+
+    /// What accruing up to `now_ts` would produce; `elapsed = max(0, now − last)`.
+    pub fn accrual(&self, now_ts: i64) -> Result<Accrual> {
+        let elapsed = now_ts.saturating_sub(self.last_update_ts).max(0) as u64;
+        let growth = compounded_growth(self.borrow_apr()?, elapsed)?;
+        let borrowed = self.borrowed_sf.get();
+        let new_borrowed = math::mul(borrowed, growth)?;
+        let interest = math::sub(new_borrowed, borrowed)?;
+        let to_fees = math::mul(interest, from_bps(self.config.reserve_factor_bps as u64)?)?;
+        let to_insurance = math::mul(interest, from_bps(self.config.insurance_factor_bps as u64)?)?;
+        Ok(Accrual {
+            borrowed: new_borrowed,
+            protocol_fees: math::add(self.protocol_fees_sf.get(), to_fees)?,
+            insurance_fund: math::add(self.insurance_fund_sf.get(), to_insurance)?,
+            cumulative_borrow_index: math::mul(self.cumulative_borrow_index_sf.get(), growth)?,
+        })
+    }
+
+    /// Accrues interest up to `now_ts`. Every instruction that writes a reserve calls this first.
+    pub fn accrue_interest(&mut self, now_ts: i64) -> Result<()> {
+        if now_ts <= self.last_update_ts {
+            return Ok(());
+        }
+        let a = self.accrual(now_ts)?;
+        self.borrowed_sf.set(a.borrowed);
+        self.protocol_fees_sf.set(a.protocol_fees);
+        self.insurance_fund_sf.set(a.insurance_fund);
+        self.cumulative_borrow_index_sf.set(a.cumulative_borrow_index);
+        self.last_update_ts = now_ts;
+        Ok(())
+    }
+
+    /// cTokens worth `liquidity_amount`, rounded down (paid out to the depositor).
+    /// Multiplies by the ratio supply/total (truncated, so never in the depositor's favour) to stay in range.
+    pub fn liquidity_to_ctokens_floor(&self, liquidity_amount: u64) -> Result<u64> {
+        let total = self.total_liquidity()?;
+        if self.ctoken_supply == 0 || total == Fraction::ZERO {
+            return Ok(liquidity_amount);
+        }
+        let ctokens_per_liquidity = math::div(from_u64(self.ctoken_supply), total)?;
+        math::to_floor_u64(math::mul(from_u64(liquidity_amount), ctokens_per_liquidity)?)
+    }
+
+    /// Liquidity worth `ctoken_amount`, rounded down (paid out to the redeemer).
+    pub fn ctokens_to_liquidity_floor(&self, ctoken_amount: u64) -> Result<u64> {
+        math::to_floor_u64(self.ctokens_to_liquidity(ctoken_amount)?)
+    }
+
+    /// Liquidity worth `ctoken_amount` (the ratio total/supply is truncated, never in the holder's favour).
+    pub fn ctokens_to_liquidity(&self, ctoken_amount: u64) -> Result<Fraction> {
+        ctokens_to_liquidity(ctoken_amount, self.total_liquidity()?, self.ctoken_supply)
+    }
+
+    /// Cross-field rules, checked at the end of every instruction that writes the reserve.
+    pub fn invariant(&self) -> Result<()> {
+        self.config.validate()?;
+        require!(self.ctoken_supply >= self.locked_ctokens, BallastError::ReserveAccountingInvalid);
+        require!(self.cumulative_borrow_index_sf.get() >= Fraction::ONE, BallastError::ReserveAccountingInvalid);
+        Ok(())
+    }
+}
+
+/// `ctoken_amount · total_liquidity / ctoken_supply`, as ctokens × (liquidity per cToken) to stay in range.
+pub fn ctokens_to_liquidity(ctoken_amount: u64, total_liquidity: Fraction, ctoken_supply: u64) -> Result<Fraction> {
+    require!(ctoken_supply > 0, BallastError::ReserveAccountingInvalid);
+    let liquidity_per_ctoken = math::div(total_liquidity, from_u64(ctoken_supply))?;
+    math::mul(from_u64(ctoken_amount), liquidity_per_ctoken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{constants::SECONDS_PER_YEAR, math::CurvePoint};
+    use bytemuck::Zeroable;
+
+    pub(crate) fn reserve_with(available: u64, borrowed: u64, apr_bps: u32) -> Reserve {
+        let mut r = Reserve::zeroed();
+        r.config.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: apr_bps };
+        r.config.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: apr_bps };
+        r.config.curve_len = 2;
+        r.available_liquidity = available;
+        r.borrowed_sf.set(from_u64(borrowed));
+        r.cumulative_borrow_index_sf.set(Fraction::ONE);
+        r.ctoken_supply = available + borrowed;
+        r
+    }
+
+    #[test]
+    fn accrual_splits_interest_between_depositors_fees_and_insurance() {
+        let mut r = reserve_with(1_000_000, 1_000_000, 1_000);
+        r.config.reserve_factor_bps = 1_000;
+        r.config.insurance_factor_bps = 500;
+        r.accrue_interest(SECONDS_PER_YEAR as i64).unwrap();
+        let borrowed: f64 = r.borrowed_sf.get().to_num();
+        let interest = borrowed - 1_000_000.0;
+        let want = 1_000_000.0 * ((SECONDS_PER_YEAR as f64 * (0.1 / SECONDS_PER_YEAR as f64).ln_1p()).exp() - 1.0);
+        assert!((interest - want).abs() < 1e-3, "{interest} vs {want}");
+        let fees: f64 = r.protocol_fees_sf.get().to_num();
+        let ins: f64 = r.insurance_fund_sf.get().to_num();
+        assert!((fees - interest * 0.10).abs() < 1e-6);
+        assert!((ins - interest * 0.05).abs() < 1e-6);
+        let total: f64 = r.total_liquidity().unwrap().to_num();
+        assert!((total - (2_000_000.0 + interest * 0.85)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn time_going_backwards_accrues_nothing() {
+        let mut r = reserve_with(100, 100, 1_000);
+        r.last_update_ts = 100;
+        r.accrue_interest(50).unwrap();
+        assert_eq!(r.borrowed_sf.get(), from_u64(100));
+        assert_eq!(r.last_update_ts, 100);
+    }
+}
