@@ -1,0 +1,55 @@
+use crate::{
+    constants::ACCOUNT_VERSION,
+    events::MarketInitializedEvent,
+    seeds,
+    state::Market,
+};
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct InitMarketArgs {
+    /// May only make things safer.
+    pub risk_council: Pubkey,
+    /// Quote currency of all prices, ASCII, zero-padded.
+    pub quote_currency: [u8; 32],
+    /// Share of debt value one liquidation call may repay, bps.
+    pub close_factor_bps: u16,
+    /// Debts below this value may be liquidated in full, whole quote units.
+    pub dust_threshold_quote: u64,
+    /// Delay before a loosening config change may apply, seconds (0 for tests and devnet).
+    pub config_timelock_secs: u64,
+}
+
+#[derive(Accounts)]
+pub struct InitMarket<'info> {
+    #[account(mut)]
+    pub admin: Signer<'info>,
+    #[account(init, payer = admin, space = Market::SPACE)]
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the market's authority PDA; holds no data, only signs.
+    #[account(seeds = [seeds::AUTHORITY, market.key().as_ref()], bump)]
+    pub market_authority: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+impl InitMarket<'_> {
+    /// 1. write the market  2. check its invariant  3. emit
+    pub fn handle(ctx: Context<Self>, args: InitMarketArgs) -> Result<()> {
+        let mut market = ctx.accounts.market.load_init()?;
+        market.admin = ctx.accounts.admin.key();
+        market.risk_council = args.risk_council;
+        market.quote_currency = args.quote_currency;
+        market.close_factor_bps = args.close_factor_bps;
+        market.dust_threshold_quote = args.dust_threshold_quote;
+        market.config_timelock_secs = args.config_timelock_secs;
+        market.authority_bump = ctx.bumps.market_authority;
+        market.version = ACCOUNT_VERSION;
+        market.invariant()?;
+        emit!(MarketInitializedEvent {
+            market: ctx.accounts.market.key(),
+            admin: market.admin,
+            risk_council: market.risk_council,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+pub mod refresh_reserve;
+
+pub use refresh_reserve::*;

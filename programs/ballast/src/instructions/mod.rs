@@ -1,0 +1,10 @@
+//! One file per instruction: its Accounts struct, `validate`, and `handle`.
+pub mod admin;
+pub mod keeper;
+pub mod shared;
+pub mod user;
+
+pub use admin::*;
+pub use keeper::*;
+pub use shared::*;
+pub use user::*;

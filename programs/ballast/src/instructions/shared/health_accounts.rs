@@ -1,0 +1,76 @@
+//! Walks the (reserve, price) pairs in `remaining_accounts` and computes health (DESIGN §4).
+use crate::{
+    error::BallastError,
+    math::{from_u64, Fraction},
+    operations::health::{Health, ReserveValuation},
+    oracle::{load_price, PriceUse},
+    state::{Obligation, Reserve},
+};
+use anchor_lang::prelude::*;
+
+/// Health of `obligation` from one (reserve, price) pair per distinct reserve, deposits first, then borrows.
+/// `held` is the reserve this instruction already holds mutably (key and state); it is not loaded twice.
+pub fn compute_health<'info>(
+    obligation: &Obligation,
+    market: &Pubkey,
+    remaining: &'info [AccountInfo<'info>],
+    held: (&Pubkey, &Reserve),
+    now_ts: i64,
+    use_: PriceUse,
+) -> Result<Health> {
+    let expected = obligation.health_reserves().count();
+    require!(remaining.len() >= expected * 2, BallastError::HealthAccountsMissing);
+    require!(remaining.len() == expected * 2, BallastError::HealthAccountMismatch);
+    let mut health = Health::default();
+    for (key, pair) in obligation.health_reserves().zip(remaining.chunks_exact(2)) {
+        let (reserve_info, price_info) = (&pair[0], &pair[1]);
+        require_keys_eq!(reserve_info.key(), key, BallastError::HealthAccountMismatch);
+        if key == *held.0 {
+            add_reserve(&mut health, obligation, &key, held.1, price_info, now_ts, use_)?;
+        } else {
+            let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
+            let reserve = loader.load()?;
+            require_keys_eq!(reserve.market, *market, BallastError::ReserveMarketMismatch);
+            add_reserve(&mut health, obligation, &key, &reserve, price_info, now_ts, use_)?;
+        }
+    }
+    Ok(health)
+}
+
+fn add_reserve(health: &mut Health, obligation: &Obligation, key: &Pubkey, reserve: &Reserve, price_info: &AccountInfo, now_ts: i64, use_: PriceUse) -> Result<()> {
+    let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
+    let projected = reserve.accrual(now_ts)?;
+    let valuation = ReserveValuation {
+        config: &reserve.config,
+        decimals: reserve.liquidity_decimals,
+        total_liquidity: Reserve::depositor_liquidity(
+            from_u64(reserve.available_liquidity),
+            projected.borrowed,
+            projected.protocol_fees,
+            projected.insurance_fund,
+        )?,
+        ctoken_supply: reserve.ctoken_supply,
+        cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
+    };
+    health.add_reserve(obligation, key, &valuation, &price)
+}
+
+/// Rejects with `error` unless the obligation's weighted debt stays within its borrow power.
+/// An obligation without debt needs no prices.
+pub fn require_borrow_power<'info>(
+    obligation: &Obligation,
+    market: &Pubkey,
+    remaining: &'info [AccountInfo<'info>],
+    held: (&Pubkey, &Reserve),
+    now_ts: i64,
+    error: BallastError,
+) -> Result<()> {
+    if obligation.active_borrows().is_empty() {
+        return Ok(());
+    }
+    let health = compute_health(obligation, market, remaining, held, now_ts, PriceUse::Risk)?;
+    if !health.within_borrow_power() {
+        return Err(error!(error));
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Account plumbing shared by instructions: each seed, authority and vault check is written once.
+pub mod health_accounts;
+pub mod mint_extensions;
+pub mod reserve_vaults;
+
+pub use health_accounts::*;
+pub use mint_extensions::*;
+pub use reserve_vaults::*;

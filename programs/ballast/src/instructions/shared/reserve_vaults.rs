@@ -1,0 +1,103 @@
+//! `ReserveVaults`: a reserve with its market, authority PDA, mints and vaults, validated together.
+use crate::{error::BallastError, seeds, state::{Market, Reserve}};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Burn, Mint, MintTo, TokenAccount, TokenInterface, TransferChecked};
+
+#[derive(Accounts)]
+pub struct ReserveVaults<'info> {
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the market's authority PDA, verified by seeds with the stored bump; signs for the vaults.
+    #[account(seeds = [seeds::AUTHORITY, market.key().as_ref()], bump = market.load()?.authority_bump)]
+    pub market_authority: UncheckedAccount<'info>,
+    #[account(
+        mut,
+        has_one = market @ BallastError::ReserveMarketMismatch,
+        has_one = liquidity_mint @ BallastError::InvalidLiquidityMint,
+        has_one = liquidity_vault @ BallastError::InvalidLiquidityVault,
+        has_one = ctoken_mint @ BallastError::InvalidCTokenMint,
+        has_one = collateral_vault @ BallastError::InvalidCollateralVault,
+        has_one = token_program @ BallastError::InvalidTokenProgram,
+    )]
+    pub reserve: AccountLoader<'info, Reserve>,
+    pub liquidity_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut)]
+    pub liquidity_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub ctoken_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut)]
+    pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl<'info> ReserveVaults<'info> {
+    fn with_authority<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
+        let market_key = self.market.key();
+        let bump = [self.market.load()?.authority_bump];
+        let seeds: &[&[u8]] = &[seeds::AUTHORITY, market_key.as_ref(), &bump];
+        f(&[seeds])
+    }
+
+    fn transfer(&self, from: AccountInfo<'info>, to: AccountInfo<'info>, authority: AccountInfo<'info>, mint: &InterfaceAccount<'info, Mint>, amount: u64, signer: &[&[&[u8]]]) -> Result<()> {
+        let accounts = TransferChecked { from, mint: mint.to_account_info(), to, authority };
+        let ctx = CpiContext::new_with_signer(self.token_program.key(), accounts, signer);
+        token_interface::transfer_checked(ctx, amount, mint.decimals)
+    }
+
+    /// User liquidity -> liquidity vault, signed by the user.
+    pub fn pull_liquidity(&self, from: &InterfaceAccount<'info, TokenAccount>, authority: &Signer<'info>, amount: u64) -> Result<()> {
+        self.transfer(from.to_account_info(), self.liquidity_vault.to_account_info(), authority.to_account_info(), &self.liquidity_mint, amount, &[])
+    }
+
+    /// Liquidity vault -> `to`, signed by the market authority.
+    pub fn push_liquidity(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
+        self.with_authority(|s| {
+            self.transfer(self.liquidity_vault.to_account_info(), to, self.market_authority.to_account_info(), &self.liquidity_mint, amount, s)
+        })
+    }
+
+    /// User cTokens -> collateral vault, signed by the user.
+    pub fn pull_collateral(&self, from: &InterfaceAccount<'info, TokenAccount>, authority: &Signer<'info>, amount: u64) -> Result<()> {
+        self.transfer(from.to_account_info(), self.collateral_vault.to_account_info(), authority.to_account_info(), &self.ctoken_mint, amount, &[])
+    }
+
+    /// Collateral vault -> user cTokens, signed by the market authority.
+    pub fn push_collateral(&self, to: &InterfaceAccount<'info, TokenAccount>, amount: u64) -> Result<()> {
+        self.with_authority(|s| {
+            self.transfer(self.collateral_vault.to_account_info(), to.to_account_info(), self.market_authority.to_account_info(), &self.ctoken_mint, amount, s)
+        })
+    }
+
+    /// Mints cTokens to `to`, signed by the market authority.
+    pub fn mint_ctokens(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
+        self.with_authority(|s| {
+            let accounts = MintTo { mint: self.ctoken_mint.to_account_info(), to, authority: self.market_authority.to_account_info() };
+            token_interface::mint_to(CpiContext::new_with_signer(self.token_program.key(), accounts, s), amount)
+        })
+    }
+
+    /// Burns cTokens held by the user, signed by the user.
+    pub fn burn_user_ctokens(&self, from: &InterfaceAccount<'info, TokenAccount>, authority: &Signer<'info>, amount: u64) -> Result<()> {
+        let accounts = Burn { mint: self.ctoken_mint.to_account_info(), from: from.to_account_info(), authority: authority.to_account_info() };
+        token_interface::burn(CpiContext::new(self.token_program.key(), accounts), amount)
+    }
+
+    /// Burns cTokens held in the collateral vault, signed by the market authority.
+    pub fn burn_vault_ctokens(&self, amount: u64) -> Result<()> {
+        self.with_authority(|s| {
+            let accounts = Burn {
+                mint: self.ctoken_mint.to_account_info(),
+                from: self.collateral_vault.to_account_info(),
+                authority: self.market_authority.to_account_info(),
+            };
+            token_interface::burn(CpiContext::new_with_signer(self.token_program.key(), accounts, s), amount)
+        })
+    }
+
+    /// After transfers: the vault must hold at least what the reserve accounts for (donations may add more).
+    pub fn reconcile(&mut self) -> Result<()> {
+        self.liquidity_vault.reload()?;
+        let available = self.reserve.load()?.available_liquidity;
+        require!(self.liquidity_vault.amount >= available, BallastError::VaultReconciliationFailed);
+        Ok(())
+    }
+}

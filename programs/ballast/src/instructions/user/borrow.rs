@@ -1,0 +1,54 @@
+use crate::{
+    error::BallastError,
+    events::BorrowEvent,
+    instructions::shared::*,
+    operations::borrow,
+    state::Obligation,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+#[derive(Accounts)]
+pub struct Borrow<'info> {
+    pub owner: Signer<'info>,
+    pub vaults: ReserveVaults<'info>,
+    #[account(
+        mut,
+        has_one = owner @ BallastError::NotObligationOwner,
+        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
+    )]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// Receives the borrowed liquidity.
+    #[account(mut)]
+    pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl<'info> Borrow<'info> {
+    /// 1. accrue  2. record the debt plus origination fee (caps, utilization ceiling)  3. require borrow
+    /// power over every position, priced from remaining accounts  4. pay out  5. reconcile, emit
+    pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let market_key = ctx.accounts.vaults.market.key();
+        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let origination_fee = {
+            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            reserve.accrue_interest(now)?;
+            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
+            require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
+            obligation.invariant()?;
+            reserve.invariant()?;
+            fee
+        };
+        let a = &ctx.accounts;
+        a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
+        ctx.accounts.vaults.reconcile()?;
+        emit!(BorrowEvent {
+            obligation: ctx.accounts.obligation.key(),
+            reserve: reserve_key,
+            liquidity_amount,
+            origination_fee,
+        });
+        Ok(())
+    }
+}

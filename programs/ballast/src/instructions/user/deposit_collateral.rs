@@ -1,0 +1,41 @@
+use crate::{
+    error::BallastError,
+    events::CollateralInEvent,
+    instructions::shared::*,
+    operations::collateral,
+    state::Obligation,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+#[derive(Accounts)]
+pub struct DepositCollateral<'info> {
+    pub owner: Signer<'info>,
+    pub vaults: ReserveVaults<'info>,
+    #[account(
+        mut,
+        has_one = owner @ BallastError::NotObligationOwner,
+        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
+    )]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// cTokens to pledge, owned by `owner`.
+    #[account(mut)]
+    pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl DepositCollateral<'_> {
+    /// 1. record the pledge  2. move cTokens into the collateral vault  3. emit
+    pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
+        let reserve_key = ctx.accounts.vaults.reserve.key();
+        {
+            let reserve = ctx.accounts.vaults.reserve.load()?;
+            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            collateral::pledge(&mut obligation, &reserve_key, &reserve, ctoken_amount)?;
+            obligation.invariant()?;
+        }
+        let a = &ctx.accounts;
+        a.vaults.pull_collateral(&a.user_ctokens, &a.owner, ctoken_amount)?;
+        emit!(CollateralInEvent { obligation: a.obligation.key(), reserve: reserve_key, ctoken_amount });
+        Ok(())
+    }
+}

@@ -1,0 +1,39 @@
+use crate::{events::DepositEvent, instructions::shared::*, operations::deposit};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+#[derive(Accounts)]
+pub struct DepositLiquidity<'info> {
+    pub owner: Signer<'info>,
+    pub vaults: ReserveVaults<'info>,
+    /// Source of the liquidity, owned by `owner`.
+    #[account(mut)]
+    pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Receives the minted cTokens.
+    #[account(mut)]
+    pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl DepositLiquidity<'_> {
+    /// 1. accrue  2. price the cTokens (rounded down)  3. pull liquidity, mint cTokens  4. reconcile, emit
+    pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
+        let ctoken_amount = {
+            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+            let minted = deposit::deposit_liquidity(&mut reserve, liquidity_amount)?;
+            reserve.invariant()?;
+            minted
+        };
+        let a = &ctx.accounts;
+        a.vaults.pull_liquidity(&a.user_liquidity, &a.owner, liquidity_amount)?;
+        a.vaults.mint_ctokens(a.user_ctokens.to_account_info(), ctoken_amount)?;
+        ctx.accounts.vaults.reconcile()?;
+        emit!(DepositEvent {
+            reserve: ctx.accounts.vaults.reserve.key(),
+            user: ctx.accounts.owner.key(),
+            liquidity_amount,
+            ctoken_amount,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+pub mod borrow;
+pub mod close_obligation;
+pub mod deposit_collateral;
+pub mod deposit_liquidity;
+pub mod deposit_liquidity_and_collateral;
+pub mod init_obligation;
+pub mod redeem_collateral;
+pub mod repay;
+pub mod withdraw_collateral;
+pub mod withdraw_collateral_and_redeem;
+
+pub use borrow::*;
+pub use close_obligation::*;
+pub use deposit_collateral::*;
+pub use deposit_liquidity::*;
+pub use deposit_liquidity_and_collateral::*;
+pub use init_obligation::*;
+pub use redeem_collateral::*;
+pub use repay::*;
+pub use withdraw_collateral::*;
+pub use withdraw_collateral_and_redeem::*;

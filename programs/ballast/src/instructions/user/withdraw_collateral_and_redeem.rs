@@ -1,0 +1,53 @@
+use crate::{
+    error::BallastError,
+    events::{CollateralOutEvent, RedeemEvent},
+    instructions::shared::*,
+    operations::{collateral, deposit},
+    state::Obligation,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+#[derive(Accounts)]
+pub struct WithdrawCollateralAndRedeem<'info> {
+    pub owner: Signer<'info>,
+    pub vaults: ReserveVaults<'info>,
+    #[account(
+        mut,
+        has_one = owner @ BallastError::NotObligationOwner,
+        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
+    )]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// Receives the liquidity.
+    #[account(mut)]
+    pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl<'info> WithdrawCollateralAndRedeem<'info> {
+    /// 1. accrue  2. remove the pledge  3. require borrow power (remaining accounts)  4. redeem (rounded down)
+    /// 5. burn the cTokens in the collateral vault, pay liquidity  6. reconcile, emit both events
+    pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let market_key = ctx.accounts.vaults.market.key();
+        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let liquidity_amount = {
+            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            reserve.accrue_interest(now)?;
+            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
+            require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
+            let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
+            obligation.invariant()?;
+            reserve.invariant()?;
+            paid
+        };
+        let a = &ctx.accounts;
+        a.vaults.burn_vault_ctokens(ctoken_amount)?;
+        a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
+        ctx.accounts.vaults.reconcile()?;
+        let a = &ctx.accounts;
+        emit!(CollateralOutEvent { obligation: a.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit!(RedeemEvent { reserve: reserve_key, user: a.owner.key(), ctoken_amount, liquidity_amount });
+        Ok(())
+    }
+}

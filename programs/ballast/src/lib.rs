@@ -1,0 +1,109 @@
+//! Ballast: an over-collateralized lending protocol for Solana.
+//!
+//! Depositors supply liquidity to per-asset reserves for cTokens; borrowers pledge cTokens in an
+//! obligation and borrow against them. Health is computed from Pyth prices on every instruction
+//! that can lower it. See DESIGN.md for the architecture.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod operations;
+pub mod oracle;
+pub mod seeds;
+pub mod state;
+
+use instructions::*;
+use state::ReserveConfig;
+
+declare_id!("Dbz3F2SiH8ostijwFL3XpKzAWXA79azwayL77WhmPkvo");
+
+#[program]
+pub mod ballast {
+    use super::*;
+
+    // --- admin ---
+
+    /// Creates a market with its admin, risk council, quote currency and liquidation settings.
+    pub fn init_market(ctx: Context<InitMarket>, args: InitMarketArgs) -> Result<()> {
+        InitMarket::handle(ctx, args)
+    }
+
+    /// Creates a reserve with its vaults and cToken mint, a validated config and a locked seed deposit.
+    pub fn init_reserve(ctx: Context<InitReserve>, args: InitReserveArgs) -> Result<()> {
+        InitReserve::handle(ctx, args)
+    }
+
+    /// Replaces a reserve's config after accruing interest under the old one.
+    pub fn update_reserve_config(ctx: Context<UpdateReserveConfig>, config: ReserveConfig) -> Result<()> {
+        UpdateReserveConfig::handle(ctx, config)
+    }
+
+    /// Moves accrued protocol fees from the liquidity vault to the fee vault.
+    pub fn sweep_fees(ctx: Context<SweepFees>) -> Result<()> {
+        SweepFees::handle(ctx)
+    }
+
+    // --- user ---
+
+    /// Opens obligation `id` for the signer in a market.
+    pub fn init_obligation(ctx: Context<InitObligation>, id: u8) -> Result<()> {
+        InitObligation::handle(ctx, id)
+    }
+
+    /// Closes an empty obligation and returns its rent.
+    pub fn close_obligation(ctx: Context<CloseObligation>) -> Result<()> {
+        CloseObligation::handle(ctx)
+    }
+
+    /// Supplies liquidity for cTokens.
+    pub fn deposit_liquidity(ctx: Context<DepositLiquidity>, liquidity_amount: u64) -> Result<()> {
+        DepositLiquidity::handle(ctx, liquidity_amount)
+    }
+
+    /// Burns cTokens for liquidity.
+    pub fn redeem_collateral(ctx: Context<RedeemCollateral>, ctoken_amount: u64) -> Result<()> {
+        RedeemCollateral::handle(ctx, ctoken_amount)
+    }
+
+    /// Pledges cTokens to an obligation.
+    pub fn deposit_collateral(ctx: Context<DepositCollateral>, ctoken_amount: u64) -> Result<()> {
+        DepositCollateral::handle(ctx, ctoken_amount)
+    }
+
+    /// Takes pledged cTokens back; health-checked (remaining accounts: one (reserve, price) pair per position).
+    pub fn withdraw_collateral<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, ctoken_amount: u64) -> Result<()> {
+        WithdrawCollateral::handle(ctx, ctoken_amount)
+    }
+
+    /// Supplies liquidity and pledges the cTokens in one step.
+    pub fn deposit_liquidity_and_collateral(ctx: Context<DepositLiquidityAndCollateral>, liquidity_amount: u64) -> Result<()> {
+        DepositLiquidityAndCollateral::handle(ctx, liquidity_amount)
+    }
+
+    /// Takes pledged cTokens back and redeems them in one step; health-checked.
+    pub fn withdraw_collateral_and_redeem<'info>(ctx: Context<'info, WithdrawCollateralAndRedeem<'info>>, ctoken_amount: u64) -> Result<()> {
+        WithdrawCollateralAndRedeem::handle(ctx, ctoken_amount)
+    }
+
+    /// Borrows liquidity against the obligation; health-checked, with an origination fee.
+    pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, liquidity_amount: u64) -> Result<()> {
+        Borrow::handle(ctx, liquidity_amount)
+    }
+
+    /// Repays debt for any obligation; `u64::MAX` repays all.
+    pub fn repay(ctx: Context<Repay>, max_liquidity_amount: u64) -> Result<()> {
+        Repay::handle(ctx, max_liquidity_amount)
+    }
+
+    // --- keeper ---
+
+    /// Optional crank: accrues interest and caches the spot price for dashboards.
+    pub fn refresh_reserve(ctx: Context<RefreshReserve>) -> Result<()> {
+        RefreshReserve::handle(ctx)
+    }
+}

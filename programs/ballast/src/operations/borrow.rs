@@ -1,0 +1,36 @@
+//! Taking liquidity out as debt. The health check is done by the caller on the result.
+use crate::{
+    constants::BPS,
+    error::BallastError,
+    math::{self, from_u64, mul_div_ceil},
+    state::{Obligation, Reserve, FLAG_BORROW_ENABLED},
+};
+use anchor_lang::prelude::*;
+
+/// Records a borrow of `liquidity_amount` and returns the origination fee added to the debt (rounded up).
+pub fn borrow(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key: &Pubkey, liquidity_amount: u64) -> Result<u64> {
+    require!(liquidity_amount > 0, BallastError::ZeroAmount);
+    require!(reserve.config.has_flag(FLAG_BORROW_ENABLED), BallastError::BorrowDisabled);
+    require!(liquidity_amount <= reserve.available_liquidity, BallastError::InsufficientLiquidity);
+    let fee = mul_div_ceil(liquidity_amount, reserve.config.origination_fee_bps as u64, BPS)?;
+    let debt_added = from_u64(math::checked_add_u64(liquidity_amount, fee)?);
+
+    let borrowed_after = math::add(reserve.borrowed_sf.get(), debt_added)?;
+    require!(borrowed_after <= from_u64(reserve.config.borrow_limit), BallastError::BorrowCapExceeded);
+    reserve.available_liquidity -= liquidity_amount;
+    reserve.borrowed_sf.set(borrowed_after);
+    reserve.protocol_fees_sf.set(math::add(reserve.protocol_fees_sf.get(), from_u64(fee))?);
+    // borrowed / (available + borrowed) <= ceiling, compared without dividing.
+    let gross = math::add(from_u64(reserve.available_liquidity), borrowed_after)?;
+    require!(
+        math::mul(borrowed_after, from_u64(BPS))? <= math::mul(gross, from_u64(reserve.config.utilization_ceiling_bps as u64))?,
+        BallastError::UtilizationCeilingExceeded
+    );
+
+    let index = reserve.cumulative_borrow_index_sf.get();
+    let i = obligation.borrow_slot(reserve_key, index)?;
+    let position = &mut obligation.borrows[i];
+    position.accrue(index)?;
+    position.borrowed_sf.set(math::add(position.borrowed_sf.get(), debt_added)?);
+    Ok(fee)
+}

@@ -1,0 +1,17 @@
+//! Moving accrued protocol fees out of the depositors' pool.
+use crate::{
+    error::BallastError,
+    math::{self, from_u64, to_floor_u64},
+    state::Reserve,
+};
+use anchor_lang::prelude::*;
+
+/// Takes the whole-unit part of accrued fees that the vault can pay now; returns the amount to transfer.
+pub fn sweep_fees(reserve: &mut Reserve) -> Result<u64> {
+    let fees = reserve.protocol_fees_sf.get();
+    let amount = to_floor_u64(fees)?.min(reserve.available_liquidity);
+    require!(amount > 0, BallastError::NoFeesToSweep);
+    reserve.protocol_fees_sf.set(math::sub(fees, from_u64(amount))?);
+    reserve.available_liquidity -= amount;
+    Ok(amount)
+}

@@ -1,0 +1,82 @@
+//! Health of an obligation from positions valued at validated prices (DESIGN §4).
+use crate::{
+    math::{self, mul_bps, Fraction},
+    oracle::{market_value, Price},
+    state::{ctokens_to_liquidity, Obligation, ReserveConfig, FLAG_COLLATERAL_ENABLED},
+};
+use anchor_lang::prelude::*;
+
+/// One reserve's state as health needs it, with interest projected to now.
+pub struct ReserveValuation<'a> {
+    pub config: &'a ReserveConfig,
+    pub decimals: u8,
+    /// Depositors' liquidity, native units.
+    pub total_liquidity: Fraction,
+    /// cTokens in existence.
+    pub ctoken_supply: u64,
+    /// Cumulative borrow index.
+    pub cumulative_borrow_index: Fraction,
+}
+
+/// Running sums over an obligation's positions, all in quote.
+#[derive(Default, Clone, Copy, Debug, PartialEq)]
+pub struct Health {
+    /// Σ collateral × price_low × ltv_eff.
+    pub borrow_power: Fraction,
+    /// Σ debt × price_high × borrow_factor.
+    pub initial_debt: Fraction,
+    /// Σ collateral × spot × liquidation_threshold.
+    pub liquidation_collateral: Fraction,
+    /// Σ debt × spot × borrow_factor.
+    pub liquidation_debt: Fraction,
+    /// Σ collateral × spot (unweighted).
+    pub collateral_value: Fraction,
+    /// Σ debt × spot (unweighted).
+    pub debt_value: Fraction,
+}
+
+impl Health {
+    /// Adds the obligation's collateral and debt in one reserve.
+    pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price) -> Result<()> {
+        let cfg = &r.config.oracle;
+        if let Some(i) = obligation.find_deposit(reserve_key) {
+            let liquidity = ctokens_to_liquidity(obligation.deposits[i].ctoken_amount, r.total_liquidity, r.ctoken_supply)?;
+            let spot_value = market_value(liquidity, r.decimals, price.spot)?;
+            let low_value = market_value(liquidity, r.decimals, price.low(cfg)?)?;
+            let ltv_bps = if r.config.has_flag(FLAG_COLLATERAL_ENABLED) { r.config.ltv_bps as u64 } else { 0 };
+            let power = mul_bps(math::mul(low_value, price.ltv_haircut_factor(cfg)?)?, ltv_bps)?;
+            let threshold_bps = r.config.liquidation_threshold_bps as u64;
+            self.borrow_power = math::add(self.borrow_power, power)?;
+            self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
+            self.collateral_value = math::add(self.collateral_value, spot_value)?;
+        }
+        if let Some(i) = obligation.find_borrow(reserve_key) {
+            let debt = obligation.borrows[i].debt_at(r.cumulative_borrow_index)?;
+            let borrow_factor_bps = r.config.borrow_factor_bps as u64;
+            let spot_value = market_value(debt, r.decimals, price.spot)?;
+            let high_value = market_value(debt, r.decimals, price.high(cfg)?)?;
+            self.initial_debt = math::add(self.initial_debt, mul_bps(high_value, borrow_factor_bps)?)?;
+            self.liquidation_debt = math::add(self.liquidation_debt, mul_bps(spot_value, borrow_factor_bps)?)?;
+            self.debt_value = math::add(self.debt_value, spot_value)?;
+        }
+        Ok(())
+    }
+
+    /// Borrow and withdraw are allowed while weighted debt stays within borrow power.
+    pub fn within_borrow_power(&self) -> bool {
+        self.initial_debt <= self.borrow_power
+    }
+
+    /// Liquidation health = Σ collateral·spot·threshold / Σ debt·spot·bf; None when there is no debt.
+    pub fn liquidation_health(&self) -> Result<Option<Fraction>> {
+        if self.liquidation_debt == Fraction::ZERO {
+            return Ok(None);
+        }
+        Ok(Some(math::div(self.liquidation_collateral, self.liquidation_debt)?))
+    }
+
+    /// Liquidatable when liquidation health is below 1.
+    pub fn is_liquidatable(&self) -> Result<bool> {
+        Ok(matches!(self.liquidation_health()?, Some(h) if h < Fraction::ONE))
+    }
+}

@@ -1,0 +1,7 @@
+//! Business logic on plain `&mut Reserve` / `&mut Obligation`: no AccountInfo, no CPI.
+pub mod borrow;
+pub mod collateral;
+pub mod deposit;
+pub mod fees;
+pub mod health;
+pub mod repay;
