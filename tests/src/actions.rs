@@ -1,0 +1,289 @@
+//! One method per instruction: `try_x` returns the bank's result; `x` expects success.
+use crate::{context::*, reserves::ReserveInfo, TestContext};
+use anchor_lang::{
+    prelude::{AccountMeta, Pubkey},
+    solana_program::instruction::Instruction,
+};
+use ballast::{math::Fraction, operations::collateral, state::{Obligation, ReserveConfig}};
+use solana_keypair::Keypair;
+use solana_program_test::BanksClientError;
+
+type TxResult = Result<(), BanksClientError>;
+
+pub fn vaults(r: &ReserveInfo) -> ballast::accounts::ReserveVaults {
+    ballast::accounts::ReserveVaults {
+        market: r.market,
+        market_authority: market_authority(&r.market).0,
+        reserve: r.key,
+        liquidity_mint: r.mint,
+        liquidity_vault: r.liquidity_vault,
+        ctoken_mint: r.ctoken_mint,
+        collateral_vault: r.collateral_vault,
+        token_program: r.token_program(),
+    }
+}
+
+macro_rules! expect_ok {
+    ($name:ident, $try_name:ident ( $($arg:ident : $ty:ty),* )) => {
+        pub async fn $name(&mut self, $($arg: $ty),*) {
+            let what = stringify!($name);
+            self.$try_name($($arg),*).await.unwrap_or_else(|e| panic!("{what} failed: {e:?}"));
+        }
+    };
+}
+
+impl TestContext {
+    /// (reserve, price) pairs for every distinct reserve of `obligation`, in the order the program expects.
+    pub fn health_metas(&self, obligation: &Obligation) -> Vec<AccountMeta> {
+        obligation
+            .health_reserves()
+            .flat_map(|key| {
+                let r = self.reserve_by_key(&key);
+                [AccountMeta::new_readonly(r.key, false), AccountMeta::new_readonly(r.price_account, false)]
+            })
+            .collect()
+    }
+
+    /// Health accounts for the obligation as it will be after withdrawing `ctoken_amount` from `r`.
+    pub async fn health_after_withdraw(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Vec<AccountMeta> {
+        let mut after = self.obligation_state(user).await;
+        let _ = collateral::unpledge(&mut after, &r.key, ctoken_amount);
+        self.health_metas(&after)
+    }
+
+    /// Health accounts for the obligation as it will be after borrowing from `r`.
+    pub async fn health_after_borrow(&mut self, user: &User, r: &ReserveInfo) -> Vec<AccountMeta> {
+        let mut after = self.obligation_state(user).await;
+        let _ = after.borrow_slot(&r.key, Fraction::ONE);
+        self.health_metas(&after)
+    }
+
+    /// Sends `ix` with some account keys swapped, to prove the program rejects them.
+    pub async fn try_tampered(&mut self, mut ix: Instruction, swaps: &[(Pubkey, Pubkey)], signers: &[&Keypair]) -> TxResult {
+        for meta in ix.accounts.iter_mut() {
+            if let Some((_, new)) = swaps.iter().find(|(old, _)| *old == meta.pubkey) {
+                meta.pubkey = *new;
+            }
+        }
+        self.send(&[ix], signers).await
+    }
+
+    // --- obligations ---
+
+    pub async fn init_obligation(&mut self, user: &User, id: u8) -> TxResult {
+        let obligation = obligation_address(&self.market, &user.key(), id);
+        let ix = Self::instruction(
+            ballast::accounts::InitObligation {
+                owner: user.key(),
+                market: self.market,
+                obligation,
+                system_program: anchor_lang::system_program::ID,
+            },
+            ballast::instruction::InitObligation { id },
+        );
+        self.send(&[ix], &[&user.keypair]).await?;
+        self.obligations.push(obligation);
+        Ok(())
+    }
+
+    pub async fn try_close_obligation(&mut self, user: &User) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::CloseObligation { owner: user.key(), obligation: user.obligation },
+            ballast::instruction::CloseObligation {},
+        );
+        self.send(&[ix], &[&user.keypair]).await
+    }
+
+    // --- liquidity ---
+
+    pub fn deposit_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> Instruction {
+        Self::instruction(
+            ballast::accounts::DepositLiquidity {
+                owner: user.key(),
+                vaults: vaults(r),
+                user_liquidity: user.liquidity(r),
+                user_ctokens: user.ctokens(r),
+            },
+            ballast::instruction::DepositLiquidity { liquidity_amount },
+        )
+    }
+
+    pub async fn try_deposit(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
+        let ix = self.deposit_ix(user, r, liquidity_amount);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+    expect_ok!(deposit, try_deposit(user: &User, r: &ReserveInfo, liquidity_amount: u64));
+
+    pub async fn try_redeem(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::RedeemCollateral {
+                owner: user.key(),
+                vaults: vaults(r),
+                user_liquidity: user.liquidity(r),
+                user_ctokens: user.ctokens(r),
+            },
+            ballast::instruction::RedeemCollateral { ctoken_amount },
+        );
+        self.send(&[ix], &[&user.keypair]).await
+    }
+    expect_ok!(redeem, try_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));
+
+    // --- collateral ---
+
+    pub fn deposit_collateral_ix(&self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Instruction {
+        Self::instruction(
+            ballast::accounts::DepositCollateral {
+                owner: user.key(),
+                vaults: vaults(r),
+                obligation: user.obligation,
+                user_ctokens: user.ctokens(r),
+            },
+            ballast::instruction::DepositCollateral { ctoken_amount },
+        )
+    }
+
+    pub async fn try_deposit_collateral(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
+        let ix = self.deposit_collateral_ix(user, r, ctoken_amount);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+    expect_ok!(deposit_collateral, try_deposit_collateral(user: &User, r: &ReserveInfo, ctoken_amount: u64));
+
+    pub async fn try_withdraw_collateral(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
+        let health = self.health_after_withdraw(user, r, ctoken_amount).await;
+        self.try_withdraw_collateral_with(user, r, ctoken_amount, health).await
+    }
+    expect_ok!(withdraw_collateral, try_withdraw_collateral(user: &User, r: &ReserveInfo, ctoken_amount: u64));
+
+    pub async fn try_withdraw_collateral_with(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64, health: Vec<AccountMeta>) -> TxResult {
+        let mut ix = Self::instruction(
+            ballast::accounts::WithdrawCollateral {
+                owner: user.key(),
+                vaults: vaults(r),
+                obligation: user.obligation,
+                user_ctokens: user.ctokens(r),
+            },
+            ballast::instruction::WithdrawCollateral { ctoken_amount },
+        );
+        ix.accounts.extend(health);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+
+    pub async fn try_deposit_liquidity_and_collateral(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::DepositLiquidityAndCollateral {
+                owner: user.key(),
+                vaults: vaults(r),
+                obligation: user.obligation,
+                user_liquidity: user.liquidity(r),
+            },
+            ballast::instruction::DepositLiquidityAndCollateral { liquidity_amount },
+        );
+        self.send(&[ix], &[&user.keypair]).await
+    }
+    expect_ok!(deposit_liquidity_and_collateral, try_deposit_liquidity_and_collateral(user: &User, r: &ReserveInfo, liquidity_amount: u64));
+
+    pub async fn try_withdraw_collateral_and_redeem(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
+        let health = self.health_after_withdraw(user, r, ctoken_amount).await;
+        let mut ix = Self::instruction(
+            ballast::accounts::WithdrawCollateralAndRedeem {
+                owner: user.key(),
+                vaults: vaults(r),
+                obligation: user.obligation,
+                user_liquidity: user.liquidity(r),
+            },
+            ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount },
+        );
+        ix.accounts.extend(health);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+    expect_ok!(withdraw_collateral_and_redeem, try_withdraw_collateral_and_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));
+
+    // --- debt ---
+
+    pub fn borrow_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64, health: Vec<AccountMeta>) -> Instruction {
+        let mut ix = Self::instruction(
+            ballast::accounts::Borrow {
+                owner: user.key(),
+                vaults: vaults(r),
+                obligation: user.obligation,
+                user_liquidity: user.liquidity(r),
+            },
+            ballast::instruction::Borrow { liquidity_amount },
+        );
+        ix.accounts.extend(health);
+        ix
+    }
+
+    pub async fn try_borrow(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
+        let health = self.health_after_borrow(user, r).await;
+        self.try_borrow_with(user, r, liquidity_amount, health).await
+    }
+    expect_ok!(borrow, try_borrow(user: &User, r: &ReserveInfo, liquidity_amount: u64));
+
+    pub async fn try_borrow_with(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64, health: Vec<AccountMeta>) -> TxResult {
+        let ix = self.borrow_ix(user, r, liquidity_amount, health);
+        self.send(&[ix], &[&user.keypair]).await
+    }
+
+    /// `payer` repays `owner`'s debt to `r` from the payer's own tokens.
+    pub async fn try_repay(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::Repay {
+                payer: payer.key(),
+                vaults: vaults(r),
+                obligation: owner.obligation,
+                payer_liquidity: payer.liquidity(r),
+            },
+            ballast::instruction::Repay { max_liquidity_amount },
+        );
+        self.send(&[ix], &[&payer.keypair]).await
+    }
+    expect_ok!(repay, try_repay(payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64));
+
+    // --- keeper and admin ---
+
+    pub async fn try_refresh_reserve(&mut self, r: &ReserveInfo) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::RefreshReserve { reserve: r.key, price: r.price_account },
+            ballast::instruction::RefreshReserve {},
+        );
+        self.send(&[ix], &[]).await
+    }
+    expect_ok!(refresh_reserve, try_refresh_reserve(r: &ReserveInfo));
+
+    pub async fn try_sweep_fees(&mut self, r: &ReserveInfo) -> TxResult {
+        let before = self.balance(&r.fee_vault).await;
+        let ix = Self::instruction(
+            ballast::accounts::SweepFees { admin: self.admin.key(), vaults: vaults(r), fee_vault: r.fee_vault },
+            ballast::instruction::SweepFees {},
+        );
+        let admin = self.admin.keypair.insecure_clone();
+        self.send(&[ix], &[&admin]).await?;
+        let swept = self.balance(&r.fee_vault).await - before;
+        *self.swept.entry(r.key).or_default() += swept;
+        Ok(())
+    }
+
+    pub async fn try_update_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::UpdateReserveConfig { admin: signer.pubkey_(), market: r.market, reserve: r.key },
+            ballast::instruction::UpdateReserveConfig { config },
+        );
+        self.send(&[ix], &[signer]).await
+    }
+
+    /// Sends tokens straight into the reserve's liquidity vault, outside the program.
+    pub async fn donate(&mut self, from: &User, r: &ReserveInfo, amount: u64) {
+        self.transfer_tokens(&from.liquidity(r), &r.liquidity_vault, &from.keypair, &r.mint, amount, r.decimals, r.kind).await;
+        *self.donations.entry(r.key).or_default() += amount;
+    }
+}
+
+trait PubkeyOf {
+    fn pubkey_(&self) -> Pubkey;
+}
+impl PubkeyOf for Keypair {
+    fn pubkey_(&self) -> Pubkey {
+        solana_signer::Signer::pubkey(self)
+    }
+}

@@ -1,0 +1,202 @@
+use crate::{prices::PriceSpec, reserves::ReserveInfo};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
+use ballast::state::{Market, Obligation, Reserve};
+use solana_account::Account;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use std::collections::HashMap;
+
+fn ballast_processor(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // Anchor's entry ties everything to one 'info; processor! wants independent lifetimes.
+    // SAFETY: only lifetimes change; nothing borrowed escapes `entry`.
+    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    ballast::entry(program_id, accounts, data)
+}
+
+/// A user: a funded keypair, token accounts per reserve, and obligation 0 in the default market.
+pub struct User {
+    pub keypair: Keypair,
+    pub obligation: Pubkey,
+    /// reserve -> (liquidity token account, cToken account)
+    pub accounts: HashMap<Pubkey, (Pubkey, Pubkey)>,
+}
+
+impl User {
+    pub fn key(&self) -> Pubkey {
+        self.keypair.pubkey()
+    }
+    pub fn liquidity(&self, r: &ReserveInfo) -> Pubkey {
+        self.accounts[&r.key].0
+    }
+    pub fn ctokens(&self, r: &ReserveInfo) -> Pubkey {
+        self.accounts[&r.key].1
+    }
+}
+
+pub struct TestContext {
+    pub banks: ProgramTestContext,
+    /// Admin of the default market (also the seed depositor and liquidity whale).
+    pub admin: User,
+    /// The default market.
+    pub market: Pubkey,
+    /// Unix time the bank's clock shows.
+    pub now: i64,
+    pub reserves: Vec<ReserveInfo>,
+    /// Every obligation a scenario opened (for invariants).
+    pub obligations: Vec<Pubkey>,
+    /// Tokens sent straight into a liquidity vault, outside the program.
+    pub donations: HashMap<Pubkey, u64>,
+    /// Fees swept into each fee vault.
+    pub swept: HashMap<Pubkey, u64>,
+    /// Every token account created (for snapshots).
+    pub token_accounts: Vec<Pubkey>,
+    pub(crate) prices: HashMap<Pubkey, PriceSpec>,
+    nonce: u64,
+    pub(crate) next_feed: u8,
+}
+
+impl TestContext {
+    pub async fn new() -> Self {
+        let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_processor));
+        pt.prefer_bpf(false);
+        let banks = pt.start_with_context().await;
+        let clock: anchor_lang::prelude::Clock = banks.banks_client.get_sysvar().await.unwrap();
+        let admin = User { keypair: Keypair::new(), obligation: Pubkey::default(), accounts: HashMap::new() };
+        let mut t = TestContext {
+            banks,
+            admin,
+            market: Pubkey::default(),
+            now: clock.unix_timestamp,
+            reserves: vec![],
+            obligations: vec![],
+            donations: HashMap::new(),
+            swept: HashMap::new(),
+            token_accounts: vec![],
+            prices: HashMap::new(),
+            nonce: 0,
+            next_feed: 1,
+        };
+        let admin_key = t.admin.key();
+        t.airdrop(&admin_key, 100_000_000_000).await;
+        let admin = std::mem::replace(&mut t.admin.keypair, Keypair::new());
+        t.market = t.create_market(&admin).await;
+        t.admin.keypair = admin;
+        t
+    }
+
+    /// Creates a market administered by `admin` (timelock 0, close factor 20%, dust 1).
+    pub async fn create_market(&mut self, admin: &Keypair) -> Pubkey {
+        let market = Keypair::new();
+        let (authority, _) = market_authority(&market.pubkey());
+        let mut quote = [0u8; 32];
+        quote[..3].copy_from_slice(b"USD");
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::InitMarket {
+                admin: admin.pubkey(),
+                market: market.pubkey(),
+                market_authority: authority,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::InitMarket {
+                args: ballast::instructions::InitMarketArgs {
+                    risk_council: Pubkey::new_unique(),
+                    quote_currency: quote,
+                    close_factor_bps: ballast::constants::DEFAULT_CLOSE_FACTOR_BPS,
+                    dust_threshold_quote: 1,
+                    config_timelock_secs: 0,
+                },
+            }
+            .data(),
+        };
+        self.send(&[ix], &[admin, &market]).await.unwrap();
+        market.pubkey()
+    }
+
+    /// Sends `ixs` in one transaction paid by the bank's payer. A per-transaction compute-unit price
+    /// makes every transaction unique, so repeated identical actions are never deduplicated.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), BanksClientError> {
+        self.nonce += 1;
+        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_price(self.nonce)];
+        all.extend_from_slice(ixs);
+        let payer = self.banks.payer.insecure_clone();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        for s in signers {
+            if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+                keys.push(s);
+            }
+        }
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.banks.last_blockhash);
+        self.banks.banks_client.process_transaction(tx).await
+    }
+
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let ix = solana_system_interface::instruction::transfer(&self.banks.payer.pubkey(), to, lamports);
+        self.send(&[ix], &[]).await.unwrap();
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.banks.banks_client.get_account(*key).await.unwrap()
+    }
+
+    async fn zero_copy<T: bytemuck::Pod>(&mut self, key: &Pubkey) -> T {
+        let data = self.account(key).await.expect("account exists").data;
+        bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<T>()])
+    }
+
+    pub async fn reserve_state(&mut self, r: &ReserveInfo) -> Reserve {
+        self.zero_copy(&r.key).await
+    }
+
+    pub async fn obligation_state(&mut self, user: &User) -> Obligation {
+        self.zero_copy(&user.obligation).await
+    }
+
+    pub async fn obligation_at(&mut self, key: &Pubkey) -> Option<Obligation> {
+        let data = self.account(key).await?.data;
+        Some(bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<Obligation>()]))
+    }
+
+    pub async fn market_state(&mut self) -> Market {
+        let m = self.market;
+        self.zero_copy(&m).await
+    }
+
+    /// Moves the bank's clock forward and republishes every price that is not frozen.
+    pub async fn advance(&mut self, secs: i64) {
+        self.now += secs;
+        let mut clock: anchor_lang::prelude::Clock = self.banks.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = self.now;
+        self.banks.set_sysvar(&clock);
+        let live: Vec<Pubkey> = self.prices.iter().filter(|(_, p)| !p.frozen).map(|(k, _)| *k).collect();
+        for key in live {
+            let mut spec = self.prices[&key];
+            spec.publish_time = self.now;
+            self.write_price(&key, spec);
+        }
+    }
+
+    pub fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+        Instruction { program_id: ballast::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+    }
+
+    pub fn reserve_by_key(&self, key: &Pubkey) -> &ReserveInfo {
+        self.reserves.iter().find(|r| r.key == *key).expect("reserve known to the context")
+    }
+}
+
+pub fn market_authority(market: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[ballast::seeds::AUTHORITY, market.as_ref()], &ballast::ID)
+}
+
+pub fn obligation_address(market: &Pubkey, owner: &Pubkey, id: u8) -> Pubkey {
+    Pubkey::find_program_address(&[ballast::seeds::OBLIGATION, market.as_ref(), owner.as_ref(), &[id]], &ballast::ID).0
+}

@@ -1,0 +1,80 @@
+//! Real Pyth `PriceUpdateV2` accounts, owned by the receiver program, written into the bank.
+use crate::{reserves::ReserveInfo, TestContext};
+use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use solana_account::{Account, AccountSharedData};
+
+/// Everything a test may set about a price update. Prices are in units of 1e-8 quote.
+#[derive(Clone, Copy, Debug)]
+pub struct PriceSpec {
+    pub feed_id: [u8; 32],
+    pub price: i64,
+    pub conf: u64,
+    pub ema_price: i64,
+    pub publish_time: i64,
+    pub verified: bool,
+    /// A frozen price keeps its publish time when the clock advances (goes stale).
+    pub frozen: bool,
+}
+
+pub const PRICE_EXPONENT: i32 = -8;
+
+/// A quote price as Pyth mantissa at exponent -8.
+pub fn mantissa(price: f64) -> i64 {
+    (price * 1e8).round() as i64
+}
+
+impl TestContext {
+    pub(crate) fn write_price(&mut self, account: &Pubkey, spec: PriceSpec) {
+        let update = PriceUpdateV2 {
+            write_authority: Pubkey::default(),
+            verification_level: if spec.verified { VerificationLevel::Full } else { VerificationLevel::Partial { num_signatures: 5 } },
+            price_message: PriceFeedMessage {
+                feed_id: spec.feed_id,
+                price: spec.price,
+                conf: spec.conf,
+                exponent: PRICE_EXPONENT,
+                publish_time: spec.publish_time,
+                prev_publish_time: spec.publish_time - 1,
+                ema_price: spec.ema_price,
+                ema_conf: spec.conf,
+            },
+            posted_slot: 0,
+        };
+        let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+        update.try_serialize(&mut data).unwrap();
+        data.resize(PriceUpdateV2::LEN, 0);
+        let account_data = Account { lamports: 1_000_000_000, data, owner: pyth_solana_receiver_sdk::ID, executable: false, rent_epoch: 0 };
+        self.banks.set_account(account, &AccountSharedData::from(account_data));
+        self.prices.insert(*account, spec);
+    }
+
+    pub fn price_spec(&self, r: &ReserveInfo) -> PriceSpec {
+        self.prices[&r.price_account]
+    }
+
+    /// Publishes `spec` for the reserve's price account now.
+    pub fn set_price_spec(&mut self, r: &ReserveInfo, mut spec: PriceSpec) {
+        if !spec.frozen {
+            spec.publish_time = self.now;
+        }
+        self.write_price(&r.price_account, spec);
+    }
+
+    /// A calm price: spot = EMA, zero confidence, published now.
+    pub fn set_price(&mut self, r: &ReserveInfo, price: f64) {
+        let spec = PriceSpec { price: mantissa(price), ema_price: mantissa(price), conf: 0, frozen: false, ..self.price_spec(r) };
+        self.set_price_spec(r, spec);
+    }
+
+    /// Stops republishing the reserve's price: it goes stale once the clock passes max age.
+    pub fn freeze_price(&mut self, r: &ReserveInfo) {
+        let spec = PriceSpec { frozen: true, ..self.price_spec(r) };
+        self.write_price(&r.price_account, spec);
+    }
+
+    /// Writes a price update for `r` at an arbitrary account (e.g. to pose as another reserve's oracle).
+    pub fn write_price_at(&mut self, account: &Pubkey, spec: PriceSpec) {
+        self.write_price(account, spec);
+    }
+}

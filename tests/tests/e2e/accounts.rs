@@ -1,0 +1,115 @@
+use anchor_lang::prelude::AccountMeta;
+use ballast_tests::*;
+
+async fn setup() -> (TestContext, ReserveInfo, ReserveInfo, User) {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).build().await;
+    let alice = t.user().funded(&sol, 10.0).funded(&usdc, 100.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    (t, usdc, sol, alice)
+}
+
+#[tokio::test]
+async fn deposit_fails_with_a_reserve_from_another_market() {
+    let (mut t, usdc, _sol, alice) = setup().await;
+    let other_admin = Keypair::new();
+    t.airdrop(&other_admin.pubkey(), 10_000_000_000).await;
+    let other_market = t.create_market(&other_admin).await;
+    let foreign = t.reserve(Asset::Usdc).market(other_market, other_admin.insecure_clone()).build().await;
+
+    // The foreign reserve presented under this market.
+    let ix = t.deposit_ix(&alice, &usdc, usdc.amount(1.0));
+    let swaps = [(usdc.key, foreign.key), (usdc.liquidity_vault, foreign.liquidity_vault), (usdc.ctoken_mint, foreign.ctoken_mint), (usdc.collateral_vault, foreign.collateral_vault), (usdc.mint, foreign.mint)];
+    assert_error!(t, t.try_tampered(ix, &swaps, &[&alice.keypair]), BallastError::ReserveMarketMismatch);
+
+    // The foreign reserve under its own market, against alice's obligation from this market.
+    let ix = t.deposit_collateral_ix(&alice, &usdc, 1);
+    let (market, authority) = (t.market, ballast_tests::market_authority(&t.market).0);
+    let mut all = swaps.to_vec();
+    all.extend([(market, other_market), (authority, ballast_tests::market_authority(&other_market).0)]);
+    assert_error!(t, t.try_tampered(ix, &all, &[&alice.keypair]), BallastError::ObligationMarketMismatch);
+    t.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn deposit_fails_with_a_wrong_vault_or_ctoken_mint() {
+    let (mut t, usdc, sol, alice) = setup().await;
+    let ix = t.deposit_ix(&alice, &usdc, usdc.amount(1.0));
+    assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.liquidity_vault, sol.liquidity_vault)], &[&alice.keypair]), BallastError::InvalidLiquidityVault);
+    assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.ctoken_mint, sol.ctoken_mint)], &[&alice.keypair]), BallastError::InvalidCTokenMint);
+    assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.collateral_vault, sol.collateral_vault)], &[&alice.keypair]), BallastError::InvalidCollateralVault);
+    assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.mint, sol.mint)], &[&alice.keypair]), BallastError::InvalidLiquidityMint);
+    let fake_authority = anchor_lang::prelude::Pubkey::new_unique();
+    let authority = ballast_tests::market_authority(&t.market).0;
+    let result = t.try_tampered(ix, &[(authority, fake_authority)], &[&alice.keypair]).await;
+    assert_program_error(result, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    t.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn borrow_and_withdraw_fail_for_a_non_owner_signer() {
+    let (mut t, usdc, sol, alice) = setup().await;
+    let mallory = t.user().build().await;
+    // Mallory signs as "owner" of alice's obligation and routes the payout to herself.
+    let impostor = User { keypair: mallory.keypair.insecure_clone(), obligation: alice.obligation, accounts: mallory.accounts.clone() };
+    assert_error!(t, t.try_borrow(&impostor, &usdc, usdc.amount(1.0)), BallastError::NotObligationOwner);
+    assert_error!(t, t.try_withdraw_collateral(&impostor, &sol, 1), BallastError::NotObligationOwner);
+    assert_error!(t, t.try_withdraw_collateral_and_redeem(&impostor, &sol, 1), BallastError::NotObligationOwner);
+    assert_error!(t, t.try_close_obligation(&impostor), BallastError::NotObligationOwner);
+    let admin = t.admin.keypair.insecure_clone();
+    let config = t.reserve_state(&usdc).await.config;
+    assert_error!(t, t.try_update_reserve_config(&mallory.keypair, &usdc, config), BallastError::NotMarketAdmin);
+    t.try_update_reserve_config(&admin, &usdc, config).await.unwrap();
+    t.assert_invariants().await;
+}
+
+/// Health needs one (reserve, price) pair per distinct position, deposits first: leaving one out,
+/// repeating one, adding one, or reordering is rejected, so borrow power can never be overstated.
+#[tokio::test]
+async fn borrow_fails_with_missing_repeated_or_reordered_health_accounts() {
+    let (mut t, usdc, sol, alice) = setup().await;
+    let btc = t.reserve(Asset::Btc).build().await;
+    t.borrow(&alice, &usdc, usdc.amount(100.0)).await;
+    let good = t.health_after_borrow(&alice, &sol).await; // [sol, usdc] pairs; sol is both deposit and borrow
+    assert_eq!(good.len(), 4, "a reserve both deposited and borrowed is passed once");
+
+    let missing: Vec<AccountMeta> = good[..2].to_vec();
+    assert_error!(t, t.try_borrow_with(&alice, &sol, sol.amount(0.1), missing), BallastError::HealthAccountsMissing);
+    let mut repeated = good.clone();
+    repeated.extend(good[2..].to_vec());
+    assert_error!(t, t.try_borrow_with(&alice, &sol, sol.amount(0.1), repeated), BallastError::HealthAccountMismatch);
+    let reordered: Vec<AccountMeta> = [&good[2..], &good[..2]].concat();
+    assert_error!(t, t.try_borrow_with(&alice, &sol, sol.amount(0.1), reordered), BallastError::HealthAccountMismatch);
+    let mut swapped = good.clone();
+    swapped[2] = AccountMeta::new_readonly(btc.key, false);
+    swapped[3] = AccountMeta::new_readonly(btc.price_account, false);
+    assert_error!(t, t.try_borrow_with(&alice, &sol, sol.amount(0.1), swapped), BallastError::HealthAccountMismatch);
+    t.try_borrow_with(&alice, &sol, sol.amount(0.1), good).await.unwrap();
+    t.assert_invariants().await;
+}
+
+#[test_case::test_case(0 ; "deposit")]
+#[test_case::test_case(1 ; "redeem")]
+#[test_case::test_case(2 ; "deposit collateral")]
+#[test_case::test_case(3 ; "withdraw collateral")]
+#[test_case::test_case(4 ; "deposit liquidity and collateral")]
+#[test_case::test_case(5 ; "withdraw collateral and redeem")]
+#[test_case::test_case(6 ; "borrow")]
+#[test_case::test_case(7 ; "repay")]
+#[tokio::test]
+async fn every_action_fails_with_a_zero_amount(action: u8) {
+    let (mut t, usdc, sol, alice) = setup().await;
+    t.borrow(&alice, &usdc, usdc.amount(10.0)).await;
+    match action {
+        0 => assert_error!(t, t.try_deposit(&alice, &usdc, 0), BallastError::ZeroAmount),
+        1 => assert_error!(t, t.try_redeem(&alice, &usdc, 0), BallastError::ZeroAmount),
+        2 => assert_error!(t, t.try_deposit_collateral(&alice, &sol, 0), BallastError::ZeroAmount),
+        3 => assert_error!(t, t.try_withdraw_collateral(&alice, &sol, 0), BallastError::ZeroAmount),
+        4 => assert_error!(t, t.try_deposit_liquidity_and_collateral(&alice, &sol, 0), BallastError::ZeroAmount),
+        5 => assert_error!(t, t.try_withdraw_collateral_and_redeem(&alice, &sol, 0), BallastError::ZeroAmount),
+        6 => assert_error!(t, t.try_borrow(&alice, &usdc, 0), BallastError::ZeroAmount),
+        _ => assert_error!(t, t.try_repay(&alice, &alice, &usdc, 0), BallastError::ZeroAmount),
+    }
+    t.assert_invariants().await;
+}

@@ -1,0 +1,14 @@
+//! End-to-end scenarios: real transactions through BanksClient, assertions on balances and state.
+//! One test binary; each capability is a module. Every scenario ends with `assert_invariants()`.
+#![allow(deprecated)]
+
+mod accounts;
+mod borrow;
+mod config;
+mod deposit;
+mod interest;
+mod oracle;
+mod positions;
+mod properties;
+mod sizes;
+mod token_2022;
