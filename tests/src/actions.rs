@@ -23,6 +23,11 @@ pub fn vaults(r: &ReserveInfo) -> ballast::accounts::ReserveVaults {
     }
 }
 
+/// The owner-signed obligation with one reserve's vaults.
+pub fn position(user: &User, r: &ReserveInfo) -> ballast::accounts::Position {
+    ballast::accounts::Position { owner: user.key(), vaults: vaults(r), obligation: user.obligation }
+}
+
 macro_rules! expect_ok {
     ($name:ident, $try_name:ident ( $($arg:ident : $ty:ty),* )) => {
         pub async fn $name(&mut self, $($arg: $ty),*) {
@@ -133,9 +138,7 @@ impl TestContext {
     pub fn deposit_collateral_ix(&self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Instruction {
         Self::instruction(
             ballast::accounts::DepositCollateral {
-                owner: user.key(),
-                vaults: vaults(r),
-                obligation: user.obligation,
+                position: position(user, r),
                 user_ctokens: user.ctokens(r),
             },
             ballast::instruction::DepositCollateral { ctoken_amount },
@@ -157,9 +160,7 @@ impl TestContext {
     pub async fn try_withdraw_collateral_with(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64, health: Vec<AccountMeta>) -> TxResult {
         let mut ix = Self::instruction(
             ballast::accounts::WithdrawCollateral {
-                owner: user.key(),
-                vaults: vaults(r),
-                obligation: user.obligation,
+                position: position(user, r),
                 user_ctokens: user.ctokens(r),
             },
             ballast::instruction::WithdrawCollateral { ctoken_amount },
@@ -171,9 +172,7 @@ impl TestContext {
     pub async fn try_deposit_liquidity_and_collateral(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
         let ix = Self::instruction(
             ballast::accounts::DepositLiquidityAndCollateral {
-                owner: user.key(),
-                vaults: vaults(r),
-                obligation: user.obligation,
+                position: position(user, r),
                 user_liquidity: user.liquidity(r),
             },
             ballast::instruction::DepositLiquidityAndCollateral { liquidity_amount },
@@ -186,9 +185,7 @@ impl TestContext {
         let health = self.health_after_withdraw(user, r, ctoken_amount).await;
         let mut ix = Self::instruction(
             ballast::accounts::WithdrawCollateralAndRedeem {
-                owner: user.key(),
-                vaults: vaults(r),
-                obligation: user.obligation,
+                position: position(user, r),
                 user_liquidity: user.liquidity(r),
             },
             ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount },
@@ -203,9 +200,7 @@ impl TestContext {
     pub fn borrow_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64, health: Vec<AccountMeta>) -> Instruction {
         let mut ix = Self::instruction(
             ballast::accounts::Borrow {
-                owner: user.key(),
-                vaults: vaults(r),
-                obligation: user.obligation,
+                position: position(user, r),
                 user_liquidity: user.liquidity(r),
             },
             ballast::instruction::Borrow { liquidity_amount },

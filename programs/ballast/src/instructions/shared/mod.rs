@@ -1,8 +1,10 @@
 //! Account plumbing shared by instructions: each seed, authority and vault check is written once.
 pub mod health_accounts;
 pub mod mint_extensions;
+pub mod position;
 pub mod reserve_vaults;
 
 pub use health_accounts::*;
 pub use mint_extensions::*;
+pub use position::*;
 pub use reserve_vaults::*;

@@ -3,21 +3,13 @@ use crate::{
     events::BorrowEvent,
     instructions::shared::*,
     operations::borrow,
-    state::Obligation,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
 #[derive(Accounts)]
 pub struct Borrow<'info> {
-    pub owner: Signer<'info>,
-    pub vaults: ReserveVaults<'info>,
-    #[account(
-        mut,
-        has_one = owner @ BallastError::NotObligationOwner,
-        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
-    )]
-    pub obligation: AccountLoader<'info, Obligation>,
+    pub position: Position<'info>,
     /// Receives the borrowed liquidity.
     #[account(mut)]
     pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -28,12 +20,12 @@ impl<'info> Borrow<'info> {
     /// power over every position, priced from remaining accounts  4. pay out  5. reconcile, emit
     pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.vaults.market.key();
-        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let market_key = ctx.accounts.position.vaults.market.key();
+        let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let origination_fee = {
-            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
-            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
             require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
             obligation.invariant()?;
@@ -41,10 +33,10 @@ impl<'info> Borrow<'info> {
             fee
         };
         let a = &ctx.accounts;
-        a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
-        ctx.accounts.vaults.reconcile()?;
+        a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
+        ctx.accounts.position.vaults.reconcile()?;
         emit!(BorrowEvent {
-            obligation: ctx.accounts.obligation.key(),
+            obligation: ctx.accounts.position.obligation.key(),
             reserve: reserve_key,
             liquidity_amount,
             origination_fee,

@@ -1,23 +1,14 @@
 use crate::{
-    error::BallastError,
     events::CollateralInEvent,
     instructions::shared::*,
     operations::collateral,
-    state::Obligation,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
 #[derive(Accounts)]
 pub struct DepositCollateral<'info> {
-    pub owner: Signer<'info>,
-    pub vaults: ReserveVaults<'info>,
-    #[account(
-        mut,
-        has_one = owner @ BallastError::NotObligationOwner,
-        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
-    )]
-    pub obligation: AccountLoader<'info, Obligation>,
+    pub position: Position<'info>,
     /// cTokens to pledge, owned by `owner`.
     #[account(mut)]
     pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -26,16 +17,16 @@ pub struct DepositCollateral<'info> {
 impl DepositCollateral<'_> {
     /// 1. record the pledge  2. move cTokens into the collateral vault  3. emit
     pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
-        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let reserve_key = ctx.accounts.position.vaults.reserve.key();
         {
-            let reserve = ctx.accounts.vaults.reserve.load()?;
-            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let reserve = ctx.accounts.position.vaults.reserve.load()?;
+            let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, ctoken_amount)?;
             obligation.invariant()?;
         }
         let a = &ctx.accounts;
-        a.vaults.pull_collateral(&a.user_ctokens, &a.owner, ctoken_amount)?;
-        emit!(CollateralInEvent { obligation: a.obligation.key(), reserve: reserve_key, ctoken_amount });
+        a.position.vaults.pull_collateral(&a.user_ctokens, &a.position.owner, ctoken_amount)?;
+        emit!(CollateralInEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
         Ok(())
     }
 }

@@ -3,21 +3,13 @@ use crate::{
     events::CollateralOutEvent,
     instructions::shared::*,
     operations::collateral,
-    state::Obligation,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
 #[derive(Accounts)]
 pub struct WithdrawCollateral<'info> {
-    pub owner: Signer<'info>,
-    pub vaults: ReserveVaults<'info>,
-    #[account(
-        mut,
-        has_one = owner @ BallastError::NotObligationOwner,
-        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
-    )]
-    pub obligation: AccountLoader<'info, Obligation>,
+    pub position: Position<'info>,
     /// Receives the cTokens.
     #[account(mut)]
     pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -28,20 +20,20 @@ impl<'info> WithdrawCollateral<'info> {
     /// 4. move cTokens out of the collateral vault  5. emit
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.vaults.market.key();
-        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let market_key = ctx.accounts.position.vaults.market.key();
+        let reserve_key = ctx.accounts.position.vaults.reserve.key();
         {
-            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
-            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
             obligation.invariant()?;
             reserve.invariant()?;
         }
         let a = &ctx.accounts;
-        a.vaults.push_collateral(&a.user_ctokens, ctoken_amount)?;
-        emit!(CollateralOutEvent { obligation: a.obligation.key(), reserve: reserve_key, ctoken_amount });
+        a.position.vaults.push_collateral(&a.user_ctokens, ctoken_amount)?;
+        emit!(CollateralOutEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
         Ok(())
     }
 }

@@ -3,21 +3,13 @@ use crate::{
     events::{CollateralOutEvent, RedeemEvent},
     instructions::shared::*,
     operations::{collateral, deposit},
-    state::Obligation,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
 #[derive(Accounts)]
 pub struct WithdrawCollateralAndRedeem<'info> {
-    pub owner: Signer<'info>,
-    pub vaults: ReserveVaults<'info>,
-    #[account(
-        mut,
-        has_one = owner @ BallastError::NotObligationOwner,
-        constraint = obligation.load()?.market == vaults.market.key() @ BallastError::ObligationMarketMismatch,
-    )]
-    pub obligation: AccountLoader<'info, Obligation>,
+    pub position: Position<'info>,
     /// Receives the liquidity.
     #[account(mut)]
     pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -28,12 +20,12 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
     /// 5. burn the cTokens in the collateral vault, pay liquidity  6. reconcile, emit both events
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.vaults.market.key();
-        let reserve_key = ctx.accounts.vaults.reserve.key();
+        let market_key = ctx.accounts.position.vaults.market.key();
+        let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let liquidity_amount = {
-            let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
+            let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
-            let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
@@ -42,12 +34,12 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             paid
         };
         let a = &ctx.accounts;
-        a.vaults.burn_vault_ctokens(ctoken_amount)?;
-        a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
-        ctx.accounts.vaults.reconcile()?;
+        a.position.vaults.burn_vault_ctokens(ctoken_amount)?;
+        a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
+        ctx.accounts.position.vaults.reconcile()?;
         let a = &ctx.accounts;
-        emit!(CollateralOutEvent { obligation: a.obligation.key(), reserve: reserve_key, ctoken_amount });
-        emit!(RedeemEvent { reserve: reserve_key, user: a.owner.key(), ctoken_amount, liquidity_amount });
+        emit!(CollateralOutEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit!(RedeemEvent { reserve: reserve_key, user: a.position.owner.key(), ctoken_amount, liquidity_amount });
         Ok(())
     }
 }
