@@ -167,6 +167,18 @@ pub enum BallastError {
     ObligationLayoutInvalid,
     #[msg("Reserve accounting is inconsistent (locked cTokens above supply or borrow index below 1)")]
     ReserveAccountingInvalid,
+
+    // --- liquidation and bad debt ---
+    #[msg("The obligation is healthy: liquidation needs liquidation health below 1")]
+    ObligationHealthy,
+    #[msg("Liquidation would leave a debt below the market's dust threshold; repay it in full")]
+    LiquidationLeavesDust,
+    #[msg("Liquidation would pay out less than min_seized_out")]
+    LiquidationSlippage,
+    #[msg("Bad debt can only be socialized once the obligation has no collateral left")]
+    ObligationHasCollateral,
+    #[msg("The obligation has no debt in this reserve to write off")]
+    NoBadDebt,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

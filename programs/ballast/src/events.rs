@@ -97,3 +97,35 @@ pub struct FeesSweptEvent {
     pub reserve: Pubkey,
     pub liquidity_amount: u64,
 }
+
+#[event]
+pub struct LiquidateEvent {
+    pub obligation: Pubkey,
+    pub liquidator: Pubkey,
+    pub repay_reserve: Pubkey,
+    pub withdraw_reserve: Pubkey,
+    /// Native units of the repay reserve paid by the liquidator.
+    pub repay_amount: u64,
+    /// cTokens taken from the obligation, including the protocol fee.
+    pub seized_ctokens: u64,
+    /// cTokens of the bonus redeemed into the withdraw reserve's insurance fund.
+    pub protocol_fee_ctokens: u64,
+    /// Liquidation bonus applied, bps of the repaid value.
+    pub bonus_bps: u64,
+    /// True when the liquidator received liquidity rather than cTokens.
+    pub received_underlying: bool,
+    /// What the liquidator received: native liquidity units or cTokens.
+    pub received_amount: u64,
+}
+
+#[event]
+pub struct BadDebtSocializedEvent {
+    pub obligation: Pubkey,
+    pub reserve: Pubkey,
+    /// Debt written off, native units (rounded up).
+    pub debt_amount: u64,
+    /// Part covered by the reserve's insurance fund, native units (rounded down).
+    pub from_insurance: u64,
+    /// Part absorbed by depositors through a lower cToken exchange rate, native units.
+    pub from_depositors: u64,
+}

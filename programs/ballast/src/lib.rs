@@ -106,4 +106,14 @@ pub mod ballast {
     pub fn refresh_reserve(ctx: Context<RefreshReserve>) -> Result<()> {
         RefreshReserve::handle(ctx)
     }
+
+    /// Repays part of an unhealthy obligation's debt for its collateral plus a bonus; permissionless.
+    pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, args: LiquidateArgs) -> Result<()> {
+        Liquidate::handle(ctx, args)
+    }
+
+    /// Writes off debt left without collateral: insurance fund first, then depositors; permissionless.
+    pub fn socialize_bad_debt(ctx: Context<SocializeBadDebt>) -> Result<()> {
+        SocializeBadDebt::handle(ctx)
+    }
 }

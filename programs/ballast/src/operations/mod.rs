@@ -1,7 +1,9 @@
 //! Business logic on plain `&mut Reserve` / `&mut Obligation`: no AccountInfo, no CPI.
+pub mod bad_debt;
 pub mod borrow;
 pub mod collateral;
 pub mod deposit;
 pub mod fees;
 pub mod health;
+pub mod liquidate;
 pub mod repay;

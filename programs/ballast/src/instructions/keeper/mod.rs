@@ -1,3 +1,7 @@
+pub mod liquidate;
 pub mod refresh_reserve;
+pub mod socialize_bad_debt;
 
+pub use liquidate::*;
 pub use refresh_reserve::*;
+pub use socialize_bad_debt::*;

@@ -9,12 +9,12 @@ use crate::{
 use anchor_lang::prelude::*;
 
 /// Health of `obligation` from one (reserve, price) pair per distinct reserve, deposits first, then borrows.
-/// `held` is the reserve this instruction already holds mutably (key and state); it is not loaded twice.
+/// `held` are the reserves this instruction already holds mutably (key and state); they are not loaded twice.
 pub fn compute_health<'info>(
     obligation: &Obligation,
     market: &Pubkey,
     remaining: &'info [AccountInfo<'info>],
-    held: (&Pubkey, &Reserve),
+    held: &[(&Pubkey, &Reserve)],
     now_ts: i64,
     use_: PriceUse,
 ) -> Result<Health> {
@@ -25,8 +25,8 @@ pub fn compute_health<'info>(
     for (key, pair) in obligation.health_reserves().zip(remaining.chunks_exact(2)) {
         let (reserve_info, price_info) = (&pair[0], &pair[1]);
         require_keys_eq!(reserve_info.key(), key, BallastError::HealthAccountMismatch);
-        if key == *held.0 {
-            add_reserve(&mut health, obligation, &key, held.1, price_info, now_ts, use_)?;
+        if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == key) {
+            add_reserve(&mut health, obligation, &key, reserve, price_info, now_ts, use_)?;
         } else {
             let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
             let reserve = loader.load()?;
@@ -68,9 +68,18 @@ pub fn require_borrow_power<'info>(
     if obligation.active_borrows().is_empty() {
         return Ok(());
     }
-    let health = compute_health(obligation, market, remaining, held, now_ts, PriceUse::Risk)?;
+    let health = compute_health(obligation, market, remaining, &[held], now_ts, PriceUse::Risk)?;
     if !health.within_borrow_power() {
         return Err(error!(error));
     }
     Ok(())
+}
+
+/// The validated price of `reserve` from its pair in `remaining` (compute_health has checked the pairs).
+pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now_ts: i64, use_: PriceUse) -> Result<crate::oracle::Price> {
+    let pair = remaining
+        .chunks_exact(2)
+        .find(|pair| pair[0].key() == *reserve_key)
+        .ok_or(BallastError::HealthAccountsMissing)?;
+    load_price(&pair[1], &reserve.config.oracle, now_ts, use_)
 }

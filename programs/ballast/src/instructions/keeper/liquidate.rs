@@ -1,0 +1,153 @@
+use crate::{
+    error::BallastError,
+    events::LiquidateEvent,
+    instructions::shared::*,
+    operations::{deposit, liquidate::{self, LiquidationInputs}, repay},
+    oracle::PriceUse,
+    state::{Obligation, Reserve},
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct LiquidateArgs {
+    /// Most the liquidator will repay, native units of the repay reserve (u64::MAX = as much as allowed).
+    pub max_repay_amount: u64,
+    /// Least the liquidator accepts: liquidity if paid in underlying, else cTokens.
+    pub min_seized_out: u64,
+    /// Receive the withdraw reserve's liquidity instead of cTokens when it has enough available.
+    pub receive_underlying: bool,
+}
+
+#[derive(Accounts)]
+pub struct Liquidate<'info> {
+    pub liquidator: Signer<'info>,
+    /// The reserve whose debt is repaid.
+    pub repay: ReserveVaults<'info>,
+    /// The reserve whose collateral is seized (may be the same reserve).
+    pub withdraw: ReserveVaults<'info>,
+    #[account(
+        mut,
+        constraint = obligation.load()?.market == repay.market.key() @ BallastError::ObligationMarketMismatch,
+        constraint = withdraw.market.key() == repay.market.key() @ BallastError::ReserveMarketMismatch,
+    )]
+    pub obligation: AccountLoader<'info, Obligation>,
+    /// Pays the repayment, owned by the liquidator.
+    #[account(mut)]
+    pub liquidator_repay_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Receives seized cTokens.
+    #[account(mut)]
+    pub liquidator_withdraw_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Receives seized liquidity when paid in underlying.
+    #[account(mut)]
+    pub liquidator_withdraw_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+struct Settlement {
+    plan: liquidate::LiquidationPlan,
+    liquidator_ctokens: u64,
+    underlying: Option<u64>,
+}
+
+impl<'info> Liquidate<'info> {
+    /// Permissionless. Never blocked by caps or limits: only health, prices and positions decide.
+    /// 1. accrue both reserves  2. require both positions  3. liquidation health on fresh spot prices
+    /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)  5. settle the debt and
+    /// seize collateral, the fee into insurance  6. pay the liquidator in underlying or cTokens  7. emit
+    pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let a = &ctx.accounts;
+        let market_key = a.repay.market.key();
+        let (close_factor_bps, dust_threshold_quote) = {
+            let market = a.repay.market.load()?;
+            (market.close_factor_bps, market.dust_threshold_quote)
+        };
+        let repay_key = a.repay.reserve.key();
+        let withdraw_key = a.withdraw.reserve.key();
+        let s = {
+            let mut repay_reserve = a.repay.reserve.load_mut()?;
+            repay_reserve.accrue_interest(now)?;
+            // The same reserve on both sides is loaded once.
+            let mut withdraw_guard = if repay_key == withdraw_key { None } else { Some(a.withdraw.reserve.load_mut()?) };
+            if let Some(w) = withdraw_guard.as_deref_mut() {
+                w.accrue_interest(now)?;
+            }
+            let mut obligation = a.obligation.load_mut()?;
+            let debt_index = obligation.find_borrow(&repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
+            let deposit_index = obligation.find_deposit(&withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
+
+            let plan = {
+                let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
+                let held = [(&repay_key, &*repay_reserve), (&withdraw_key, withdraw_reserve)];
+                let remaining = ctx.remaining_accounts;
+                let health = compute_health(&obligation, &market_key, remaining, &held, now, PriceUse::Liquidation)?;
+                let repay_price = price_of(remaining, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
+                let withdraw_price = price_of(remaining, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
+                let cfg = &withdraw_reserve.config;
+                liquidate::plan(&LiquidationInputs {
+                    health,
+                    debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
+                    repay_price: repay_price.spot,
+                    repay_decimals: repay_reserve.liquidity_decimals,
+                    collateral_ctokens: obligation.deposits[deposit_index].ctoken_amount,
+                    liquidity_per_ctoken: withdraw_reserve.ctokens_to_liquidity(1)?,
+                    withdraw_price: withdraw_price.spot,
+                    withdraw_decimals: withdraw_reserve.liquidity_decimals,
+                    close_factor_bps,
+                    dust_threshold_quote,
+                    min_bonus_bps: cfg.min_liquidation_bonus_bps,
+                    max_bonus_bps: cfg.max_liquidation_bonus_bps,
+                    protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
+                    max_repay_amount: args.max_repay_amount,
+                })?
+            };
+
+            repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;
+            repay_reserve.invariant()?;
+            let withdraw_reserve: &mut Reserve = match withdraw_guard.as_deref_mut() {
+                Some(w) => w,
+                None => &mut repay_reserve,
+            };
+            let liquidator_ctokens = liquidate::seize(withdraw_reserve, &mut obligation, &withdraw_key, &plan)?;
+            let underlying = if args.receive_underlying {
+                liquidate::underlying_available(withdraw_reserve, liquidator_ctokens)?
+            } else {
+                None
+            };
+            if underlying.is_some() {
+                deposit::redeem_ctokens(withdraw_reserve, liquidator_ctokens)?;
+            }
+            require!(underlying.unwrap_or(liquidator_ctokens) >= args.min_seized_out, BallastError::LiquidationSlippage);
+            withdraw_reserve.invariant()?;
+            obligation.invariant()?;
+            Settlement { plan, liquidator_ctokens, underlying }
+        };
+
+        a.repay.pull_liquidity(&a.liquidator_repay_liquidity, &a.liquidator, s.plan.repay_amount)?;
+        if s.plan.protocol_fee_ctokens > 0 {
+            a.withdraw.burn_vault_ctokens(s.plan.protocol_fee_ctokens)?;
+        }
+        match s.underlying {
+            Some(liquidity) => {
+                a.withdraw.burn_vault_ctokens(s.liquidator_ctokens)?;
+                a.withdraw.push_liquidity(a.liquidator_withdraw_liquidity.to_account_info(), liquidity)?;
+            }
+            None => a.withdraw.push_collateral(&a.liquidator_withdraw_ctokens, s.liquidator_ctokens)?,
+        }
+        ctx.accounts.repay.reconcile()?;
+        ctx.accounts.withdraw.reconcile()?;
+        emit!(LiquidateEvent {
+            obligation: ctx.accounts.obligation.key(),
+            liquidator: ctx.accounts.liquidator.key(),
+            repay_reserve: repay_key,
+            withdraw_reserve: withdraw_key,
+            repay_amount: s.plan.repay_amount,
+            seized_ctokens: s.plan.seized_ctokens,
+            protocol_fee_ctokens: s.plan.protocol_fee_ctokens,
+            bonus_bps: liquidate::to_bps(s.plan.bonus)?,
+            received_underlying: s.underlying.is_some(),
+            received_amount: s.underlying.unwrap_or(s.liquidator_ctokens),
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,196 @@
+//! Liquidation sizing (DESIGN §6) and settlement of the seized collateral.
+use crate::{
+    constants::{BPS, FULL_LIQUIDATION_HEALTH_BPS, LIQUIDATION_BONUS_RAMP_BPS},
+    error::BallastError,
+    math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
+    operations::{collateral, health::Health},
+    state::Reserve,
+};
+use anchor_lang::prelude::*;
+
+/// Everything the sizing reads, valued at spot prices (quote per whole token).
+pub struct LiquidationInputs {
+    pub health: Health,
+    /// The obligation's debt in the repay reserve, accrued, native units.
+    pub debt: Fraction,
+    pub repay_price: Fraction,
+    pub repay_decimals: u8,
+    /// The obligation's cTokens in the withdraw reserve.
+    pub collateral_ctokens: u64,
+    /// Withdraw reserve liquidity per cToken.
+    pub liquidity_per_ctoken: Fraction,
+    pub withdraw_price: Fraction,
+    pub withdraw_decimals: u8,
+    pub close_factor_bps: u16,
+    pub dust_threshold_quote: u64,
+    pub min_bonus_bps: u16,
+    pub max_bonus_bps: u16,
+    pub protocol_fee_bps: u16,
+    /// Most the liquidator is willing to repay, native units.
+    pub max_repay_amount: u64,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct LiquidationPlan {
+    /// Native units the liquidator pays into the repay reserve.
+    pub repay_amount: u64,
+    /// cTokens taken from the obligation (liquidator's share plus the protocol fee).
+    pub seized_ctokens: u64,
+    /// Part of `seized_ctokens` that goes to the withdraw reserve's insurance fund.
+    pub protocol_fee_ctokens: u64,
+    /// The bonus applied, as a fraction of the repaid value.
+    pub bonus: Fraction,
+}
+
+/// Bonus: `min` at the threshold, rising linearly with the shortfall (1 − health) to `max` at a 10% shortfall.
+pub fn liquidation_bonus(health: Fraction, min_bonus_bps: u16, max_bonus_bps: u16) -> Result<Fraction> {
+    let shortfall = Fraction::ONE.saturating_sub(health);
+    let ramp = math::div(shortfall, from_bps(LIQUIDATION_BONUS_RAMP_BPS)?)?.min(Fraction::ONE);
+    let min = from_bps(min_bonus_bps as u64)?;
+    let span = math::sub(from_bps(max_bonus_bps as u64)?, min)?;
+    math::add(min, math::mul(span, ramp)?)
+}
+
+fn value_of(native: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
+    math::mul(math::div(native, ten_pow(decimals as u32)?)?, price)
+}
+
+fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
+    math::mul(math::div(value, price)?, ten_pow(decimals as u32)?)
+}
+
+/// Sizes one liquidation call.
+/// 1. only below health 1  2. repay ≤ close factor × debt value (all of it at health ≤ 0.95 or below dust)
+/// 3. seize repay value × (1 + bonus), capped by the collateral held  4. never leave dust behind
+/// 5. the protocol's share of the bonus, in cTokens.
+pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
+    let health = i.health.liquidation_health()?.ok_or(BallastError::ObligationHealthy)?;
+    require!(health < Fraction::ONE, BallastError::ObligationHealthy);
+    let full = mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
+        || i.health.debt_value < from_u64(i.dust_threshold_quote);
+    let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, i.close_factor_bps as u64)? };
+    let by_value = native_of(max_value, i.repay_decimals, i.repay_price)?;
+    let debt_ceil = to_ceil_u64(i.debt)?;
+    let mut repay_amount = if by_value >= i.debt { debt_ceil } else { to_floor_u64(by_value)? }.min(i.max_repay_amount);
+
+    // A partial repay may not leave a position worth less than the dust threshold: take it all instead.
+    let left = i.debt.saturating_sub(from_u64(repay_amount));
+    if left > Fraction::ZERO && value_of(left, i.repay_decimals, i.repay_price)? < from_u64(i.dust_threshold_quote) {
+        require!(i.max_repay_amount >= debt_ceil, BallastError::LiquidationLeavesDust);
+        repay_amount = debt_ceil;
+    }
+
+    let bonus = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
+    let with_bonus = math::add(Fraction::ONE, bonus)?;
+    let collateral_liquidity = math::mul(from_u64(i.collateral_ctokens), i.liquidity_per_ctoken)?;
+    let collateral_value = value_of(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
+    let seize_value = math::mul(value_of(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
+    let seized_ctokens = if seize_value >= collateral_value {
+        // Not enough collateral for the bonus: take all of it and repay only what it is worth.
+        let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
+        repay_amount = repay_amount.min(to_floor_u64(covered)?);
+        i.collateral_ctokens
+    } else {
+        let seized_liquidity = native_of(seize_value, i.withdraw_decimals, i.withdraw_price)?;
+        to_floor_u64(math::div(seized_liquidity, i.liquidity_per_ctoken)?)?.min(i.collateral_ctokens)
+    };
+    require!(repay_amount > 0 && seized_ctokens > 0, BallastError::AmountTooSmall);
+
+    let bonus_ctokens = math::div(math::mul(from_u64(seized_ctokens), bonus)?, with_bonus)?;
+    let protocol_fee_ctokens = to_floor_u64(mul_bps(bonus_ctokens, i.protocol_fee_bps as u64)?)?;
+    Ok(LiquidationPlan { repay_amount, seized_ctokens, protocol_fee_ctokens, bonus })
+}
+
+/// Takes the seized cTokens out of the obligation and redeems the protocol fee into the insurance fund.
+/// Returns the cTokens left for the liquidator. The exchange rate is unchanged: the fee's liquidity moves
+/// from depositors' liquidity to the insurance fund as its cTokens are burned.
+pub fn seize(reserve: &mut Reserve, obligation: &mut crate::state::Obligation, reserve_key: &Pubkey, plan: &LiquidationPlan) -> Result<u64> {
+    collateral::unpledge(obligation, reserve_key, plan.seized_ctokens)?;
+    if plan.protocol_fee_ctokens > 0 {
+        let fee_liquidity = reserve.ctokens_to_liquidity(plan.protocol_fee_ctokens)?;
+        reserve.insurance_fund_sf.set(math::add(reserve.insurance_fund_sf.get(), fee_liquidity)?);
+        reserve.ctoken_supply = math::checked_sub_u64(reserve.ctoken_supply, plan.protocol_fee_ctokens)?;
+    }
+    math::checked_sub_u64(plan.seized_ctokens, plan.protocol_fee_ctokens)
+}
+
+/// Liquidity the liquidator's cTokens redeem for, if the reserve has it available now.
+pub fn underlying_available(reserve: &Reserve, ctoken_amount: u64) -> Result<Option<u64>> {
+    let liquidity = reserve.ctokens_to_liquidity_floor(ctoken_amount)?;
+    Ok((liquidity > 0 && liquidity <= reserve.available_liquidity).then_some(liquidity))
+}
+
+/// bps of a Fraction, for events.
+pub fn to_bps(x: Fraction) -> Result<u64> {
+    to_floor_u64(math::mul(x, from_u64(BPS))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(collateral_value: f64, debt_value: f64) -> LiquidationInputs {
+        // USDC debt at $1 (6 decimals), SOL collateral at $100 (9 decimals), threshold 85%.
+        let health = Health {
+            liquidation_collateral: Fraction::from_num(collateral_value * 0.85),
+            liquidation_debt: Fraction::from_num(debt_value),
+            collateral_value: Fraction::from_num(collateral_value),
+            debt_value: Fraction::from_num(debt_value),
+            ..Health::default()
+        };
+        LiquidationInputs {
+            health,
+            debt: Fraction::from_num(debt_value * 1e6),
+            repay_price: Fraction::ONE,
+            repay_decimals: 6,
+            collateral_ctokens: (collateral_value / 100.0 * 1e9) as u64,
+            liquidity_per_ctoken: Fraction::ONE,
+            withdraw_price: Fraction::from_num(100),
+            withdraw_decimals: 9,
+            close_factor_bps: 2_000,
+            dust_threshold_quote: 1,
+            min_bonus_bps: 200,
+            max_bonus_bps: 1_000,
+            protocol_fee_bps: 2_000,
+            max_repay_amount: u64::MAX,
+        }
+    }
+
+    #[test]
+    fn healthy_obligations_cannot_be_liquidated() {
+        assert_eq!(plan(&inputs(1_000.0, 850.0)).unwrap_err(), BallastError::ObligationHealthy.into());
+    }
+
+    #[test]
+    fn close_factor_limits_a_shallow_liquidation() {
+        // health = 850·… : collateral 1,000 × 0.85 = 850 vs debt 860 → health 0.988
+        let p = plan(&inputs(1_000.0, 860.0)).unwrap();
+        assert_eq!(p.repay_amount, 172_000_000); // 20% of $860
+        let health = 850.0 / 860.0;
+        let bonus = 0.02 + 0.08 * ((1.0 - health) / 0.1);
+        assert!((p.bonus.to_num::<f64>() - bonus).abs() < 1e-12);
+        let seized = (172.0 * (1.0 + bonus) / 100.0 * 1e9).floor();
+        assert!((p.seized_ctokens as f64 - seized).abs() <= 1.0);
+        let fee = (p.seized_ctokens as f64 * bonus / (1.0 + bonus) * 0.2).floor();
+        assert!((p.protocol_fee_ctokens as f64 - fee).abs() <= 1.0);
+    }
+
+    #[test]
+    fn deep_shortfall_allows_everything_at_max_bonus_capped_by_collateral() {
+        // health 0.85 × 1,000 / 1,000 = 0.85 ≤ 0.95: full repay allowed; bonus at max (shortfall 15% > 10%).
+        let p = plan(&inputs(1_000.0, 1_000.0)).unwrap();
+        assert!((p.bonus.to_num::<f64>() - 0.1).abs() < 1e-15);
+        // $1,000 × 1.1 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.1.
+        assert_eq!(p.seized_ctokens, 10_000_000_000);
+        assert_eq!(p.repay_amount, (1_000e6f64 / 1.1).floor() as u64);
+    }
+
+    #[test]
+    fn a_partial_repay_never_leaves_dust() {
+        let mut i = inputs(1_000.0, 860.0);
+        i.dust_threshold_quote = 700; // 80% of $860 left would be $688 < $700
+        assert_eq!(plan(&i).unwrap().repay_amount, 860_000_000);
+        i.max_repay_amount = 500_000_000;
+        assert_eq!(plan(&i).unwrap_err(), BallastError::LiquidationLeavesDust.into());
+    }
+}
