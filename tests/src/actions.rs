@@ -267,6 +267,53 @@ impl TestContext {
         self.send(&[ix], &[signer]).await
     }
 
+    /// `liquidator` repays up to `max_repay_amount` of `owner`'s debt in `repay` for collateral in `withdraw`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn try_liquidate(
+        &mut self,
+        liquidator: &User,
+        owner: &User,
+        repay: &ReserveInfo,
+        withdraw: &ReserveInfo,
+        max_repay_amount: u64,
+        min_seized_out: u64,
+        receive_underlying: bool,
+    ) -> TxResult {
+        let state = self.obligation_state(owner).await;
+        let health = self.health_metas(&state);
+        let mut ix = Self::instruction(
+            ballast::accounts::Liquidate {
+                liquidator: liquidator.key(),
+                repay: vaults(repay),
+                withdraw: vaults(withdraw),
+                obligation: owner.obligation,
+                liquidator_repay_liquidity: liquidator.liquidity(repay),
+                liquidator_withdraw_ctokens: liquidator.ctokens(withdraw),
+                liquidator_withdraw_liquidity: liquidator.liquidity(withdraw),
+            },
+            ballast::instruction::Liquidate {
+                args: ballast::instructions::LiquidateArgs { max_repay_amount, min_seized_out, receive_underlying },
+            },
+        );
+        ix.accounts.extend(health);
+        self.send(&[ix], &[&liquidator.keypair]).await
+    }
+
+    /// Liquidates as much as one call allows, paid in cTokens.
+    pub async fn liquidate(&mut self, liquidator: &User, owner: &User, repay: &ReserveInfo, withdraw: &ReserveInfo) {
+        self.try_liquidate(liquidator, owner, repay, withdraw, u64::MAX, 0, false)
+            .await
+            .unwrap_or_else(|e| panic!("liquidate failed: {e:?}"));
+    }
+
+    pub async fn try_socialize_bad_debt(&mut self, owner: &User, r: &ReserveInfo) -> TxResult {
+        let ix = Self::instruction(
+            ballast::accounts::SocializeBadDebt { market: r.market, reserve: r.key, obligation: owner.obligation },
+            ballast::instruction::SocializeBadDebt {},
+        );
+        self.send(&[ix], &[]).await
+    }
+
     /// Sends tokens straight into the reserve's liquidity vault, outside the program.
     pub async fn donate(&mut self, from: &User, r: &ReserveInfo, amount: u64) {
         self.transfer_tokens(&from.liquidity(r), &r.liquidity_vault, &from.keypair, &r.mint, amount, r.decimals, r.kind).await;

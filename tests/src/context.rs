@@ -64,6 +64,10 @@ pub struct TestContext {
 
 impl TestContext {
     pub async fn new() -> Self {
+        // program-test logs every instruction at DEBUG; keep test output readable unless asked.
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
         let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_processor));
         pt.prefer_bpf(false);
         let banks = pt.start_with_context().await;

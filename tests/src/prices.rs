@@ -67,6 +67,12 @@ impl TestContext {
         self.set_price_spec(r, spec);
     }
 
+    /// A calm price given as the Pyth mantissa at exponent -8 (for one-tick precision).
+    pub fn set_price_mantissa(&mut self, r: &ReserveInfo, mantissa: i64) {
+        let spec = PriceSpec { price: mantissa, ema_price: mantissa, conf: 0, frozen: false, ..self.price_spec(r) };
+        self.set_price_spec(r, spec);
+    }
+
     /// Stops republishing the reserve's price: it goes stale once the clock passes max age.
     pub fn freeze_price(&mut self, r: &ReserveInfo) {
         let spec = PriceSpec { frozen: true, ..self.price_spec(r) };

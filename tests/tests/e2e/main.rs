@@ -7,6 +7,8 @@ mod borrow;
 mod config;
 mod deposit;
 mod interest;
+mod liquidation;
+mod bad_debt;
 mod oracle;
 mod positions;
 mod properties;

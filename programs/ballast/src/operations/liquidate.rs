@@ -4,6 +4,7 @@ use crate::{
     error::BallastError,
     math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
     operations::{collateral, health::Health},
+    oracle::market_value,
     state::Reserve,
 };
 use anchor_lang::prelude::*;
@@ -51,10 +52,6 @@ pub fn liquidation_bonus(health: Fraction, min_bonus_bps: u16, max_bonus_bps: u1
     math::add(min, math::mul(span, ramp)?)
 }
 
-fn value_of(native: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
-    math::mul(math::div(native, ten_pow(decimals as u32)?)?, price)
-}
-
 fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
     math::mul(math::div(value, price)?, ten_pow(decimals as u32)?)
 }
@@ -75,7 +72,7 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
 
     // A partial repay may not leave a position worth less than the dust threshold: take it all instead.
     let left = i.debt.saturating_sub(from_u64(repay_amount));
-    if left > Fraction::ZERO && value_of(left, i.repay_decimals, i.repay_price)? < from_u64(i.dust_threshold_quote) {
+    if left > Fraction::ZERO && market_value(left, i.repay_decimals, i.repay_price)? < from_u64(i.dust_threshold_quote) {
         require!(i.max_repay_amount >= debt_ceil, BallastError::LiquidationLeavesDust);
         repay_amount = debt_ceil;
     }
@@ -83,8 +80,8 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let bonus = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
     let with_bonus = math::add(Fraction::ONE, bonus)?;
     let collateral_liquidity = math::mul(from_u64(i.collateral_ctokens), i.liquidity_per_ctoken)?;
-    let collateral_value = value_of(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
-    let seize_value = math::mul(value_of(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
+    let collateral_value = market_value(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
+    let seize_value = math::mul(market_value(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
     let seized_ctokens = if seize_value >= collateral_value {
         // Not enough collateral for the bonus: take all of it and repay only what it is worth.
         let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
@@ -92,7 +89,14 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
         i.collateral_ctokens
     } else {
         let seized_liquidity = native_of(seize_value, i.withdraw_decimals, i.withdraw_price)?;
-        to_floor_u64(math::div(seized_liquidity, i.liquidity_per_ctoken)?)?.min(i.collateral_ctokens)
+        let seized = to_floor_u64(math::div(seized_liquidity, i.liquidity_per_ctoken)?)?.min(i.collateral_ctokens);
+        // Collateral left worth less than the dust threshold goes too, so no position is stranded.
+        let left = math::mul(from_u64(i.collateral_ctokens - seized), i.liquidity_per_ctoken)?;
+        if market_value(left, i.withdraw_decimals, i.withdraw_price)? < from_u64(i.dust_threshold_quote) {
+            i.collateral_ctokens
+        } else {
+            seized
+        }
     };
     require!(repay_amount > 0 && seized_ctokens > 0, BallastError::AmountTooSmall);
 

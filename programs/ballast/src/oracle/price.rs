@@ -99,9 +99,14 @@ impl Price {
     }
 }
 
-/// Value in quote of `native_amount` at `price`, given the mint's decimals (whole tokens first, to stay in range).
+/// Value in quote of `native_amount` at `price`, given the mint's decimals. Multiplies first so round
+/// amounts stay exact; divides first only when the product would overflow.
 pub fn market_value(native_amount: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
-    math::mul(math::div(native_amount, ten_pow(decimals as u32)?)?, price)
+    let scale = ten_pow(decimals as u32)?;
+    match native_amount.checked_mul(price) {
+        Some(product) => math::div(product, scale),
+        None => math::mul(math::div(native_amount, scale)?, price),
+    }
 }
 
 #[cfg(test)]

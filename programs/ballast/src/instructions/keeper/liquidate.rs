@@ -38,8 +38,9 @@ pub struct Liquidate<'info> {
     /// Receives seized cTokens.
     #[account(mut)]
     pub liquidator_withdraw_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// Receives seized liquidity when paid in underlying.
-    #[account(mut)]
+    /// Receives seized liquidity when paid in underlying (the repay account again when one reserve is on
+    /// both sides; token accounts are not serialized on exit, so `dup` is safe).
+    #[account(mut, dup)]
     pub liquidator_withdraw_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 

@@ -3,6 +3,8 @@ use crate::{error::BallastError, seeds, state::{Market, Reserve}};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Burn, Mint, MintTo, TokenAccount, TokenInterface, TransferChecked};
 
+/// Writable fields carry `dup`: liquidation may name one reserve on both sides. That is safe because
+/// nothing here is serialized on exit (a zero-copy loader and accounts owned by the token program).
 #[derive(Accounts)]
 pub struct ReserveVaults<'info> {
     pub market: AccountLoader<'info, Market>,
@@ -11,6 +13,7 @@ pub struct ReserveVaults<'info> {
     pub market_authority: UncheckedAccount<'info>,
     #[account(
         mut,
+        dup,
         has_one = market @ BallastError::ReserveMarketMismatch,
         has_one = liquidity_mint @ BallastError::InvalidLiquidityMint,
         has_one = liquidity_vault @ BallastError::InvalidLiquidityVault,
@@ -20,11 +23,11 @@ pub struct ReserveVaults<'info> {
     )]
     pub reserve: AccountLoader<'info, Reserve>,
     pub liquidity_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub liquidity_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub ctoken_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Interface<'info, TokenInterface>,
 }
