@@ -22,7 +22,11 @@ pub use solana_signer::Signer;
 pub fn program_error_code(result: &Result<(), solana_program_test::BanksClientError>) -> Option<u32> {
     use solana_instruction::error::InstructionError;
     use solana_transaction_error::TransactionError;
-    let err = result.as_ref().err()?.unwrap();
+    let err = match result.as_ref().err()? {
+        solana_program_test::BanksClientError::TransactionError(e) => e.clone(),
+        solana_program_test::BanksClientError::SimulationError { err, .. } => err.clone(),
+        other => panic!("transport error, not a program error: {other:?}"),
+    };
     match err {
         TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(code),
         _ => None,

@@ -179,6 +179,8 @@ pub enum BallastError {
     ObligationHasCollateral,
     #[msg("The obligation has no debt in this reserve to write off")]
     NoBadDebt,
+    #[msg("The reserve's cTokens are backed by no liquidity after bad debt; deposits are refused")]
+    ReserveWipedOut,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

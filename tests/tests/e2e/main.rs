@@ -8,6 +8,7 @@ mod config;
 mod deposit;
 mod interest;
 mod liquidation;
+mod liquidation_cascade;
 mod bad_debt;
 mod oracle;
 mod positions;

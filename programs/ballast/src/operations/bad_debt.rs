@@ -28,5 +28,6 @@ pub fn socialize(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key
     obligation.remove_borrow(i);
     let debt_amount = to_ceil_u64(debt)?;
     let from_insurance = to_floor_u64(covered)?;
-    Ok(WriteOff { debt_amount, from_insurance, from_depositors: debt_amount - from_insurance })
+    let from_depositors = math::checked_sub_u64(debt_amount, from_insurance)?;
+    Ok(WriteOff { debt_amount, from_insurance, from_depositors })
 }

@@ -2,7 +2,7 @@
 use crate::{
     constants::BPS,
     error::BallastError,
-    math::{self, from_u64, mul_div_ceil},
+    math::{self, from_u64, mul_bps, mul_div_ceil},
     state::{Obligation, Reserve, FLAG_BORROW_ENABLED},
 };
 use anchor_lang::prelude::*;
@@ -17,13 +17,13 @@ pub fn borrow(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key: &
 
     let borrowed_after = math::add(reserve.borrowed_sf.get(), debt_added)?;
     require!(borrowed_after <= from_u64(reserve.config.borrow_limit), BallastError::BorrowCapExceeded);
-    reserve.available_liquidity -= liquidity_amount;
+    reserve.available_liquidity = math::checked_sub_u64(reserve.available_liquidity, liquidity_amount)?;
     reserve.borrowed_sf.set(borrowed_after);
     reserve.protocol_fees_sf.set(math::add(reserve.protocol_fees_sf.get(), from_u64(fee))?);
-    // borrowed / (available + borrowed) <= ceiling, compared without dividing.
+    // borrowed / (available + borrowed) <= ceiling
     let gross = math::add(from_u64(reserve.available_liquidity), borrowed_after)?;
     require!(
-        math::mul(borrowed_after, from_u64(BPS))? <= math::mul(gross, from_u64(reserve.config.utilization_ceiling_bps as u64))?,
+        borrowed_after <= mul_bps(gross, reserve.config.utilization_ceiling_bps as u64)?,
         BallastError::UtilizationCeilingExceeded
     );
 

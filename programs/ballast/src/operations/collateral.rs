@@ -22,7 +22,7 @@ pub fn unpledge(obligation: &mut Obligation, reserve_key: &Pubkey, ctoken_amount
     let i = obligation.find_deposit(reserve_key).ok_or(BallastError::DepositPositionNotFound)?;
     let slot = &mut obligation.deposits[i];
     require!(ctoken_amount <= slot.ctoken_amount, BallastError::InsufficientCollateral);
-    slot.ctoken_amount -= ctoken_amount;
+    slot.ctoken_amount = math::checked_sub_u64(slot.ctoken_amount, ctoken_amount)?;
     if slot.ctoken_amount == 0 {
         obligation.remove_deposit(i);
     }

@@ -1,7 +1,7 @@
 //! Liquidity in for cTokens, cTokens back for liquidity.
 use crate::{
     error::BallastError,
-    math::{self, from_u64},
+    math::{self, from_u64, Fraction},
     state::Reserve,
 };
 use anchor_lang::prelude::*;
@@ -11,6 +11,11 @@ pub fn deposit_liquidity(reserve: &mut Reserve, liquidity_amount: u64) -> Result
     require!(liquidity_amount > 0, BallastError::ZeroAmount);
     let total_after = math::add(reserve.total_liquidity()?, from_u64(liquidity_amount))?;
     require!(total_after <= from_u64(reserve.config.deposit_limit), BallastError::DepositCapExceeded);
+    // After a total write-off old cTokens are worthless; minting 1:1 would hand them the new deposit.
+    require!(
+        reserve.ctoken_supply == 0 || reserve.total_liquidity()? > Fraction::ZERO,
+        BallastError::ReserveWipedOut
+    );
     let ctoken_amount = reserve.liquidity_to_ctokens_floor(liquidity_amount)?;
     require!(ctoken_amount > 0, BallastError::AmountTooSmall);
     reserve.available_liquidity = math::checked_add_u64(reserve.available_liquidity, liquidity_amount)?;
@@ -24,9 +29,8 @@ pub fn redeem_ctokens(reserve: &mut Reserve, ctoken_amount: u64) -> Result<u64> 
     let liquidity_amount = reserve.ctokens_to_liquidity_floor(ctoken_amount)?;
     require!(liquidity_amount > 0, BallastError::AmountTooSmall);
     require!(liquidity_amount <= reserve.available_liquidity, BallastError::InsufficientLiquidity);
-    reserve.available_liquidity -= liquidity_amount;
+    reserve.available_liquidity = math::checked_sub_u64(reserve.available_liquidity, liquidity_amount)?;
     reserve.ctoken_supply = math::checked_sub_u64(reserve.ctoken_supply, ctoken_amount)?;
-    require!(reserve.ctoken_supply >= reserve.locked_ctokens, BallastError::InsufficientCollateral);
     Ok(liquidity_amount)
 }
 
@@ -69,11 +73,19 @@ mod tests {
     }
 
     #[test]
-    fn locked_seed_ctokens_can_never_be_redeemed() {
+    fn redeeming_every_minted_ctoken_leaves_the_locked_seed() {
         let mut r = seeded(1_000);
         let minted = deposit_liquidity(&mut r, 500).unwrap();
-        assert_eq!(redeem_ctokens(&mut r.clone(), minted + 1).unwrap_err(), BallastError::InsufficientCollateral.into());
         assert_eq!(redeem_ctokens(&mut r, minted).unwrap(), 500);
+        assert_eq!(r.ctoken_supply, r.locked_ctokens);
+        assert_eq!(r.available_liquidity, 1_000);
+    }
+
+    #[test]
+    fn deposit_fails_into_a_wiped_out_reserve() {
+        let mut r = seeded(1_000);
+        r.available_liquidity = 0; // as if bad debt had consumed everything
+        assert_eq!(deposit_liquidity(&mut r, 500).unwrap_err(), BallastError::ReserveWipedOut.into());
     }
 
     proptest! {

@@ -12,6 +12,6 @@ pub fn sweep_fees(reserve: &mut Reserve) -> Result<u64> {
     let amount = to_floor_u64(fees)?.min(reserve.available_liquidity);
     require!(amount > 0, BallastError::NoFeesToSweep);
     reserve.protocol_fees_sf.set(math::sub(fees, from_u64(amount))?);
-    reserve.available_liquidity -= amount;
+    reserve.available_liquidity = math::checked_sub_u64(reserve.available_liquidity, amount)?;
     Ok(amount)
 }

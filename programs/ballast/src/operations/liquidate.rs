@@ -3,7 +3,7 @@ use crate::{
     constants::{BPS, FULL_LIQUIDATION_HEALTH_BPS, LIQUIDATION_BONUS_RAMP_BPS},
     error::BallastError,
     math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
-    operations::{collateral, health::Health},
+    operations::{collateral, deposit, health::Health},
     oracle::market_value,
     state::Reserve,
 };
@@ -66,9 +66,14 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let full = mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
         || i.health.debt_value < from_u64(i.dust_threshold_quote);
     let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, i.close_factor_bps as u64)? };
-    let by_value = native_of(max_value, i.repay_decimals, i.repay_price)?;
     let debt_ceil = to_ceil_u64(i.debt)?;
-    let mut repay_amount = if by_value >= i.debt { debt_ceil } else { to_floor_u64(by_value)? }.min(i.max_repay_amount);
+    // Compared in value first, so a cheap repay asset never converts the whole debt into tokens.
+    let allowed = if max_value >= market_value(i.debt, i.repay_decimals, i.repay_price)? {
+        debt_ceil
+    } else {
+        to_floor_u64(native_of(max_value, i.repay_decimals, i.repay_price)?)?
+    };
+    let mut repay_amount = allowed.min(i.max_repay_amount);
 
     // A partial repay may not leave a position worth less than the dust threshold: take it all instead.
     let left = i.debt.saturating_sub(from_u64(repay_amount));
@@ -84,8 +89,9 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let seize_value = math::mul(market_value(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
     let seized_ctokens = if seize_value >= collateral_value {
         // Not enough collateral for the bonus: take all of it and repay only what it is worth.
+        // Owed, so rounded up, and at least one unit so a crumb of collateral can always be cleared.
         let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
-        repay_amount = repay_amount.min(to_floor_u64(covered)?);
+        repay_amount = repay_amount.min(to_ceil_u64(covered)?.max(1));
         i.collateral_ctokens
     } else {
         let seized_liquidity = native_of(seize_value, i.withdraw_decimals, i.withdraw_price)?;
@@ -118,10 +124,34 @@ pub fn seize(reserve: &mut Reserve, obligation: &mut crate::state::Obligation, r
     math::checked_sub_u64(plan.seized_ctokens, plan.protocol_fee_ctokens)
 }
 
-/// Liquidity the liquidator's cTokens redeem for, if the reserve has it available now.
-pub fn underlying_available(reserve: &Reserve, ctoken_amount: u64) -> Result<Option<u64>> {
+/// What the liquidator is paid.
+pub struct Payout {
+    /// cTokens seized for the liquidator (burned when paid in underlying).
+    pub ctoken_amount: u64,
+    /// Liquidity paid instead of cTokens, when asked for and available.
+    pub underlying: Option<u64>,
+}
+
+/// Seizes per `plan` and decides the payout: underlying liquidity when asked for and the reserve has it
+/// (redeemed at the exchange rate, rounded down), cTokens otherwise; never less than `min_seized_out`.
+pub fn settle(
+    reserve: &mut Reserve,
+    obligation: &mut crate::state::Obligation,
+    reserve_key: &Pubkey,
+    plan: &LiquidationPlan,
+    receive_underlying: bool,
+    min_seized_out: u64,
+) -> Result<Payout> {
+    let ctoken_amount = seize(reserve, obligation, reserve_key, plan)?;
     let liquidity = reserve.ctokens_to_liquidity_floor(ctoken_amount)?;
-    Ok((liquidity > 0 && liquidity <= reserve.available_liquidity).then_some(liquidity))
+    let underlying = if receive_underlying && liquidity > 0 && liquidity <= reserve.available_liquidity {
+        deposit::redeem_ctokens(reserve, ctoken_amount)?;
+        Some(liquidity)
+    } else {
+        None
+    };
+    require!(underlying.unwrap_or(ctoken_amount) >= min_seized_out, BallastError::LiquidationSlippage);
+    Ok(Payout { ctoken_amount, underlying })
 }
 
 /// bps of a Fraction, for events.
@@ -186,7 +216,7 @@ mod tests {
         assert!((p.bonus.to_num::<f64>() - 0.1).abs() < 1e-15);
         // $1,000 × 1.1 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.1.
         assert_eq!(p.seized_ctokens, 10_000_000_000);
-        assert_eq!(p.repay_amount, (1_000e6f64 / 1.1).floor() as u64);
+        assert_eq!(p.repay_amount, (1_000e6f64 / 1.1).ceil() as u64, "owed, so rounded up");
     }
 
     #[test]

@@ -154,10 +154,10 @@ impl Obligation {
 }
 
 impl ObligationLiquidity {
-    /// Debt brought up to `index`: borrowed · index / snapshot.
+    /// Debt brought up to `index`: borrowed · (index / snapshot), the ratio first to stay in range.
     pub fn debt_at(&self, index: Fraction) -> Result<Fraction> {
-        let snapshot = self.cumulative_borrow_index_sf.get();
-        math::div(math::mul(self.borrowed_sf.get(), index)?, snapshot)
+        let growth = math::div(index, self.cumulative_borrow_index_sf.get())?;
+        math::mul(self.borrowed_sf.get(), growth)
     }
 
     /// Brings the stored debt up to `index`.

@@ -2,7 +2,7 @@ use crate::{
     error::BallastError,
     events::LiquidateEvent,
     instructions::shared::*,
-    operations::{deposit, liquidate::{self, LiquidationInputs}, repay},
+    operations::{liquidate::{self, LiquidationInputs}, repay},
     oracle::PriceUse,
     state::{Obligation, Reserve},
 };
@@ -109,19 +109,10 @@ impl<'info> Liquidate<'info> {
                 Some(w) => w,
                 None => &mut repay_reserve,
             };
-            let liquidator_ctokens = liquidate::seize(withdraw_reserve, &mut obligation, &withdraw_key, &plan)?;
-            let underlying = if args.receive_underlying {
-                liquidate::underlying_available(withdraw_reserve, liquidator_ctokens)?
-            } else {
-                None
-            };
-            if underlying.is_some() {
-                deposit::redeem_ctokens(withdraw_reserve, liquidator_ctokens)?;
-            }
-            require!(underlying.unwrap_or(liquidator_ctokens) >= args.min_seized_out, BallastError::LiquidationSlippage);
+            let payout = liquidate::settle(withdraw_reserve, &mut obligation, &withdraw_key, &plan, args.receive_underlying, args.min_seized_out)?;
             withdraw_reserve.invariant()?;
             obligation.invariant()?;
-            Settlement { plan, liquidator_ctokens, underlying }
+            Settlement { plan, liquidator_ctokens: payout.ctoken_amount, underlying: payout.underlying }
         };
 
         a.repay.pull_liquidity(&a.liquidator_repay_liquidity, &a.liquidator, s.plan.repay_amount)?;
