@@ -71,3 +71,27 @@ async fn socialize_bad_debt_leaves_depositors_whole_when_insurance_covers_it() {
     assert!((total_after - total_before).abs() < 1e-9, "depositors untouched");
     t.assert_invariants().await;
 }
+
+/// A crumb of collateral (one satoshi of BTC) cannot shield bad debt from socialization: liquidation
+/// clears it (repaying at least one unit), and then the debt is written off.
+#[tokio::test]
+async fn socialize_bad_debt_succeeds_after_liquidation_clears_a_collateral_crumb() {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).build().await;
+    let btc = t.reserve(Asset::Btc).build().await;
+    let alice = t.user().funded(&sol, 10.0).funded(&btc, 0.00000001).build().await;
+    let liquidator = t.user().funded(&usdc, 10_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    t.deposit_liquidity_and_collateral(&alice, &btc, 1).await;
+    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    t.set_price(&sol, 60.0);
+
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    assert_error!(t, t.try_socialize_bad_debt(&alice, &usdc), BallastError::ObligationHasCollateral);
+    t.liquidate(&liquidator, &alice, &usdc, &btc).await;
+    assert!(t.obligation_state(&alice).await.active_deposits().is_empty(), "the crumb is gone");
+    t.try_socialize_bad_debt(&alice, &usdc).await.unwrap();
+    assert!(t.obligation_state(&alice).await.active_borrows().is_empty());
+    t.assert_invariants().await;
+}
