@@ -114,9 +114,7 @@ impl TestContext {
                 args: ballast::instructions::InitMarketArgs {
                     risk_council: Pubkey::new_unique(),
                     quote_currency: quote,
-                    close_factor_bps: ballast::constants::DEFAULT_CLOSE_FACTOR_BPS,
-                    dust_threshold_quote: 1,
-                    config_timelock_secs: 0,
+                    config: default_market_config(),
                 },
             }
             .data(),
@@ -194,6 +192,18 @@ impl TestContext {
 
     pub fn reserve_by_key(&self, key: &Pubkey) -> &ReserveInfo {
         self.reserves.iter().find(|r| r.key == *key).expect("reserve known to the context")
+    }
+}
+
+/// Close factor 20%, $1 dust, no timelock, no outflow limit, not in emergency.
+pub fn default_market_config() -> ballast::state::MarketConfig {
+    ballast::state::MarketConfig {
+        dust_threshold_quote: 1,
+        config_timelock_secs: 0,
+        outflow_limit_quote: u64::MAX,
+        outflow_window_secs: 0,
+        close_factor_bps: ballast::constants::DEFAULT_CLOSE_FACTOR_BPS,
+        flags: 0,
     }
 }
 

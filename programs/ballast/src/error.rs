@@ -181,6 +181,66 @@ pub enum BallastError {
     NoBadDebt,
     #[msg("The reserve's cTokens are backed by no liquidity after bad debt; deposits are refused")]
     ReserveWipedOut,
+
+    // --- circuit breakers ---
+    #[msg("The reserve is paused: only repay and liquidate are allowed")]
+    ReservePaused,
+    #[msg("The reserve is reduce-only: only repay, withdraw, redeem and liquidate are allowed")]
+    ReserveReduceOnly,
+    #[msg("The market is in emergency mode: only repay, withdraw and liquidate are allowed")]
+    MarketEmergencyMode,
+    #[msg("Withdraw or borrow would exceed the reserve's outflow limit for the current window")]
+    ReserveOutflowLimitExceeded,
+    #[msg("Withdraw or borrow would exceed the market's outflow limit (in quote) for the current window")]
+    MarketOutflowLimitExceeded,
+    #[msg("Market flags contain unknown bits")]
+    UnknownMarketFlags,
+
+    // --- isolated assets and elevation groups ---
+    #[msg("Isolated collateral can back borrows only as the obligation's sole collateral")]
+    IsolatedCollateralNotAlone,
+    #[msg("Borrow would exceed the isolated collateral's market-wide debt ceiling")]
+    IsolatedDebtCeilingExceeded,
+    #[msg("Elevation group ids run from 1 to 16, and the group must be configured")]
+    ElevationGroupInvalid,
+    #[msg("Every collateral reserve of the obligation must belong to the elevation group")]
+    ElevationGroupNonMemberCollateral,
+    #[msg("An obligation in an elevation group may only borrow the group's debt reserve")]
+    ElevationGroupDebtNotAllowed,
+    #[msg("Elevation group: ltv < liquidation threshold < 100% and threshold x (1 + max bonus) < 100%")]
+    ElevationGroupConfigInvalid,
+
+    // --- governance ---
+    #[msg("Signer is not the market's risk council")]
+    NotRiskCouncil,
+    #[msg("The risk council can only make things safer; this change loosens risk")]
+    RiskCouncilCannotLoosen,
+    #[msg("This change loosens risk: queue it and apply it after the market's timelock")]
+    ConfigChangeLoosens,
+    #[msg("Signer is not the proposed admin")]
+    NotPendingAdmin,
+    #[msg("There is no pending config change")]
+    NoPendingConfig,
+    #[msg("The timelock has not elapsed yet")]
+    TimelockNotElapsed,
+    #[msg("A config change is already pending; cancel it first")]
+    ConfigChangeAlreadyPending,
+
+    // --- flash loans ---
+    #[msg("Flash loans are disabled on this reserve")]
+    FlashLoansDisabled,
+    #[msg("flash_borrow must be a top-level instruction, never called through CPI")]
+    FlashLoanCpiForbidden,
+    #[msg("flash_borrow needs a flash_repay later in the same transaction")]
+    FlashRepayMissing,
+    #[msg("flash_repay must name the same reserve as its flash_borrow")]
+    FlashRepayWrongReserve,
+    #[msg("flash_repay must repay exactly the amount flash_borrow lent")]
+    FlashRepayAmountMismatch,
+    #[msg("Only one flash loan per reserve per transaction")]
+    FlashLoanAlreadyActive,
+    #[msg("flash_repay has no matching flash_borrow")]
+    FlashRepayWithoutBorrow,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

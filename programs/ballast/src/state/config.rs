@@ -11,7 +11,17 @@ use bytemuck::{Pod, Zeroable};
 pub const FLAG_BORROW_ENABLED: u16 = 1 << 0;
 /// Reserve flag: cTokens may be pledged and count toward borrow power.
 pub const FLAG_COLLATERAL_ENABLED: u16 = 1 << 1;
-const KNOWN_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED;
+/// Reserve flag: flash loans are allowed.
+pub const FLAG_FLASH_ENABLED: u16 = 1 << 2;
+/// Reserve flag: paused; only repay and liquidate are allowed.
+pub const FLAG_PAUSED: u16 = 1 << 3;
+/// Reserve flag: reduce-only; positions may shrink (repay, withdraw, redeem, liquidate), never grow.
+pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
+/// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral, up to
+/// `debt_ceiling_quote`.
+pub const FLAG_ISOLATED: u16 = 1 << 5;
+const KNOWN_FLAGS: u16 =
+    FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
 
 /// How a reserve's Pyth price is found and judged.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
@@ -43,10 +53,16 @@ pub struct ReserveConfig {
     pub deposit_limit: u64,
     /// Borrow cap: total borrowed may not exceed this, native units.
     pub borrow_limit: u64,
+    /// Most liquidity withdraw + borrow may take out per outflow window, native units.
+    pub outflow_limit: u64,
+    /// For an isolated reserve: most debt, in whole quote units, that its collateral may back market-wide.
+    pub debt_ceiling_quote: u64,
     /// Borrow rate curve points (utilization bps -> APR bps); the first `curve_len` are used.
     pub curve: [CurvePoint; MAX_CURVE_POINTS],
     /// Oracle source and tolerances.
     pub oracle: OracleConfig,
+    /// Length of the outflow window, seconds (0 = outflow limiter off).
+    pub outflow_window_secs: u32,
     /// Share of collateral value that counts toward borrow power, bps.
     pub ltv_bps: u16,
     /// Share of collateral value at which the obligation becomes liquidatable, bps.
@@ -71,10 +87,12 @@ pub struct ReserveConfig {
     pub utilization_ceiling_bps: u16,
     /// FLAG_* bits.
     pub flags: u16,
+    /// Elevation groups this reserve belongs to: bit i = group i + 1.
+    pub elevation_groups: u16,
     /// Number of used curve points.
     pub curve_len: u8,
     /// Reserved for future settings.
-    pub padding: [u8; 47],
+    pub padding: [u8; 25],
 }
 
 const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);

@@ -1,8 +1,45 @@
 use crate::{constants::BPS, error::BallastError};
 use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
 
 /// Market flag: emergency mode (only repay, withdraw and liquidate).
 pub const MARKET_FLAG_EMERGENCY: u16 = 1 << 0;
+/// Elevation groups a market can define (ids 1..=16; 0 = none).
+pub const MAX_ELEVATION_GROUPS: usize = 16;
+
+/// Market-wide settings governance changes (loosening ones through the timelock).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct MarketConfig {
+    /// Debts below this value may be liquidated in full, whole quote units.
+    pub dust_threshold_quote: u64,
+    /// Delay before a loosening config change may apply, seconds.
+    pub config_timelock_secs: u64,
+    /// Most value withdraw + borrow may take out of the whole market per window, whole quote units.
+    pub outflow_limit_quote: u64,
+    /// Length of the market outflow window, seconds (0 = limiter off).
+    pub outflow_window_secs: u32,
+    /// Share of debt value one liquidation call may repay, bps.
+    pub close_factor_bps: u16,
+    /// MARKET_FLAG_* bits.
+    pub flags: u16,
+}
+
+/// An elevation group (eMode): correlated assets borrow against each other at higher LTV.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct ElevationGroup {
+    /// The one reserve obligations in this group may borrow from (default = group unused).
+    pub debt_reserve: Pubkey,
+    /// LTV for members, bps.
+    pub ltv_bps: u16,
+    /// Liquidation threshold for members, bps.
+    pub liquidation_threshold_bps: u16,
+    /// Liquidation bonus cap for members, bps.
+    pub max_liquidation_bonus_bps: u16,
+    /// Reserved.
+    pub padding: u16,
+}
 
 /// A lending market: a set of reserves under one admin and one authority PDA.
 #[account(zero_copy)]
@@ -16,33 +53,52 @@ pub struct Market {
     pub risk_council: Pubkey,
     /// Quote currency of all prices, ASCII, zero-padded (e.g. "USD").
     pub quote_currency: [u8; 32],
-    /// Debts below this value may be liquidated in full, whole quote units.
-    pub dust_threshold_quote: u64,
-    /// Delay before a loosening config change may apply, seconds.
-    pub config_timelock_secs: u64,
-    /// Share of debt value one liquidation call may repay, bps.
-    pub close_factor_bps: u16,
-    /// MARKET_FLAG_* bits.
-    pub flags: u16,
+    /// Settings in force.
+    pub config: MarketConfig,
+    /// A queued loosening change; applies once `pending_config_apply_ts` has passed.
+    pub pending_config: MarketConfig,
+    /// Earliest time the pending config may apply, unix seconds (0 = nothing queued).
+    pub pending_config_apply_ts: i64,
+    /// Start of the current market outflow window, unix seconds.
+    pub outflow_window_start_ts: i64,
+    /// Value taken out in the current window, whole quote units.
+    pub outflow_current_window: u64,
+    /// Value taken out in the previous window, whole quote units.
+    pub outflow_previous_window: u64,
+    /// Elevation groups; group id g lives at index g - 1.
+    pub elevation_groups: [ElevationGroup; MAX_ELEVATION_GROUPS],
     /// Bump of the authority PDA.
     pub authority_bump: u8,
     /// Layout version.
     pub version: u8,
     /// Reserved for growth.
-    pub padding: [u8; 250],
+    pub padding: [u8; 158],
 }
 
-const _: () = assert!(core::mem::size_of::<Market>() == 400);
+const _: () = assert!(core::mem::size_of::<MarketConfig>() == 32);
+const _: () = assert!(core::mem::size_of::<Market>() == 1024);
 
 impl Market {
     pub const SPACE: usize = 8 + core::mem::size_of::<Market>();
 
     /// Cross-field rules, checked at the end of every instruction that writes the market.
     pub fn invariant(&self) -> Result<()> {
+        self.config.validate()
+    }
+}
+
+impl MarketConfig {
+    pub fn has_flag(&self, flag: u16) -> bool {
+        self.flags & flag == flag
+    }
+
+    /// Every rule a market config must satisfy, each with its own error.
+    pub fn validate(&self) -> Result<()> {
         require!(
             (1..=BPS as u16).contains(&self.close_factor_bps),
             BallastError::CloseFactorInvalid
         );
+        require!(self.flags & !MARKET_FLAG_EMERGENCY == 0, BallastError::UnknownMarketFlags);
         Ok(())
     }
 }

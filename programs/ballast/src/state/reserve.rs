@@ -45,6 +45,20 @@ pub struct Reserve {
     pub insurance_fund_sf: Sf,
     /// Last spot price read by `refresh_reserve`, quote per whole token (Fraction).
     pub cached_price_sf: Sf,
+    /// A queued loosening config change; applies once `pending_config_apply_ts` has passed.
+    pub pending_config: ReserveConfig,
+    /// Earliest time the pending config may apply, unix seconds (0 = nothing queued).
+    pub pending_config_apply_ts: i64,
+    /// Start of the current outflow window, unix seconds.
+    pub outflow_window_start_ts: i64,
+    /// Liquidity taken out by withdraw + borrow in the current window, native units.
+    pub outflow_current_window: u64,
+    /// Liquidity taken out in the previous window, native units (weighted into the sliding window).
+    pub outflow_previous_window: u64,
+    /// Debt backed by this reserve as isolated collateral, whole quote units at borrow-time prices.
+    pub isolated_debt_quote: u64,
+    /// Amount lent by an open flash loan in this transaction, native units (0 = none).
+    pub flash_loan_amount: u64,
     /// Decimals of the liquidity mint (the cToken mint has the same).
     pub liquidity_decimals: u8,
     /// Bump of the reserve PDA.
@@ -52,7 +66,7 @@ pub struct Reserve {
     /// Layout version.
     pub version: u8,
     /// Reserved for growth.
-    pub padding: [u8; 421],
+    pub padding: [u8; 117],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);

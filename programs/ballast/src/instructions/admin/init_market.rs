@@ -2,7 +2,7 @@ use crate::{
     constants::ACCOUNT_VERSION,
     events::MarketInitializedEvent,
     seeds,
-    state::Market,
+    state::{Market, MarketConfig},
 };
 use anchor_lang::prelude::*;
 
@@ -12,12 +12,8 @@ pub struct InitMarketArgs {
     pub risk_council: Pubkey,
     /// Quote currency of all prices, ASCII, zero-padded.
     pub quote_currency: [u8; 32],
-    /// Share of debt value one liquidation call may repay, bps.
-    pub close_factor_bps: u16,
-    /// Debts below this value may be liquidated in full, whole quote units.
-    pub dust_threshold_quote: u64,
-    /// Delay before a loosening config change may apply, seconds (0 for tests and devnet).
-    pub config_timelock_secs: u64,
+    /// Close factor, dust threshold, timelock (0 for tests and devnet), outflow limit, flags.
+    pub config: MarketConfig,
 }
 
 #[derive(Accounts)]
@@ -39,9 +35,7 @@ impl InitMarket<'_> {
         market.admin = ctx.accounts.admin.key();
         market.risk_council = args.risk_council;
         market.quote_currency = args.quote_currency;
-        market.close_factor_bps = args.close_factor_bps;
-        market.dust_threshold_quote = args.dust_threshold_quote;
-        market.config_timelock_secs = args.config_timelock_secs;
+        market.config = args.config;
         market.authority_bump = ctx.bumps.market_authority;
         market.version = ACCOUNT_VERSION;
         market.invariant()?;

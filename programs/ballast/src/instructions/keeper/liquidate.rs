@@ -61,7 +61,7 @@ impl<'info> Liquidate<'info> {
         let market_key = a.repay.market.key();
         let (close_factor_bps, dust_threshold_quote) = {
             let market = a.repay.market.load()?;
-            (market.close_factor_bps, market.dust_threshold_quote)
+            (market.config.close_factor_bps, market.config.dust_threshold_quote)
         };
         let repay_key = a.repay.reserve.key();
         let withdraw_key = a.withdraw.reserve.key();
