@@ -136,8 +136,18 @@ impl TestContext {
                 keys.push(s);
             }
         }
-        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.banks.last_blockhash);
-        self.banks.banks_client.process_transaction(tx).await
+        // program-test registers a new blockhash every 6.4 ms and forgets it after 150, so a blockhash
+        // fetched at start-up expires within about a second: take a fresh one for every transaction.
+        let blockhash = self.banks.banks_client.get_latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        // tarpc's default 10 s deadline is too tight on a loaded 2-core machine; a slow bank is not a failure.
+        let mut ctx = tarpc::context::current();
+        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
+        let commitment = solana_commitment_config::CommitmentLevel::default();
+        match self.banks.banks_client.process_transaction_with_commitment_and_context(ctx, tx, commitment).await? {
+            None => Err(BanksClientError::ClientError("invalid blockhash or fee-payer")),
+            Some(result) => Ok(result?),
+        }
     }
 
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
