@@ -126,6 +126,8 @@ impl TestContext {
                 vaults: vaults(r),
                 user_liquidity: user.liquidity(r),
                 user_ctokens: user.ctokens(r),
+                market: r.market,
+                price: r.price_account,
             },
             ballast::instruction::RedeemCollateral { ctoken_amount },
         );
@@ -187,6 +189,8 @@ impl TestContext {
             ballast::accounts::WithdrawCollateralAndRedeem {
                 position: position(user, r),
                 user_liquidity: user.liquidity(r),
+                market: r.market,
+                price: r.price_account,
             },
             ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount },
         );
@@ -202,6 +206,7 @@ impl TestContext {
             ballast::accounts::Borrow {
                 position: position(user, r),
                 user_liquidity: user.liquidity(r),
+                market: r.market,
             },
             ballast::instruction::Borrow { liquidity_amount },
         );
@@ -312,6 +317,14 @@ impl TestContext {
             ballast::instruction::SocializeBadDebt {},
         );
         self.send(&[ix], &[]).await
+    }
+
+    /// The admin edits the reserve's config in place (a change that does not loosen risk).
+    pub async fn try_edit_reserve_config(&mut self, r: &ReserveInfo, edit: impl FnOnce(&mut ReserveConfig)) -> TxResult {
+        let mut config = self.reserve_state(r).await.config;
+        edit(&mut config);
+        let admin = self.admin.keypair.insecure_clone();
+        self.try_update_reserve_config(&admin, r, config).await
     }
 
     /// Sends tokens straight into the reserve's liquidity vault, outside the program.

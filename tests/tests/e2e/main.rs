@@ -5,6 +5,7 @@
 mod accounts;
 mod borrow;
 mod config;
+mod controls;
 mod deposit;
 mod interest;
 mod liquidation;

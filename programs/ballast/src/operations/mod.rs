@@ -2,6 +2,7 @@
 pub mod bad_debt;
 pub mod borrow;
 pub mod collateral;
+pub mod controls;
 pub mod deposit;
 pub mod fees;
 pub mod health;

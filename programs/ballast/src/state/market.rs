@@ -1,4 +1,4 @@
-use crate::{constants::BPS, error::BallastError};
+use crate::{constants::BPS, error::BallastError, operations::controls::OutflowWindow};
 use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
 
@@ -59,12 +59,8 @@ pub struct Market {
     pub pending_config: MarketConfig,
     /// Earliest time the pending config may apply, unix seconds (0 = nothing queued).
     pub pending_config_apply_ts: i64,
-    /// Start of the current market outflow window, unix seconds.
-    pub outflow_window_start_ts: i64,
-    /// Value taken out in the current window, whole quote units.
-    pub outflow_current_window: u64,
-    /// Value taken out in the previous window, whole quote units.
-    pub outflow_previous_window: u64,
+    /// Value taken out by redeem + borrow across reserves, per sliding window, whole quote units.
+    pub outflow: OutflowWindow,
     /// Elevation groups; group id g lives at index g - 1.
     pub elevation_groups: [ElevationGroup; MAX_ELEVATION_GROUPS],
     /// Bump of the authority PDA.

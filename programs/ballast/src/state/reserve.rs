@@ -1,4 +1,5 @@
 use super::config::ReserveConfig;
+use crate::operations::controls::OutflowWindow;
 use crate::{
     error::BallastError,
     math::{self, borrow_apr, compounded_growth, from_bps, from_u64, Fraction, Sf},
@@ -49,12 +50,8 @@ pub struct Reserve {
     pub pending_config: ReserveConfig,
     /// Earliest time the pending config may apply, unix seconds (0 = nothing queued).
     pub pending_config_apply_ts: i64,
-    /// Start of the current outflow window, unix seconds.
-    pub outflow_window_start_ts: i64,
-    /// Liquidity taken out by withdraw + borrow in the current window, native units.
-    pub outflow_current_window: u64,
-    /// Liquidity taken out in the previous window, native units (weighted into the sliding window).
-    pub outflow_previous_window: u64,
+    /// Liquidity taken out by redeem + borrow, per sliding window, native units.
+    pub outflow: OutflowWindow,
     /// Debt backed by this reserve as isolated collateral, whole quote units at borrow-time prices.
     pub isolated_debt_quote: u64,
     /// Amount lent by an open flash loan in this transaction, native units (0 = none).

@@ -75,11 +75,16 @@ pub fn require_borrow_power<'info>(
     Ok(())
 }
 
-/// The validated price of `reserve` from its pair in `remaining` (compute_health has checked the pairs).
-pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now_ts: i64, use_: PriceUse) -> Result<crate::oracle::Price> {
+/// The price account paired with `reserve_key` in `remaining`.
+pub fn price_account_of<'a, 'info>(remaining: &'a [AccountInfo<'info>], reserve_key: &Pubkey) -> Result<&'a AccountInfo<'info>> {
     let pair = remaining
         .chunks_exact(2)
         .find(|pair| pair[0].key() == *reserve_key)
         .ok_or(BallastError::HealthAccountsMissing)?;
-    load_price(&pair[1], &reserve.config.oracle, now_ts, use_)
+    Ok(&pair[1])
+}
+
+/// The validated price of `reserve` from its pair in `remaining` (compute_health has checked the pairs).
+pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now_ts: i64, use_: PriceUse) -> Result<crate::oracle::Price> {
+    load_price(price_account_of(remaining, reserve_key)?, &reserve.config.oracle, now_ts, use_)
 }

@@ -1,5 +1,12 @@
 //! `ReserveVaults`: a reserve with its market, authority PDA, mints and vaults, validated together.
-use crate::{error::BallastError, seeds, state::{Market, Reserve}};
+use crate::{
+    error::BallastError,
+    math::Fraction,
+    operations::controls::{self, Action},
+    oracle::{load_price, market_value, PriceUse},
+    seeds,
+    state::{Market, Reserve},
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Burn, Mint, MintTo, TokenAccount, TokenInterface, TransferChecked};
 
@@ -33,6 +40,13 @@ pub struct ReserveVaults<'info> {
 }
 
 impl<'info> ReserveVaults<'info> {
+    /// Circuit breakers for `action`: reserve pause / reduce-only and market emergency mode.
+    pub fn require_allowed(&self, action: Action) -> Result<()> {
+        let market = self.market.load()?;
+        let reserve = self.reserve.load()?;
+        controls::require_allowed(action, &reserve.config, &market.config)
+    }
+
     fn with_authority<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
         let market_key = self.market.key();
         let bump = [self.market.load()?.authority_bump];
@@ -103,4 +117,22 @@ impl<'info> ReserveVaults<'info> {
         require!(self.liquidity_vault.amount >= available, BallastError::VaultReconciliationFailed);
         Ok(())
     }
+}
+
+/// Records `liquidity_amount` leaving `reserve` against the market's quote outflow limit, valued at the
+/// reserve's fresh spot price. Instructions that move liquidity out take the market writable and the
+/// reserve's price account for this; with the limiter off neither is read.
+pub fn record_market_outflow(
+    market: &AccountLoader<Market>,
+    reserve: &Reserve,
+    price_account: &AccountInfo,
+    liquidity_amount: u64,
+    now_ts: i64,
+) -> Result<()> {
+    if market.load()?.config.outflow_window_secs == 0 {
+        return Ok(());
+    }
+    let price = load_price(price_account, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
+    let value = market_value(Fraction::from_num(liquidity_amount), reserve.liquidity_decimals, price.spot)?;
+    controls::record_market_outflow(&mut *market.load_mut()?, value, now_ts)
 }

@@ -2,7 +2,8 @@ use crate::{
     error::BallastError,
     events::BorrowEvent,
     instructions::shared::*,
-    operations::borrow,
+    operations::{borrow, controls::{self, Action}},
+    state::Market,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -13,11 +14,15 @@ pub struct Borrow<'info> {
     /// Receives the borrowed liquidity.
     #[account(mut)]
     pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The vaults' market again, writable: borrows count against its quote outflow limit.
+    #[account(mut, address = position.vaults.market.key() @ BallastError::ReserveMarketMismatch)]
+    pub market: AccountLoader<'info, Market>,
 }
 
 impl<'info> Borrow<'info> {
     /// 1. accrue  2. record the debt plus origination fee (caps, utilization ceiling)  3. require borrow
     /// power over every position, priced from remaining accounts  4. pay out  5. reconcile, emit
+    #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Borrow))]
     pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let market_key = ctx.accounts.position.vaults.market.key();
@@ -28,6 +33,9 @@ impl<'info> Borrow<'info> {
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
             require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
+            controls::record_reserve_outflow(&mut reserve, liquidity_amount, now)?;
+            let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
+            record_market_outflow(&ctx.accounts.market, &reserve, price_account, liquidity_amount, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
             fee

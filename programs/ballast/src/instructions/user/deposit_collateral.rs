@@ -1,7 +1,7 @@
 use crate::{
     events::CollateralInEvent,
     instructions::shared::*,
-    operations::collateral,
+    operations::{collateral, controls::Action},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -16,6 +16,7 @@ pub struct DepositCollateral<'info> {
 
 impl DepositCollateral<'_> {
     /// 1. record the pledge  2. move cTokens into the collateral vault  3. emit
+    #[access_control(ctx.accounts.position.vaults.require_allowed(Action::PledgeCollateral))]
     pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         {

@@ -1,4 +1,8 @@
-use crate::{events::DepositEvent, instructions::shared::*, operations::deposit};
+use crate::{
+    events::DepositEvent,
+    instructions::shared::*,
+    operations::{controls::Action, deposit},
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -15,7 +19,8 @@ pub struct DepositLiquidity<'info> {
 }
 
 impl DepositLiquidity<'_> {
-    /// 1. accrue  2. price the cTokens (rounded down)  3. pull liquidity, mint cTokens  4. reconcile, emit
+    /// 0. circuit breakers  1. accrue  2. price the cTokens (rounded down)  3. pull liquidity, mint cTokens  4. reconcile, emit
+    #[access_control(ctx.accounts.vaults.require_allowed(Action::Deposit))]
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let ctoken_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;

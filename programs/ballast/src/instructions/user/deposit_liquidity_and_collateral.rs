@@ -1,7 +1,7 @@
 use crate::{
     events::{CollateralInEvent, DepositEvent},
     instructions::shared::*,
-    operations::{collateral, deposit},
+    operations::{collateral, controls::Action, deposit},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -17,6 +17,7 @@ pub struct DepositLiquidityAndCollateral<'info> {
 impl DepositLiquidityAndCollateral<'_> {
     /// 1. accrue  2. deposit (cTokens rounded down) and pledge them  3. pull liquidity, mint cTokens
     /// straight into the collateral vault  4. reconcile, emit both events
+    #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Deposit))]
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let ctoken_amount = {

@@ -1,4 +1,10 @@
-use crate::{events::RedeemEvent, instructions::shared::*, operations::deposit};
+use crate::{
+    error::BallastError,
+    events::RedeemEvent,
+    instructions::shared::*,
+    operations::{controls::{self, Action}, deposit},
+    state::Market,
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -12,15 +18,25 @@ pub struct RedeemCollateral<'info> {
     /// cTokens to burn, owned by `owner`.
     #[account(mut)]
     pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The vaults' market again, writable: redeems count against its quote outflow limit.
+    #[account(mut, address = vaults.market.key() @ BallastError::ReserveMarketMismatch)]
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the reserve's price account, read by `load_price` only when the market outflow limiter is on.
+    pub price: UncheckedAccount<'info>,
 }
 
 impl RedeemCollateral<'_> {
-    /// 1. accrue  2. price the liquidity (rounded down)  3. burn cTokens, pay liquidity  4. reconcile, emit
+    /// 0. circuit breakers  1. accrue  2. price the liquidity (rounded down)  3. count it against the reserve
+    /// and market outflow limits  4. burn cTokens, pay liquidity  5. reconcile, emit
+    #[access_control(ctx.accounts.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let liquidity_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
-            reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+            reserve.accrue_interest(now)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
+            controls::record_reserve_outflow(&mut reserve, paid, now)?;
+            record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
             reserve.invariant()?;
             paid
         };

@@ -2,7 +2,7 @@ use crate::{
     error::BallastError,
     events::RepayEvent,
     instructions::shared::*,
-    operations::repay,
+    operations::{controls::Action, repay},
     state::Obligation,
 };
 use anchor_lang::prelude::*;
@@ -26,6 +26,7 @@ pub struct Repay<'info> {
 impl Repay<'_> {
     /// 1. accrue  2. settle up to `max_liquidity_amount` (u64::MAX = all; debt rounded up)  3. pull liquidity
     /// 4. reconcile, emit. Needs no prices: repaying only ever improves health.
+    #[access_control(ctx.accounts.vaults.require_allowed(Action::Repay))]
     pub fn handle(ctx: Context<Self>, max_liquidity_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.vaults.reserve.key();
         let repayment = {

@@ -2,7 +2,7 @@ use crate::{
     error::BallastError,
     events::CollateralOutEvent,
     instructions::shared::*,
-    operations::collateral,
+    operations::{collateral, controls::Action},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -18,6 +18,7 @@ pub struct WithdrawCollateral<'info> {
 impl<'info> WithdrawCollateral<'info> {
     /// 1. accrue  2. remove the pledge  3. require borrow power over every position (remaining accounts)
     /// 4. move cTokens out of the collateral vault  5. emit
+    #[access_control(ctx.accounts.position.vaults.require_allowed(Action::WithdrawCollateral))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let market_key = ctx.accounts.position.vaults.market.key();

@@ -2,7 +2,8 @@ use crate::{
     error::BallastError,
     events::{CollateralOutEvent, RedeemEvent},
     instructions::shared::*,
-    operations::{collateral, deposit},
+    operations::{collateral, controls::{self, Action}, deposit},
+    state::Market,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -13,11 +14,17 @@ pub struct WithdrawCollateralAndRedeem<'info> {
     /// Receives the liquidity.
     #[account(mut)]
     pub user_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The vaults' market again, writable: redeems count against its quote outflow limit.
+    #[account(mut, address = position.vaults.market.key() @ BallastError::ReserveMarketMismatch)]
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the reserve's price account, read by `load_price` only when the market outflow limiter is on.
+    pub price: UncheckedAccount<'info>,
 }
 
 impl<'info> WithdrawCollateralAndRedeem<'info> {
     /// 1. accrue  2. remove the pledge  3. require borrow power (remaining accounts)  4. redeem (rounded down)
     /// 5. burn the cTokens in the collateral vault, pay liquidity  6. reconcile, emit both events
+    #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let market_key = ctx.accounts.position.vaults.market.key();
@@ -29,6 +36,8 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
+            controls::record_reserve_outflow(&mut reserve, paid, now)?;
+            record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
             paid

@@ -1,0 +1,103 @@
+//! Circuit breakers: each blocks what it must and lets repay, withdraw (where allowed) and liquidate through.
+use ballast::state::{FLAG_PAUSED, FLAG_REDUCE_ONLY};
+use ballast_tests::*;
+
+/// Alice has 10 SOL pledged and 600 USDC borrowed, holds spare SOL and USDC, and a liquidator stands by.
+async fn setup() -> (TestContext, ReserveInfo, ReserveInfo, User, User) {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).build().await;
+    let alice = t.user().funded(&sol, 12.0).funded(&usdc, 100.0).build().await;
+    let liquidator = t.user().funded(&usdc, 10_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    t.deposit(&alice, &sol, sol.amount(1.0)).await; // loose cTokens to redeem and pledge
+    t.borrow(&alice, &usdc, usdc.amount(600.0)).await;
+    (t, usdc, sol, alice, liquidator)
+}
+
+#[tokio::test]
+async fn paused_reserve_blocks_everything_but_repay_and_liquidate() {
+    let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    t.try_edit_reserve_config(&sol, |c| c.flags |= FLAG_PAUSED).await.unwrap();
+    t.try_edit_reserve_config(&usdc, |c| c.flags |= FLAG_PAUSED).await.unwrap();
+    let e = BallastError::ReservePaused;
+    assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_liquidity_and_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_redeem(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_withdraw_collateral(&alice, &sol, sol.amount(0.1)), e);
+    assert_error!(t, t.try_withdraw_collateral_and_redeem(&alice, &sol, sol.amount(0.1)), e);
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
+
+    t.repay(&alice, &alice, &usdc, usdc.amount(50.0)).await;
+    t.set_price(&sol, 60.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn reduce_only_reserve_lets_positions_shrink_but_not_grow() {
+    let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    t.try_edit_reserve_config(&sol, |c| c.flags |= FLAG_REDUCE_ONLY).await.unwrap();
+    t.try_edit_reserve_config(&usdc, |c| c.flags |= FLAG_REDUCE_ONLY).await.unwrap();
+    let e = BallastError::ReserveReduceOnly;
+    assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
+
+    t.redeem(&alice, &sol, sol.amount(0.5)).await;
+    t.withdraw_collateral(&alice, &sol, sol.amount(0.5)).await;
+    t.withdraw_collateral_and_redeem(&alice, &sol, sol.amount(0.5)).await;
+    t.repay(&alice, &alice, &usdc, usdc.amount(50.0)).await;
+    t.set_price(&sol, 65.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn deposit_and_borrow_fail_above_their_caps_and_repay_is_never_capped() {
+    let (mut t, usdc, sol, alice, _liquidator) = setup().await;
+    let total_sol = t.reserve_state(&sol).await.total_liquidity().unwrap().to_num::<u64>();
+    t.try_edit_reserve_config(&sol, |c| c.deposit_limit = total_sol + sol.amount(0.5)).await.unwrap();
+    assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5) + 1), BallastError::DepositCapExceeded);
+    t.deposit(&alice, &sol, sol.amount(0.5)).await;
+
+    t.try_edit_reserve_config(&usdc, |c| c.borrow_limit = 700_000_000).await.unwrap();
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(100.0) + 1), BallastError::BorrowCapExceeded);
+    t.borrow(&alice, &usdc, usdc.amount(100.0)).await;
+    // A cap lowered below the current debt still lets the debt be repaid.
+    t.try_edit_reserve_config(&usdc, |c| c.borrow_limit = 1).await.unwrap();
+    t.repay(&alice, &alice, &usdc, u64::MAX).await;
+    t.assert_invariants().await;
+}
+
+/// 1,000 USDC per hour may leave the reserve: borrows and redeems share the window, repays and
+/// liquidations are exempt, and the allowance comes back as the window slides.
+#[tokio::test]
+async fn outflow_limiter_blocks_borrow_and_redeem_beyond_the_window_allowance() {
+    let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    let lender = t.user().funded(&usdc, 5_000.0).build().await;
+    t.deposit(&lender, &usdc, usdc.amount(5_000.0)).await;
+    t.try_edit_reserve_config(&usdc, |c| {
+        c.outflow_limit = 1_000_000_000;
+        c.outflow_window_secs = 3_600;
+    })
+    .await
+    .unwrap();
+    t.borrow(&alice, &usdc, usdc.amount(300.0)).await;
+    t.redeem(&lender, &usdc, usdc.amount(700.0)).await;
+    assert_error!(t, t.try_borrow(&alice, &usdc, 1), BallastError::ReserveOutflowLimitExceeded);
+    assert_error!(t, t.try_redeem(&lender, &usdc, 1), BallastError::ReserveOutflowLimitExceeded);
+    t.repay(&alice, &alice, &usdc, usdc.amount(100.0)).await;
+
+    // Half an hour into the next window half of the last window's 1,000 still counts: about 500 USDC
+    // may leave (cTokens are now worth slightly more than 1 USDC after 90 minutes of interest).
+    t.advance(5_400).await;
+    assert_error!(t, t.try_redeem(&lender, &usdc, usdc.amount(500.0)), BallastError::ReserveOutflowLimitExceeded);
+    t.redeem(&lender, &usdc, usdc.amount(499.9)).await;
+
+    // Liquidation is never limited, even with the window full.
+    t.set_price(&sol, 90.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.assert_invariants().await;
+}
