@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod context;
+pub mod elevation;
 pub mod invariants;
 pub mod prices;
 pub mod reserves;

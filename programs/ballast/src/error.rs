@@ -241,6 +241,8 @@ pub enum BallastError {
     FlashLoanAlreadyActive,
     #[msg("flash_repay has no matching flash_borrow")]
     FlashRepayWithoutBorrow,
+    #[msg("Changing elevation group would leave the obligation's debt above its borrow power")]
+    ElevationGroupChangeUnhealthy,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

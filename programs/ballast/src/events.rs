@@ -129,3 +129,20 @@ pub struct BadDebtSocializedEvent {
     /// Part absorbed by depositors through a lower cToken exchange rate, native units.
     pub from_depositors: u64,
 }
+
+#[event]
+pub struct ElevationGroupConfiguredEvent {
+    pub market: Pubkey,
+    pub id: u8,
+    pub debt_reserve: Pubkey,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub max_liquidation_bonus_bps: u16,
+}
+
+#[event]
+pub struct ElevationGroupSetEvent {
+    pub obligation: Pubkey,
+    /// New group id (0 = none).
+    pub id: u8,
+}

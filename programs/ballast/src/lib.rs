@@ -43,6 +43,11 @@ pub mod ballast {
         UpdateReserveConfig::handle(ctx, config)
     }
 
+    /// Creates an elevation group (eMode) or tightens one; membership is part of each reserve's config.
+    pub fn configure_elevation_group(ctx: Context<ConfigureElevationGroup>, args: ConfigureElevationGroupArgs) -> Result<()> {
+        ConfigureElevationGroup::handle(ctx, args)
+    }
+
     /// Moves accrued protocol fees from the liquidity vault to the fee vault.
     pub fn sweep_fees(ctx: Context<SweepFees>) -> Result<()> {
         SweepFees::handle(ctx)
@@ -93,6 +98,11 @@ pub mod ballast {
     /// Borrows liquidity against the obligation; health-checked, with an origination fee.
     pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, liquidity_amount: u64) -> Result<()> {
         Borrow::handle(ctx, liquidity_amount)
+    }
+
+    /// Opts an obligation into an elevation group (0 = leave); health-checked under the new parameters.
+    pub fn set_elevation_group<'info>(ctx: Context<'info, SetElevationGroup<'info>>, id: u8) -> Result<()> {
+        SetElevationGroup::handle(ctx, id)
     }
 
     /// Repays debt for any obligation; `u64::MAX` repays all.

@@ -101,3 +101,21 @@ async fn outflow_limiter_blocks_borrow_and_redeem_beyond_the_window_allowance() 
     t.liquidate(&liquidator, &alice, &usdc, &sol).await;
     t.assert_invariants().await;
 }
+
+/// Isolated collateral backs borrows only as the obligation's sole collateral.
+#[tokio::test]
+async fn borrow_fails_against_isolated_collateral_that_is_not_alone() {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).build().await;
+    let meme = t.reserve(Asset::Custom("MEME", 6, 1.0)).config(|c| c.flags |= ballast::state::FLAG_ISOLATED).build().await;
+    let alice = t.user().funded(&meme, 1_000.0).funded(&sol, 1.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &meme, meme.amount(1_000.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(500.0)).await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(1.0)).await;
+    // With SOL beside it the isolated asset backs nothing: $150 × 80% = $120 < $501.
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), BallastError::IsolatedCollateralNotAlone);
+    t.withdraw_collateral_and_redeem(&alice, &sol, sol.amount(1.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(1.0)).await;
+    t.assert_invariants().await;
+}

@@ -7,6 +7,7 @@ mod borrow;
 mod config;
 mod controls;
 mod deposit;
+mod elevation;
 mod interest;
 mod liquidation;
 mod liquidation_cascade;

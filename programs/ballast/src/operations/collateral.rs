@@ -10,6 +10,10 @@ use anchor_lang::prelude::*;
 pub fn pledge(obligation: &mut Obligation, reserve_key: &Pubkey, reserve: &Reserve, ctoken_amount: u64) -> Result<()> {
     require!(ctoken_amount > 0, BallastError::ZeroAmount);
     require!(reserve.config.has_flag(FLAG_COLLATERAL_ENABLED), BallastError::CollateralDisabled);
+    require!(
+        obligation.elevation_group == 0 || reserve.config.in_elevation_group(obligation.elevation_group),
+        BallastError::ElevationGroupNonMemberCollateral
+    );
     let i = obligation.deposit_slot(reserve_key)?;
     let slot = &mut obligation.deposits[i];
     slot.ctoken_amount = math::checked_add_u64(slot.ctoken_amount, ctoken_amount)?;

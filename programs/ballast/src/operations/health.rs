@@ -2,7 +2,8 @@
 use crate::{
     math::{self, mul_bps, Fraction},
     oracle::{market_value, Price},
-    state::{ctokens_to_liquidity, Obligation, ReserveConfig, FLAG_COLLATERAL_ENABLED},
+    error::BallastError,
+    state::{ctokens_to_liquidity, ElevationGroup, Obligation, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
 };
 use anchor_lang::prelude::*;
 
@@ -33,19 +34,42 @@ pub struct Health {
     pub collateral_value: Fraction,
     /// Σ debt × spot (unweighted).
     pub debt_value: Fraction,
+    /// Isolated collateral shares the obligation with other collateral, so it backs nothing.
+    pub isolated_not_alone: bool,
+}
+
+/// Rules borrow and withdraw enforce (liquidation never does): in an elevation group every collateral
+/// reserve is a member and the only debt is the group's debt reserve.
+pub fn require_elevation_rules(obligation: &Obligation, reserve_key: &Pubkey, config: &ReserveConfig, group: Option<&ElevationGroup>) -> Result<()> {
+    let Some(group) = group else { return Ok(()) };
+    if obligation.find_deposit(reserve_key).is_some() {
+        require!(config.in_elevation_group(obligation.elevation_group), BallastError::ElevationGroupNonMemberCollateral);
+    }
+    if obligation.find_borrow(reserve_key).is_some() {
+        require_keys_eq!(*reserve_key, group.debt_reserve, BallastError::ElevationGroupDebtNotAllowed);
+    }
+    Ok(())
 }
 
 impl Health {
-    /// Adds the obligation's collateral and debt in one reserve.
-    pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price) -> Result<()> {
+    /// Adds the obligation's collateral and debt in one reserve. Member collateral of the obligation's
+    /// elevation group uses the group's LTV and threshold; isolated collateral backs borrows only alone.
+    pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>) -> Result<()> {
         let cfg = &r.config.oracle;
         if let Some(i) = obligation.find_deposit(reserve_key) {
             let liquidity = ctokens_to_liquidity(obligation.deposits[i].ctoken_amount, r.total_liquidity, r.ctoken_supply)?;
             let spot_value = market_value(liquidity, r.decimals, price.spot)?;
             let low_value = market_value(liquidity, r.decimals, price.low(cfg)?)?;
-            let ltv_bps = if r.config.has_flag(FLAG_COLLATERAL_ENABLED) { r.config.ltv_bps as u64 } else { 0 };
+            let member = group.filter(|_| r.config.in_elevation_group(obligation.elevation_group));
+            let (ltv_bps, threshold_bps) = match member {
+                Some(g) => (g.ltv_bps as u64, g.liquidation_threshold_bps as u64),
+                None => (r.config.ltv_bps as u64, r.config.liquidation_threshold_bps as u64),
+            };
+            let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
+            self.isolated_not_alone |= isolated_not_alone;
+            let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone;
+            let ltv_bps = if backs_borrows { ltv_bps } else { 0 };
             let power = mul_bps(math::mul(low_value, price.ltv_haircut_factor(cfg)?)?, ltv_bps)?;
-            let threshold_bps = r.config.liquidation_threshold_bps as u64;
             self.borrow_power = math::add(self.borrow_power, power)?;
             self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
             self.collateral_value = math::add(self.collateral_value, spot_value)?;

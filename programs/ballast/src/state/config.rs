@@ -103,6 +103,11 @@ impl ReserveConfig {
         self.flags & flag == flag
     }
 
+    /// Whether this reserve belongs to elevation group `id` (1..=16).
+    pub fn in_elevation_group(&self, id: u8) -> bool {
+        (1..=16).contains(&id) && self.elevation_groups & (1u16 << (id - 1)) != 0
+    }
+
     /// Every rule the config must satisfy, each with its own error.
     pub fn validate(&self) -> Result<()> {
         let bps = BPS as u32;

@@ -77,9 +77,35 @@ const _: () = assert!(core::mem::size_of::<Market>() == 1024);
 impl Market {
     pub const SPACE: usize = 8 + core::mem::size_of::<Market>();
 
+    /// The configured group with this id (1..=16); None for 0 or an unconfigured group.
+    pub fn elevation_group(&self, id: u8) -> Option<&ElevationGroup> {
+        let group = self.elevation_groups.get((id as usize).checked_sub(1)?)?;
+        (group.debt_reserve != Pubkey::default()).then_some(group)
+    }
+
     /// Cross-field rules, checked at the end of every instruction that writes the market.
     pub fn invariant(&self) -> Result<()> {
         self.config.validate()
+    }
+}
+
+impl ElevationGroup {
+    /// ltv < liquidation threshold < 100% and threshold · (1 + max bonus) < 100%.
+    pub fn validate(&self) -> Result<()> {
+        let bps = BPS;
+        let valid = self.ltv_bps < self.liquidation_threshold_bps
+            && (self.liquidation_threshold_bps as u64) < bps
+            && (self.liquidation_threshold_bps as u64) * (bps + self.max_liquidation_bonus_bps as u64) < bps * bps;
+        require!(valid, BallastError::ElevationGroupConfigInvalid);
+        Ok(())
+    }
+
+    /// A change loosens risk if any parameter rises or the debt reserve changes.
+    pub fn loosens_to(&self, new: &ElevationGroup) -> bool {
+        new.ltv_bps > self.ltv_bps
+            || new.liquidation_threshold_bps > self.liquidation_threshold_bps
+            || new.max_liquidation_bonus_bps > self.max_liquidation_bonus_bps
+            || new.debt_reserve != self.debt_reserve
     }
 }
 

@@ -1,8 +1,10 @@
+pub mod configure_elevation_group;
 pub mod init_market;
 pub mod init_reserve;
 pub mod sweep_fees;
 pub mod update_reserve_config;
 
+pub use configure_elevation_group::*;
 pub use init_market::*;
 pub use init_reserve::*;
 pub use sweep_fees::*;

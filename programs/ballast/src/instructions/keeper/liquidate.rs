@@ -59,9 +59,10 @@ impl<'info> Liquidate<'info> {
         let now = Clock::get()?.unix_timestamp;
         let a = &ctx.accounts;
         let market_key = a.repay.market.key();
-        let (close_factor_bps, dust_threshold_quote) = {
+        let (close_factor_bps, dust_threshold_quote, group) = {
             let market = a.repay.market.load()?;
-            (market.config.close_factor_bps, market.config.dust_threshold_quote)
+            let group = market.elevation_group(a.obligation.load()?.elevation_group).copied();
+            (market.config.close_factor_bps, market.config.dust_threshold_quote, group)
         };
         let repay_key = a.repay.reserve.key();
         let withdraw_key = a.withdraw.reserve.key();
@@ -81,10 +82,15 @@ impl<'info> Liquidate<'info> {
                 let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
                 let held = [(&repay_key, &*repay_reserve), (&withdraw_key, withdraw_reserve)];
                 let remaining = ctx.remaining_accounts;
-                let health = compute_health(&obligation, &market_key, remaining, &held, now, PriceUse::Liquidation)?;
+                let health = compute_health(&obligation, &market_key, group.as_ref(), remaining, &held, now, PriceUse::Liquidation)?;
                 let repay_price = price_of(remaining, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
                 let withdraw_price = price_of(remaining, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
                 let cfg = &withdraw_reserve.config;
+                // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap.
+                let max_bonus_bps = match group {
+                    Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.max_liquidation_bonus_bps,
+                    _ => cfg.max_liquidation_bonus_bps,
+                };
                 liquidate::plan(&LiquidationInputs {
                     health,
                     debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
@@ -96,8 +102,8 @@ impl<'info> Liquidate<'info> {
                     withdraw_decimals: withdraw_reserve.liquidity_decimals,
                     close_factor_bps,
                     dust_threshold_quote,
-                    min_bonus_bps: cfg.min_liquidation_bonus_bps,
-                    max_bonus_bps: cfg.max_liquidation_bonus_bps,
+                    min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
+                    max_bonus_bps,
                     protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
                     max_repay_amount: args.max_repay_amount,
                 })?

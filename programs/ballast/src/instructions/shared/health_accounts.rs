@@ -2,17 +2,21 @@
 use crate::{
     error::BallastError,
     math::{from_u64, Fraction},
-    operations::health::{Health, ReserveValuation},
+    operations::health::{require_elevation_rules, Health, ReserveValuation},
     oracle::{load_price, PriceUse},
-    state::{Obligation, Reserve},
+    state::{ElevationGroup, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
 
 /// Health of `obligation` from one (reserve, price) pair per distinct reserve, deposits first, then borrows.
 /// `held` are the reserves this instruction already holds mutably (key and state); they are not loaded twice.
+/// `group` is the obligation's elevation group; for borrow and withdraw (`PriceUse::Risk`) its membership
+/// rules are enforced, while liquidation only applies the group's parameters to member collateral.
+#[allow(clippy::too_many_arguments)]
 pub fn compute_health<'info>(
     obligation: &Obligation,
     market: &Pubkey,
+    group: Option<&ElevationGroup>,
     remaining: &'info [AccountInfo<'info>],
     held: &[(&Pubkey, &Reserve)],
     now_ts: i64,
@@ -26,18 +30,31 @@ pub fn compute_health<'info>(
         let (reserve_info, price_info) = (&pair[0], &pair[1]);
         require_keys_eq!(reserve_info.key(), key, BallastError::HealthAccountMismatch);
         if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == key) {
-            add_reserve(&mut health, obligation, &key, reserve, price_info, now_ts, use_)?;
+            add_reserve(&mut health, obligation, &key, reserve, price_info, group, now_ts, use_)?;
         } else {
             let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
             let reserve = loader.load()?;
             require_keys_eq!(reserve.market, *market, BallastError::ReserveMarketMismatch);
-            add_reserve(&mut health, obligation, &key, &reserve, price_info, now_ts, use_)?;
+            add_reserve(&mut health, obligation, &key, &reserve, price_info, group, now_ts, use_)?;
         }
     }
     Ok(health)
 }
 
-fn add_reserve(health: &mut Health, obligation: &Obligation, key: &Pubkey, reserve: &Reserve, price_info: &AccountInfo, now_ts: i64, use_: PriceUse) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+fn add_reserve(
+    health: &mut Health,
+    obligation: &Obligation,
+    key: &Pubkey,
+    reserve: &Reserve,
+    price_info: &AccountInfo,
+    group: Option<&ElevationGroup>,
+    now_ts: i64,
+    use_: PriceUse,
+) -> Result<()> {
+    if use_ == PriceUse::Risk {
+        require_elevation_rules(obligation, key, &reserve.config, group)?;
+    }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
     let projected = reserve.accrual(now_ts)?;
     let valuation = ReserveValuation {
@@ -52,7 +69,7 @@ fn add_reserve(health: &mut Health, obligation: &Obligation, key: &Pubkey, reser
         ctoken_supply: reserve.ctoken_supply,
         cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
     };
-    health.add_reserve(obligation, key, &valuation, &price)
+    health.add_reserve(obligation, key, &valuation, &price, group)
 }
 
 /// Rejects with `error` unless the obligation's weighted debt stays within its borrow power.
@@ -60,6 +77,7 @@ fn add_reserve(health: &mut Health, obligation: &Obligation, key: &Pubkey, reser
 pub fn require_borrow_power<'info>(
     obligation: &Obligation,
     market: &Pubkey,
+    group: Option<&ElevationGroup>,
     remaining: &'info [AccountInfo<'info>],
     held: (&Pubkey, &Reserve),
     now_ts: i64,
@@ -68,9 +86,10 @@ pub fn require_borrow_power<'info>(
     if obligation.active_borrows().is_empty() {
         return Ok(());
     }
-    let health = compute_health(obligation, market, remaining, &[held], now_ts, PriceUse::Risk)?;
+    let health = compute_health(obligation, market, group, remaining, &[held], now_ts, PriceUse::Risk)?;
     if !health.within_borrow_power() {
-        return Err(error!(error));
+        // Name the isolation rule when isolated collateral sharing the obligation is why power fell short.
+        return Err(error!(if health.isolated_not_alone { BallastError::IsolatedCollateralNotAlone } else { error }));
     }
     Ok(())
 }

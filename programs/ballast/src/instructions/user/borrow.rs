@@ -32,7 +32,9 @@ impl<'info> Borrow<'info> {
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
-            require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
+            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
+            let held = (&reserve_key, &*reserve);
+            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::BorrowExceedsLtv)?;
             controls::record_reserve_outflow(&mut reserve, liquidity_amount, now)?;
             let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
             record_market_outflow(&ctx.accounts.market, &reserve, price_account, liquidity_amount, now)?;

@@ -6,6 +6,7 @@ pub mod deposit_liquidity_and_collateral;
 pub mod init_obligation;
 pub mod redeem_collateral;
 pub mod repay;
+pub mod set_elevation_group;
 pub mod withdraw_collateral;
 pub mod withdraw_collateral_and_redeem;
 
@@ -17,5 +18,6 @@ pub use deposit_liquidity_and_collateral::*;
 pub use init_obligation::*;
 pub use redeem_collateral::*;
 pub use repay::*;
+pub use set_elevation_group::*;
 pub use withdraw_collateral::*;
 pub use withdraw_collateral_and_redeem::*;

@@ -28,7 +28,9 @@ impl<'info> WithdrawCollateral<'info> {
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
-            require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
+            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
+            let held = (&reserve_key, &*reserve);
+            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
             obligation.invariant()?;
             reserve.invariant()?;
         }

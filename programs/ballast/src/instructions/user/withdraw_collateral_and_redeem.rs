@@ -34,7 +34,9 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
-            require_borrow_power(&obligation, &market_key, ctx.remaining_accounts, (&reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)?;
+            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
+            let held = (&reserve_key, &*reserve);
+            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
             controls::record_reserve_outflow(&mut reserve, paid, now)?;
             record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
