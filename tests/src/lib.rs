@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod context;
+pub mod governance;
 pub mod invariants;
 pub mod prices;
 pub mod reserves;
