@@ -46,6 +46,8 @@ pub struct TestContext {
     pub admin: User,
     /// The default market.
     pub market: Pubkey,
+    /// Risk council of every market the context creates.
+    pub risk_council: Keypair,
     /// Unix time the bank's clock shows.
     pub now: i64,
     pub reserves: Vec<ReserveInfo>,
@@ -64,6 +66,11 @@ pub struct TestContext {
 
 impl TestContext {
     pub async fn new() -> Self {
+        Self::with_market_config(default_market_config()).await
+    }
+
+    /// A context whose default market starts with `config` (e.g. a non-zero timelock).
+    pub async fn with_market_config(config: ballast::state::MarketConfig) -> Self {
         // program-test logs every instruction at DEBUG; keep test output readable unless asked.
         if std::env::var_os("RUST_LOG").is_none() {
             std::env::set_var("RUST_LOG", "error");
@@ -77,6 +84,7 @@ impl TestContext {
             banks,
             admin,
             market: Pubkey::default(),
+            risk_council: Keypair::new(),
             now: clock.unix_timestamp,
             reserves: vec![],
             obligations: vec![],
@@ -90,13 +98,18 @@ impl TestContext {
         let admin_key = t.admin.key();
         t.airdrop(&admin_key, 100_000_000_000).await;
         let admin = std::mem::replace(&mut t.admin.keypair, Keypair::new());
-        t.market = t.create_market(&admin).await;
+        t.market = t.create_market_with(&admin, config).await;
         t.admin.keypair = admin;
         t
     }
 
     /// Creates a market administered by `admin` (timelock 0, close factor 20%, dust 1).
     pub async fn create_market(&mut self, admin: &Keypair) -> Pubkey {
+        self.create_market_with(admin, default_market_config()).await
+    }
+
+    /// Creates a market administered by `admin` with `config`; its risk council is `self.risk_council`.
+    pub async fn create_market_with(&mut self, admin: &Keypair, config: ballast::state::MarketConfig) -> Pubkey {
         let market = Keypair::new();
         let (authority, _) = market_authority(&market.pubkey());
         let mut quote = [0u8; 32];
@@ -112,9 +125,9 @@ impl TestContext {
             .to_account_metas(None),
             data: ballast::instruction::InitMarket {
                 args: ballast::instructions::InitMarketArgs {
-                    risk_council: Pubkey::new_unique(),
+                    risk_council: self.risk_council.pubkey(),
                     quote_currency: quote,
-                    config: default_market_config(),
+                    config,
                 },
             }
             .data(),

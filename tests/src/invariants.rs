@@ -30,6 +30,9 @@ impl TestContext {
             let data = self.account(&key).await.map(|a| a.data);
             s.accounts.insert(key, data);
         }
+        let market = self.market;
+        let data = self.account(&market).await.map(|a| a.data);
+        s.accounts.insert(market, data);
         s
     }
 
@@ -88,5 +91,6 @@ impl TestContext {
         for o in &obligations {
             o.invariant().expect("obligation invariant");
         }
+        self.market_state().await.invariant().expect("market invariant");
     }
 }

@@ -146,3 +146,53 @@ pub struct ElevationGroupSetEvent {
     /// New group id (0 = none).
     pub id: u8,
 }
+
+#[event]
+pub struct AdminProposedEvent {
+    pub market: Pubkey,
+    pub admin: Pubkey,
+    /// Who may accept (default = proposal withdrawn).
+    pub pending_admin: Pubkey,
+}
+
+#[event]
+pub struct AdminChangedEvent {
+    pub market: Pubkey,
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+#[event]
+pub struct MarketConfigUpdatedEvent {
+    pub market: Pubkey,
+}
+
+/// The risk council applied a change that does not loosen (pause, reduce-only, lower cap or LTV, emergency).
+#[event]
+pub struct ConfigTightenedEvent {
+    /// The reserve or the market whose config changed.
+    pub target: Pubkey,
+    pub risk_council: Pubkey,
+}
+
+#[event]
+pub struct ConfigQueuedEvent {
+    /// The reserve or the market the change is for.
+    pub target: Pubkey,
+    /// Earliest time `apply_pending_*` may apply it, unix seconds.
+    pub apply_ts: i64,
+}
+
+#[event]
+pub struct ConfigAppliedEvent {
+    /// The reserve or the market whose pending config is now in force.
+    pub target: Pubkey,
+}
+
+#[event]
+pub struct ConfigCancelledEvent {
+    /// The reserve or the market whose pending config was dropped.
+    pub target: Pubkey,
+    /// True when an admin cancelled it; false when a change applied at once superseded it.
+    pub by_admin: bool,
+}

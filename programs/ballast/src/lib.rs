@@ -18,7 +18,7 @@ pub mod seeds;
 pub mod state;
 
 use instructions::*;
-use state::ReserveConfig;
+use state::{MarketConfig, ReserveConfig};
 
 declare_id!("Dbz3F2SiH8ostijwFL3XpKzAWXA79azwayL77WhmPkvo");
 
@@ -38,7 +38,7 @@ pub mod ballast {
         InitReserve::handle(ctx, args)
     }
 
-    /// Replaces a reserve's config after accruing interest under the old one.
+    /// Replaces a reserve's config at once after accruing; refuses a change that loosens risk (queue it instead).
     pub fn update_reserve_config(ctx: Context<UpdateReserveConfig>, config: ReserveConfig) -> Result<()> {
         UpdateReserveConfig::handle(ctx, config)
     }
@@ -51,6 +51,63 @@ pub mod ballast {
     /// Moves accrued protocol fees from the liquidity vault to the fee vault.
     pub fn sweep_fees(ctx: Context<SweepFees>) -> Result<()> {
         SweepFees::handle(ctx)
+    }
+
+    // --- governance ---
+
+    /// Proposes the next admin (default key = withdraw); nothing changes until they accept.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        ProposeAdmin::handle(ctx, new_admin)
+    }
+
+    /// The proposed admin takes over the market.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handle(ctx)
+    }
+
+    /// Admin: replaces the market config at once; refuses a change that loosens risk (queue it instead).
+    pub fn update_market_config(ctx: Context<UpdateMarketConfig>, config: MarketConfig) -> Result<()> {
+        UpdateMarketConfig::handle(ctx, config)
+    }
+
+    /// Risk council: applies a reserve config at once if it loosens nothing (pause, reduce-only, lower caps or LTV).
+    pub fn tighten_reserve_config(ctx: Context<TightenReserveConfig>, config: ReserveConfig) -> Result<()> {
+        TightenReserveConfig::handle(ctx, config)
+    }
+
+    /// Risk council: applies a market config at once if it loosens nothing (emergency mode, lower limits).
+    pub fn tighten_market_config(ctx: Context<TightenMarketConfig>, config: MarketConfig) -> Result<()> {
+        TightenMarketConfig::handle(ctx, config)
+    }
+
+    /// Admin: queues a validated reserve config to apply after the market's timelock.
+    pub fn queue_reserve_config(ctx: Context<QueueReserveConfig>, config: ReserveConfig) -> Result<()> {
+        QueueReserveConfig::handle(ctx, config)
+    }
+
+    /// Admin: queues a validated market config to apply after the current timelock.
+    pub fn queue_market_config(ctx: Context<QueueMarketConfig>, config: MarketConfig) -> Result<()> {
+        QueueMarketConfig::handle(ctx, config)
+    }
+
+    /// Applies a reserve's pending config once its timelock has passed; permissionless.
+    pub fn apply_pending_reserve_config(ctx: Context<ApplyPendingReserveConfig>) -> Result<()> {
+        ApplyPendingReserveConfig::handle(ctx)
+    }
+
+    /// Applies the market's pending config once its timelock has passed; permissionless.
+    pub fn apply_pending_market_config(ctx: Context<ApplyPendingMarketConfig>) -> Result<()> {
+        ApplyPendingMarketConfig::handle(ctx)
+    }
+
+    /// Admin: drops a reserve's pending config.
+    pub fn cancel_pending_reserve_config(ctx: Context<CancelPendingReserveConfig>) -> Result<()> {
+        CancelPendingReserveConfig::handle(ctx)
+    }
+
+    /// Admin: drops the market's pending config.
+    pub fn cancel_pending_market_config(ctx: Context<CancelPendingMarketConfig>) -> Result<()> {
+        CancelPendingMarketConfig::handle(ctx)
     }
 
     // --- user ---

@@ -8,6 +8,7 @@ mod config;
 mod controls;
 mod deposit;
 mod elevation;
+mod governance;
 mod interest;
 mod liquidation;
 mod liquidation_cascade;

@@ -5,6 +5,7 @@ pub mod collateral;
 pub mod controls;
 pub mod deposit;
 pub mod fees;
+pub mod governance;
 pub mod health;
 pub mod liquidate;
 pub mod repay;

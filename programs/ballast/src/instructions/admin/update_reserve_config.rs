@@ -1,6 +1,7 @@
 use crate::{
     error::BallastError,
-    events::ReserveConfigUpdatedEvent,
+    events::{ConfigCancelledEvent, ReserveConfigUpdatedEvent},
+    operations::governance,
     state::{Market, Reserve, ReserveConfig},
 };
 use anchor_lang::prelude::*;
@@ -15,15 +16,20 @@ pub struct UpdateReserveConfig<'info> {
 }
 
 impl UpdateReserveConfig<'_> {
-    /// 1. validate the whole config  2. accrue under the old curve, so a new rate never applies retroactively
-    /// 3. replace the config  4. emit
-    #[access_control(config.validate())]
+    /// Loosening changes go through `queue_reserve_config` instead.
+    /// 1. accrue under the old curve, so a new rate never applies retroactively
+    /// 2. validate the whole config and replace it if it loosens nothing (it supersedes any pending change)
+    /// 3. emit
     pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
+        let key = ctx.accounts.reserve.key();
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
-        reserve.config = config;
+        let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::ConfigChangeLoosens)?;
         reserve.invariant()?;
-        emit!(ReserveConfigUpdatedEvent { reserve: ctx.accounts.reserve.key() });
+        if dropped {
+            emit!(ConfigCancelledEvent { target: key, by_admin: true });
+        }
+        emit!(ReserveConfigUpdatedEvent { reserve: key });
         Ok(())
     }
 }

@@ -1,0 +1,20 @@
+use crate::{events::ConfigAppliedEvent, operations::governance, state::Market};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct ApplyPendingMarketConfig<'info> {
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+}
+
+impl ApplyPendingMarketConfig<'_> {
+    /// Permissionless: the timelock, not a signer, is the safeguard.
+    /// 1. apply the pending config once due, validating it again  2. emit
+    pub fn handle(ctx: Context<Self>) -> Result<()> {
+        let mut market = ctx.accounts.market.load_mut()?;
+        governance::market_slots(&mut market).apply_due(Clock::get()?.unix_timestamp)?;
+        market.invariant()?;
+        emit!(ConfigAppliedEvent { target: ctx.accounts.market.key() });
+        Ok(())
+    }
+}

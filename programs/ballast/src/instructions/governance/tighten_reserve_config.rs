@@ -1,0 +1,34 @@
+use crate::{
+    error::BallastError,
+    events::{ConfigCancelledEvent, ConfigTightenedEvent},
+    operations::governance,
+    state::{Market, Reserve, ReserveConfig},
+};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct TightenReserveConfig<'info> {
+    pub risk_council: Signer<'info>,
+    #[account(has_one = risk_council @ BallastError::NotRiskCouncil)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(mut, has_one = market @ BallastError::ReserveMarketMismatch)]
+    pub reserve: AccountLoader<'info, Reserve>,
+}
+
+impl TightenReserveConfig<'_> {
+    /// The risk council's emergency brake: pause, reduce-only, lower caps or LTV, at once.
+    /// 1. accrue under the old config  2. apply `config` if it loosens nothing (it supersedes any
+    /// pending change)  3. emit
+    pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
+        let key = ctx.accounts.reserve.key();
+        let mut reserve = ctx.accounts.reserve.load_mut()?;
+        reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+        let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
+        reserve.invariant()?;
+        if dropped {
+            emit!(ConfigCancelledEvent { target: key, by_admin: false });
+        }
+        emit!(ConfigTightenedEvent { target: key, risk_council: ctx.accounts.risk_council.key() });
+        Ok(())
+    }
+}
