@@ -119,3 +119,50 @@ async fn borrow_fails_against_isolated_collateral_that_is_not_alone() {
     t.borrow(&alice, &usdc, usdc.amount(1.0)).await;
     t.assert_invariants().await;
 }
+
+/// The risk council puts the market in emergency mode at once: only repay, withdraw and liquidate remain.
+#[tokio::test]
+async fn emergency_mode_allows_only_repay_withdraw_and_liquidate() {
+    let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    let council = t.risk_council.insecure_clone();
+    let mut config = t.market_config().await;
+    config.flags |= ballast::state::MARKET_FLAG_EMERGENCY;
+    t.try_tighten_market_config(&council, config).await.unwrap();
+    let e = BallastError::MarketEmergencyMode;
+    assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
+
+    t.redeem(&alice, &sol, sol.amount(0.5)).await;
+    t.withdraw_collateral(&alice, &sol, sol.amount(0.5)).await;
+    t.repay(&alice, &alice, &usdc, usdc.amount(50.0)).await;
+    t.set_price(&sol, 60.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.assert_invariants().await;
+}
+
+/// $2,000 per hour may leave the whole market, valued at spot: borrows and redeems across reserves share it.
+#[tokio::test]
+async fn market_outflow_limiter_blocks_value_leaving_across_reserves() {
+    let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    let mut config = t.market_config().await;
+    config.outflow_limit_quote = 2_000;
+    config.outflow_window_secs = 3_600;
+    let admin = t.admin.keypair.insecure_clone();
+    t.try_update_market_config(&admin, config).await.unwrap();
+
+    t.borrow(&alice, &usdc, usdc.amount(100.0)).await; // $100
+    t.redeem(&alice, &sol, sol.amount(1.0)).await; // $150
+    let lender = t.user().funded(&usdc, 2_000.0).build().await;
+    t.deposit(&lender, &usdc, usdc.amount(2_000.0)).await;
+    t.redeem(&lender, &usdc, usdc.amount(1_750.0)).await; // $2,000 in all
+    assert_error!(t, t.try_redeem(&lender, &usdc, usdc.amount(1.0)), BallastError::MarketOutflowLimitExceeded);
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), BallastError::MarketOutflowLimitExceeded);
+    // Repay and liquidation still go through.
+    t.repay(&alice, &alice, &usdc, usdc.amount(10.0)).await;
+    t.set_price(&sol, 60.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.advance(7_200).await;
+    t.redeem(&lender, &usdc, usdc.amount(100.0)).await;
+    t.assert_invariants().await;
+}
