@@ -4,6 +4,7 @@ pub mod borrow;
 pub mod collateral;
 pub mod deposit;
 pub mod fees;
+pub mod flash;
 pub mod health;
 pub mod liquidate;
 pub mod repay;
