@@ -129,3 +129,25 @@ pub struct BadDebtSocializedEvent {
     /// Part absorbed by depositors through a lower cToken exchange rate, native units.
     pub from_depositors: u64,
 }
+
+#[event]
+pub struct FlashBorrowEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    /// Native units lent; the same transaction repays them.
+    pub liquidity_amount: u64,
+}
+
+#[event]
+pub struct FlashRepayEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    /// Native units of principal repaid.
+    pub liquidity_amount: u64,
+    /// Flash fee paid on top, native units (rounded up).
+    pub fee_amount: u64,
+    /// Part of the fee added to protocol fees, native units.
+    pub protocol_fee_amount: u64,
+    /// Part of the fee added to the insurance fund, native units.
+    pub insurance_fee_amount: u64,
+}
