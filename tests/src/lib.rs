@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod context;
+pub mod flash;
 pub mod invariants;
 pub mod prices;
 pub mod reserves;

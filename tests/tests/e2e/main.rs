@@ -6,6 +6,7 @@ mod accounts;
 mod borrow;
 mod config;
 mod deposit;
+mod flash;
 mod interest;
 mod liquidation;
 mod liquidation_cascade;
