@@ -77,6 +77,8 @@ impl TestContext {
         }
         let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_processor));
         pt.prefer_bpf(false);
+        // Forwards an instruction to Ballast through CPI, so scenarios can prove CPI-only checks.
+        pt.add_program("ballast_cpi_proxy", crate::flash::CPI_PROXY_ID, processor!(crate::flash::cpi_proxy));
         let banks = pt.start_with_context().await;
         let clock: anchor_lang::prelude::Clock = banks.banks_client.get_sysvar().await.unwrap();
         let admin = User { keypair: Keypair::new(), obligation: Pubkey::default(), accounts: HashMap::new() };

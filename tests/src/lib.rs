@@ -7,6 +7,7 @@ pub mod actions;
 pub mod context;
 pub mod elevation;
 pub mod governance;
+pub mod flash;
 pub mod invariants;
 pub mod prices;
 pub mod reserves;

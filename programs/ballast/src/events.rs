@@ -196,3 +196,25 @@ pub struct ConfigCancelledEvent {
     /// True when an admin cancelled it; false when a change applied at once superseded it.
     pub by_admin: bool,
 }
+
+#[event]
+pub struct FlashBorrowEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    /// Native units lent; the same transaction repays them.
+    pub liquidity_amount: u64,
+}
+
+#[event]
+pub struct FlashRepayEvent {
+    pub reserve: Pubkey,
+    pub user: Pubkey,
+    /// Native units of principal repaid.
+    pub liquidity_amount: u64,
+    /// Flash fee paid on top, native units (rounded up).
+    pub fee_amount: u64,
+    /// Part of the fee added to protocol fees, native units.
+    pub protocol_fee_amount: u64,
+    /// Part of the fee added to the insurance fund, native units.
+    pub insurance_fee_amount: u64,
+}

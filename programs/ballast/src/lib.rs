@@ -167,6 +167,18 @@ pub mod ballast {
         Repay::handle(ctx, max_liquidity_amount)
     }
 
+    // --- flash loans ---
+
+    /// Lends liquidity for one transaction; top level only, and a flash_repay of the same reserve and amount must follow.
+    pub fn flash_borrow(ctx: Context<FlashBorrow>, liquidity_amount: u64) -> Result<()> {
+        FlashBorrow::handle(ctx, liquidity_amount)
+    }
+
+    /// Closes the transaction's flash loan: pays back `liquidity_amount` plus the flash fee; top level only.
+    pub fn flash_repay(ctx: Context<FlashRepay>, liquidity_amount: u64) -> Result<()> {
+        FlashRepay::handle(ctx, liquidity_amount)
+    }
+
     // --- keeper ---
 
     /// Optional crank: accrues interest and caches the spot price for dashboards.

@@ -9,6 +9,7 @@ mod controls;
 mod deposit;
 mod elevation;
 mod governance;
+mod flash;
 mod interest;
 mod liquidation;
 mod liquidation_cascade;

@@ -1,12 +1,14 @@
 //! One file per instruction: its Accounts struct, `validate`, and `handle`.
 pub mod admin;
 pub mod governance;
+pub mod flash;
 pub mod keeper;
 pub mod shared;
 pub mod user;
 
 pub use admin::*;
 pub use governance::*;
+pub use flash::*;
 pub use keeper::*;
 pub use shared::*;
 pub use user::*;

@@ -6,6 +6,7 @@ pub mod controls;
 pub mod deposit;
 pub mod fees;
 pub mod governance;
+pub mod flash;
 pub mod health;
 pub mod liquidate;
 pub mod repay;

@@ -82,7 +82,7 @@ impl Reserve {
     /// Depositors' claim: everything the reserve holds or is owed, less fees and insurance, native units.
     pub fn total_liquidity(&self) -> Result<Fraction> {
         Self::depositor_liquidity(
-            from_u64(self.available_liquidity),
+            from_u64(self.owned_liquidity()?),
             self.borrowed_sf.get(),
             self.protocol_fees_sf.get(),
             self.insurance_fund_sf.get(),
@@ -95,10 +95,17 @@ impl Reserve {
         Ok(gross.saturating_sub(reserved))
     }
 
-    /// borrowed / (available + borrowed); zero for an empty reserve.
+    /// Available liquidity plus the principal of an open flash loan, native units. A flash loan is repaid in
+    /// the same transaction, so its principal never stops being depositors' liquidity: counting it keeps
+    /// the cToken exchange rate and utilization unchanged while the loan is out.
+    pub fn owned_liquidity(&self) -> Result<u64> {
+        math::checked_add_u64(self.available_liquidity, self.flash_loan_amount)
+    }
+
+    /// borrowed / (available + flash loan + borrowed); zero for an empty reserve.
     pub fn utilization(&self) -> Result<Fraction> {
         let borrowed = self.borrowed_sf.get();
-        let gross = math::add(from_u64(self.available_liquidity), borrowed)?;
+        let gross = math::add(from_u64(self.owned_liquidity()?), borrowed)?;
         if gross == Fraction::ZERO {
             return Ok(Fraction::ZERO);
         }

@@ -61,7 +61,7 @@ fn add_reserve(
         config: &reserve.config,
         decimals: reserve.liquidity_decimals,
         total_liquidity: Reserve::depositor_liquidity(
-            from_u64(reserve.available_liquidity),
+            from_u64(reserve.owned_liquidity()?),
             projected.borrowed,
             projected.protocol_fees,
             projected.insurance_fund,
