@@ -18,6 +18,8 @@ pub const DEFAULT_CLOSE_FACTOR_BPS: u16 = 2_000;
 pub const ACCOUNT_VERSION: u8 = 1;
 /// Longest oracle age a reserve may be configured to accept, in seconds.
 pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+/// Longest config timelock a market may set (30 days), so tightening can never freeze governance.
+pub const MAX_CONFIG_TIMELOCK_SECS: u64 = 30 * 86_400;
 /// Liquidation health at or below which one call may repay the whole debt, bps.
 pub const FULL_LIQUIDATION_HEALTH_BPS: u64 = 9_500;
 /// Shortfall (1 − health) over which the bonus ramps from min to max, bps.

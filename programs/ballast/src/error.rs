@@ -243,6 +243,8 @@ pub enum BallastError {
     FlashRepayWithoutBorrow,
     #[msg("Changing elevation group would leave the obligation's debt above its borrow power")]
     ElevationGroupChangeUnhealthy,
+    #[msg("config_timelock_secs must be at most 2592000 (30 days)")]
+    TimelockTooLong,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -333,6 +333,7 @@ async fn queue_reserve_config_fails_for_an_invalid_config_with_its_rule(edit: Ed
 
 #[test_case(|c| c.close_factor_bps = 0, BallastError::CloseFactorInvalid ; "close factor")]
 #[test_case(|c| c.flags = 1 << 3, BallastError::UnknownMarketFlags ; "flags")]
+#[test_case(|c| c.config_timelock_secs = 30 * 86_400 + 1, BallastError::TimelockTooLong ; "timelock too long")]
 #[tokio::test]
 async fn queue_market_config_fails_for_an_invalid_config_with_its_rule(edit: MarketEdit, expected: BallastError) {
     let mut t = TestContext::with_market_config(tight_market()).await;

@@ -121,6 +121,10 @@ impl MarketConfig {
             BallastError::CloseFactorInvalid
         );
         require!(self.flags & !MARKET_FLAG_EMERGENCY == 0, BallastError::UnknownMarketFlags);
+        require!(
+            self.config_timelock_secs <= crate::constants::MAX_CONFIG_TIMELOCK_SECS,
+            BallastError::TimelockTooLong
+        );
         Ok(())
     }
 }
