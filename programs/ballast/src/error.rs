@@ -245,6 +245,8 @@ pub enum BallastError {
     ElevationGroupChangeUnhealthy,
     #[msg("config_timelock_secs must be at most 2592000 (30 days)")]
     TimelockTooLong,
+    #[msg("The risk council only tightens; the rate curve and fees are the admin's to change")]
+    RiskCouncilCannotReprice,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

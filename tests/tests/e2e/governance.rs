@@ -205,6 +205,23 @@ async fn tighten_market_config_fails_for_each_loosening() {
     t.assert_invariants().await;
 }
 
+/// Rates and fees are neither safer nor riskier, so they are the admin's: the council cannot touch them.
+#[test_case(|c| c.curve[1].borrow_rate_bps += 1 ; "rate curve")]
+#[test_case(|c| c.reserve_factor_bps += 1 ; "reserve factor")]
+#[test_case(|c| c.origination_fee_bps += 1 ; "origination fee")]
+#[test_case(|c| c.flash_fee_bps += 1 ; "flash fee")]
+#[tokio::test]
+async fn tighten_reserve_config_fails_to_reprice(edit: Edit) {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).build().await;
+    let council = t.risk_council.insecure_clone();
+    let repriced = edited(t.reserve_config(&usdc).await, edit);
+    assert_error!(t, t.try_tighten_reserve_config(&council, &usdc, repriced), BallastError::RiskCouncilCannotReprice);
+    let admin = t.admin.keypair.insecure_clone();
+    t.try_update_reserve_config(&admin, &usdc, repriced).await.unwrap();
+    t.assert_invariants().await;
+}
+
 #[tokio::test]
 async fn tighten_fails_for_a_signer_other_than_the_risk_council() {
     let mut t = TestContext::new().await;

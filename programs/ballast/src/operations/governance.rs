@@ -65,7 +65,17 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
         || new.padding != old.padding
         || n.padding != o.padding
     // Neutral, in either direction: the rate curve, reserve_factor_bps, origination_fee_bps and
-    // flash_fee_bps price the service but do not change what the pool can lose.
+    // flash_fee_bps price the service but do not change what the pool can lose (reserve_change_reprices).
+}
+
+/// True when `new` reprices the service: the rate curve, reserve factor, origination or flash fee.
+/// Neutral for solvency, so the admin may do it at once, but it makes nothing safer: never the council's.
+pub fn reserve_change_reprices(old: &ReserveConfig, new: &ReserveConfig) -> bool {
+    new.curve != old.curve
+        || new.curve_len != old.curve_len
+        || new.reserve_factor_bps != old.reserve_factor_bps
+        || new.origination_fee_bps != old.origination_fee_bps
+        || new.flash_fee_bps != old.flash_fee_bps
 }
 
 /// True when `new` moves any market setting in the less safe direction.

@@ -17,12 +17,13 @@ pub struct TightenReserveConfig<'info> {
 
 impl TightenReserveConfig<'_> {
     /// The risk council's emergency brake: pause, reduce-only, lower caps or LTV, at once.
-    /// 1. accrue under the old config  2. apply `config` if it loosens nothing (it supersedes any
-    /// pending change)  3. emit
+    /// 1. accrue under the old config  2. refuse repricing (rates and fees are the admin's)  3. apply
+    /// `config` if it loosens nothing (it supersedes any pending change)  4. emit
     pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
         let key = ctx.accounts.reserve.key();
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+        require!(!governance::reserve_change_reprices(&reserve.config, &config), BallastError::RiskCouncilCannotReprice);
         let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
         reserve.invariant()?;
         if dropped {
