@@ -66,7 +66,6 @@ pub fn default_config(price_account: Pubkey, feed_id: [u8; 32]) -> ReserveConfig
     c.borrow_limit = u64::MAX;
     c.outflow_limit = u64::MAX;
     c.outflow_window_secs = 0;
-    c.debt_ceiling_quote = u64::MAX;
     c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
     c.curve[1] = CurvePoint { utilization_bps: 8_000, borrow_rate_bps: 800 };
     c.curve[2] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 10_800 };

@@ -199,7 +199,7 @@ pub enum BallastError {
     // --- isolated assets and elevation groups ---
     #[msg("Isolated collateral can back borrows only as the obligation's sole collateral")]
     IsolatedCollateralNotAlone,
-    #[msg("Borrow would exceed the isolated collateral's market-wide debt ceiling")]
+    #[msg("Deprecated: no isolated-asset debt ceiling is enforced; kept so later codes keep their numbers")]
     IsolatedDebtCeilingExceeded,
     #[msg("Elevation group ids run from 1 to 16, and the group must be configured")]
     ElevationGroupInvalid,

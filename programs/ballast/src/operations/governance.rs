@@ -26,7 +26,6 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
     // Higher caps let more value in or out.
     new.deposit_limit > old.deposit_limit
         || new.borrow_limit > old.borrow_limit
-        || new.debt_ceiling_quote > old.debt_ceiling_quote
         // More outflow per window, or a shorter window (0 = limiter off), lets a run drain faster.
         || new.outflow_limit > old.outflow_limit
         || window_shortens(old.outflow_window_secs, new.outflow_window_secs)
@@ -212,7 +211,6 @@ mod tests {
         c.deposit_limit = 1_000;
         c.borrow_limit = 1_000;
         c.outflow_limit = 1_000;
-        c.debt_ceiling_quote = 1_000;
         c.outflow_window_secs = 3_600;
         c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
         c.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 1_000 };
@@ -251,8 +249,6 @@ mod tests {
         ("deposit_limit down", |c| c.deposit_limit -= 1, false),
         ("borrow_limit up", |c| c.borrow_limit += 1, true),
         ("borrow_limit down", |c| c.borrow_limit -= 1, false),
-        ("debt_ceiling up", |c| c.debt_ceiling_quote += 1, true),
-        ("debt_ceiling down", |c| c.debt_ceiling_quote -= 1, false),
         ("outflow_limit up", |c| c.outflow_limit += 1, true),
         ("outflow_limit down", |c| c.outflow_limit -= 1, false),
         ("outflow window shorter", |c| c.outflow_window_secs -= 1, true),

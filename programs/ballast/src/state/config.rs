@@ -17,8 +17,7 @@ pub const FLAG_FLASH_ENABLED: u16 = 1 << 2;
 pub const FLAG_PAUSED: u16 = 1 << 3;
 /// Reserve flag: reduce-only; positions may shrink (repay, withdraw, redeem, liquidate), never grow.
 pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
-/// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral, up to
-/// `debt_ceiling_quote`.
+/// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral.
 pub const FLAG_ISOLATED: u16 = 1 << 5;
 const KNOWN_FLAGS: u16 =
     FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
@@ -55,8 +54,6 @@ pub struct ReserveConfig {
     pub borrow_limit: u64,
     /// Most liquidity withdraw + borrow may take out per outflow window, native units.
     pub outflow_limit: u64,
-    /// For an isolated reserve: most debt, in whole quote units, that its collateral may back market-wide.
-    pub debt_ceiling_quote: u64,
     /// Borrow rate curve points (utilization bps -> APR bps); the first `curve_len` are used.
     pub curve: [CurvePoint; MAX_CURVE_POINTS],
     /// Oracle source and tolerances.
@@ -92,7 +89,7 @@ pub struct ReserveConfig {
     /// Number of used curve points.
     pub curve_len: u8,
     /// Reserved for future settings.
-    pub padding: [u8; 25],
+    pub padding: [u8; 33],
 }
 
 const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);

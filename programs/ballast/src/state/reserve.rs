@@ -52,8 +52,6 @@ pub struct Reserve {
     pub pending_config_apply_ts: i64,
     /// Liquidity taken out by redeem + borrow, per sliding window, native units.
     pub outflow: OutflowWindow,
-    /// Debt backed by this reserve as isolated collateral, whole quote units at borrow-time prices.
-    pub isolated_debt_quote: u64,
     /// Amount lent by an open flash loan in this transaction, native units (0 = none).
     pub flash_loan_amount: u64,
     /// Decimals of the liquidity mint (the cToken mint has the same).
@@ -63,7 +61,7 @@ pub struct Reserve {
     /// Layout version.
     pub version: u8,
     /// Reserved for growth.
-    pub padding: [u8; 117],
+    pub padding: [u8; 125],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
