@@ -17,9 +17,14 @@ pub struct FlashRepay<'info> {
 }
 
 impl FlashRepay<'_> {
-    /// 1. top level only  2. accrue  3. close the open loan of exactly `liquidity_amount`, booking the fee
-    /// (rounded up) to protocol fees and insurance  4. pull principal + fee  5. reconcile, emit.
     /// Flags and emergency mode never block a repay, so an open loan can always close.
+    ///
+    /// 1. top level only
+    /// 2. accrue
+    /// 3. close the open loan of exactly `liquidity_amount`, booking the fee (rounded up) to protocol
+    ///    fees and insurance
+    /// 4. pull principal + fee
+    /// 5. reconcile, emit
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         require_top_level(&ctx.accounts.instructions.to_account_info())?;
         let reserve_key = ctx.accounts.vaults.reserve.key();

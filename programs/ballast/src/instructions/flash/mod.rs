@@ -70,8 +70,10 @@ fn flash_ix_at(sysvar: &AccountInfo, index: usize) -> Result<Option<FlashIx>> {
 }
 
 /// For a flash_borrow of `liquidity_amount` from `reserve` at the current instruction:
-/// 1. it is top level  2. no earlier instruction flash-borrowed from this reserve (one loan per reserve per
-/// transaction)  3. the first later flash_repay of this reserve repays exactly `liquidity_amount`.
+///
+/// 1. it is top level
+/// 2. no earlier instruction flash-borrowed from this reserve (one loan per reserve per transaction)
+/// 3. the first later flash_repay of this reserve repays exactly `liquidity_amount`
 fn require_matching_repay(sysvar: &AccountInfo, reserve: &Pubkey, liquidity_amount: u64) -> Result<()> {
     let current = require_top_level(sysvar)?;
     for i in 0..current {

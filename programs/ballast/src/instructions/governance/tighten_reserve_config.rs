@@ -17,8 +17,11 @@ pub struct TightenReserveConfig<'info> {
 
 impl TightenReserveConfig<'_> {
     /// The risk council's emergency brake: pause, reduce-only, lower caps or LTV, at once.
-    /// 1. accrue under the old config  2. refuse repricing (rates and fees are the admin's)  3. apply
-    /// `config` if it loosens nothing (it supersedes any pending change)  4. emit
+    ///
+    /// 1. accrue under the old config
+    /// 2. refuse repricing (rates and fees are the admin's)
+    /// 3. apply `config` if it loosens nothing (it supersedes any pending change)
+    /// 4. emit
     pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
         let key = ctx.accounts.reserve.key();
         let mut reserve = ctx.accounts.reserve.load_mut()?;

@@ -52,9 +52,14 @@ struct Settlement {
 
 impl<'info> Liquidate<'info> {
     /// Permissionless. Never blocked by caps or limits: only health, prices and positions decide.
-    /// 1. accrue both reserves  2. require both positions  3. liquidation health on fresh spot prices
-    /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)  5. settle the debt and
-    /// seize collateral, the fee into insurance  6. pay the liquidator in underlying or cTokens  7. emit
+    ///
+    /// 1. accrue both reserves
+    /// 2. require both positions
+    /// 3. liquidation health on fresh spot prices
+    /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)
+    /// 5. settle the debt and seize collateral, the fee into insurance
+    /// 6. pay the liquidator in underlying or cTokens
+    /// 7. emit
     pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let a = &ctx.accounts;
