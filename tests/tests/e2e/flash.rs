@@ -187,6 +187,16 @@ async fn flash_borrow_fails_while_the_reserve_is_paused() {
     t.assert_invariants().await;
 }
 
+/// Reduce-only lets positions shrink; a flash loan is not one of those, so it is refused too.
+#[tokio::test]
+async fn flash_borrow_fails_on_a_reduce_only_reserve() {
+    let (mut t, usdc, _sol, alice) = flash_market().await;
+    t.try_edit_reserve_config(&usdc, |c| c.flags |= ballast::state::FLAG_REDUCE_ONLY).await.unwrap();
+    let amount = usdc.amount(1_000.0);
+    assert_error!(t, t.try_flash(&alice, &usdc, amount, &usdc, amount), BallastError::ReserveReduceOnly);
+    t.assert_invariants().await;
+}
+
 #[tokio::test]
 async fn flash_borrow_fails_in_market_emergency_mode() {
     let (mut t, usdc, _sol, alice) = flash_market().await;

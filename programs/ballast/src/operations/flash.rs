@@ -4,7 +4,7 @@ use crate::{
     constants::BPS,
     error::BallastError,
     math::{self, from_u64, mul_div_ceil, mul_div_floor},
-    state::{Reserve, FLAG_FLASH_ENABLED, FLAG_PAUSED},
+    state::{Reserve, FLAG_FLASH_ENABLED},
 };
 use anchor_lang::prelude::*;
 
@@ -19,11 +19,10 @@ pub struct FlashFee {
     pub to_insurance: u64,
 }
 
-/// Opens a flash loan of `liquidity_amount`: the reserve must allow flash loans, not be paused, have the
-/// liquidity, and have no loan open. The principal stays part of depositors' liquidity while it is out.
+/// Opens a flash loan of `liquidity_amount`: the reserve must allow flash loans, have the liquidity, and
+/// have no loan open (pause, reduce-only and emergency mode are the circuit breakers' rule, checked first). The principal stays part of depositors' liquidity while it is out.
 pub fn flash_borrow(reserve: &mut Reserve, liquidity_amount: u64) -> Result<()> {
     require!(reserve.config.has_flag(FLAG_FLASH_ENABLED), BallastError::FlashLoansDisabled);
-    require!(!reserve.config.has_flag(FLAG_PAUSED), BallastError::ReservePaused);
     require!(liquidity_amount > 0, BallastError::ZeroAmount);
     require!(reserve.flash_loan_amount == 0, BallastError::FlashLoanAlreadyActive);
     require!(liquidity_amount <= reserve.available_liquidity, BallastError::InsufficientLiquidity);
@@ -79,12 +78,10 @@ mod tests {
     }
 
     #[test]
-    fn flash_borrow_fails_when_disabled_paused_zero_or_too_large() {
+    fn flash_borrow_fails_when_disabled_zero_or_too_large() {
         let mut r = flash_reserve(1_000, 9, 1_000, 500);
         r.config.flags = 0;
         assert_eq!(flash_borrow(&mut r, 10).unwrap_err(), BallastError::FlashLoansDisabled.into());
-        r.config.flags = FLAG_FLASH_ENABLED | FLAG_PAUSED;
-        assert_eq!(flash_borrow(&mut r, 10).unwrap_err(), BallastError::ReservePaused.into());
         r.config.flags = FLAG_FLASH_ENABLED;
         assert_eq!(flash_borrow(&mut r, 0).unwrap_err(), BallastError::ZeroAmount.into());
         assert_eq!(flash_borrow(&mut r, 1_001).unwrap_err(), BallastError::InsufficientLiquidity.into());

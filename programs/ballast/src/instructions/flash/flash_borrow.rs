@@ -1,10 +1,8 @@
 use super::require_matching_repay;
 use crate::{
-    error::BallastError,
     events::FlashBorrowEvent,
     instructions::shared::*,
-    operations::flash,
-    state::MARKET_FLAG_EMERGENCY,
+    operations::{controls::Action, flash},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -22,16 +20,11 @@ pub struct FlashBorrow<'info> {
 }
 
 impl FlashBorrow<'_> {
-    pub fn validate(&self) -> Result<()> {
-        let market = self.vaults.market.load()?;
-        require!(!market.config.has_flag(MARKET_FLAG_EMERGENCY), BallastError::MarketEmergencyMode);
-        Ok(())
-    }
-
+    /// 0. circuit breakers (pause, reduce-only, emergency)
     /// 1. through the sysvar: top level only, one loan per reserve per transaction, a flash_repay of the same
     /// reserve and amount follows  2. accrue  3. open the loan (flash enabled, not paused, liquidity, none
     /// open)  4. pay out  5. reconcile, emit
-    #[access_control(ctx.accounts.validate())]
+    #[access_control(ctx.accounts.vaults.require_allowed(Action::FlashLoan))]
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.vaults.reserve.key();
         require_matching_repay(&ctx.accounts.instructions.to_account_info(), &reserve_key, liquidity_amount)?;
