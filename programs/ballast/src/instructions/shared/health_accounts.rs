@@ -4,7 +4,7 @@ use crate::{
     math::{from_u64, Fraction},
     operations::health::{require_elevation_rules, Health, ReserveValuation},
     oracle::{load_price, PriceUse},
-    state::{ElevationGroup, Obligation, Reserve},
+    state::{ElevationGroup, Market, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
 
@@ -72,12 +72,11 @@ fn add_reserve(
     health.add_reserve(obligation, key, &valuation, &price, group)
 }
 
-/// Rejects with `error` unless the obligation's weighted debt stays within its borrow power.
-/// An obligation without debt needs no prices.
+/// Rejects with `error` unless the obligation's weighted debt stays within its borrow power, under its
+/// elevation group's parameters. An obligation without debt needs no prices.
 pub fn require_borrow_power<'info>(
     obligation: &Obligation,
-    market: &Pubkey,
-    group: Option<&ElevationGroup>,
+    market: &AccountLoader<Market>,
     remaining: &'info [AccountInfo<'info>],
     held: (&Pubkey, &Reserve),
     now_ts: i64,
@@ -86,7 +85,8 @@ pub fn require_borrow_power<'info>(
     if obligation.active_borrows().is_empty() {
         return Ok(());
     }
-    let health = compute_health(obligation, market, group, remaining, &[held], now_ts, PriceUse::Risk)?;
+    let group = market.load()?.elevation_group(obligation.elevation_group).copied();
+    let health = compute_health(obligation, &market.key(), group.as_ref(), remaining, &[held], now_ts, PriceUse::Risk)?;
     if !health.within_borrow_power() {
         // Name the isolation rule when isolated collateral sharing the obligation is why power fell short.
         return Err(error!(if health.isolated_not_alone { BallastError::IsolatedCollateralNotAlone } else { error }));

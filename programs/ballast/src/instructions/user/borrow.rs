@@ -25,16 +25,14 @@ impl<'info> Borrow<'info> {
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Borrow))]
     pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.position.vaults.market.key();
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let origination_fee = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
-            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::BorrowExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::BorrowExceedsLtv)?;
             controls::record_reserve_outflow(&mut reserve, liquidity_amount, now)?;
             let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
             record_market_outflow(&ctx.accounts.market, &reserve, price_account, liquidity_amount, now)?;

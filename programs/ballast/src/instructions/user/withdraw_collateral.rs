@@ -21,16 +21,14 @@ impl<'info> WithdrawCollateral<'info> {
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::WithdrawCollateral))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.position.vaults.market.key();
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
-            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
             obligation.invariant()?;
             reserve.invariant()?;
         }

@@ -27,16 +27,14 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let market_key = ctx.accounts.position.vaults.market.key();
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let liquidity_amount = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
-            let group = ctx.accounts.position.vaults.market.load()?.elevation_group(obligation.elevation_group).copied();
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
             controls::record_reserve_outflow(&mut reserve, paid, now)?;
             record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
