@@ -1,0 +1,116 @@
+//! Decoding Ballast accounts from raw bytes, and loading a whole market.
+use crate::cluster::{Cluster, Filter};
+use anchor_lang::{prelude::Pubkey, Discriminator};
+use anyhow::{anyhow, bail, Result};
+use ballast::state::{Market, Obligation, Reserve};
+
+/// Decodes a zero-copy Ballast account, checking its discriminator and length.
+pub fn decode<T: bytemuck::Pod + Discriminator>(data: &[u8]) -> Result<T> {
+    let disc = T::DISCRIMINATOR;
+    let size = std::mem::size_of::<T>();
+    if data.len() < disc.len() + size || &data[..disc.len()] != disc {
+        bail!("not a {} account", std::any::type_name::<T>().rsplit("::").next().unwrap_or("Ballast"));
+    }
+    Ok(bytemuck::pod_read_unaligned(&data[disc.len()..disc.len() + size]))
+}
+
+/// Filters that select every account of type `T` in `market` (the market is each layout's first field).
+pub fn market_filters<T: Discriminator>(market: &Pubkey) -> Vec<Filter> {
+    vec![Filter::Memcmp { offset: 0, bytes: T::DISCRIMINATOR.to_vec() }, Filter::Memcmp { offset: 8, bytes: market.to_bytes().to_vec() }]
+}
+
+#[derive(Clone, Copy)]
+pub struct ReserveView {
+    pub key: Pubkey,
+    pub state: Reserve,
+}
+
+impl ReserveView {
+    pub fn mint(&self) -> Pubkey {
+        self.state.liquidity_mint
+    }
+    pub fn price_account(&self) -> Pubkey {
+        self.state.config.oracle.price_account
+    }
+    pub fn token_program(&self) -> Pubkey {
+        self.state.token_program
+    }
+    pub fn decimals(&self) -> u8 {
+        self.state.liquidity_decimals
+    }
+    /// Whole tokens from native units (for display only).
+    pub fn ui(&self, native: u64) -> f64 {
+        native as f64 / 10f64.powi(self.decimals() as i32)
+    }
+    /// Native units from whole tokens.
+    pub fn native(&self, ui: f64) -> u64 {
+        (ui * 10f64.powi(self.decimals() as i32)).round() as u64
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct ObligationView {
+    pub key: Pubkey,
+    pub state: Obligation,
+}
+
+/// A market with every reserve and obligation, read at one moment.
+pub struct MarketSnapshot {
+    pub key: Pubkey,
+    pub market: Market,
+    pub reserves: Vec<ReserveView>,
+    pub obligations: Vec<ObligationView>,
+    /// Raw accounts of every reserve and price account (for health projection).
+    pub raw: std::collections::HashMap<Pubkey, solana_account::Account>,
+    /// The cluster's clock, unix seconds.
+    pub now: i64,
+}
+
+impl MarketSnapshot {
+    pub async fn load(cluster: &impl Cluster, market: &Pubkey) -> Result<Self> {
+        let market_account = cluster.account(market).await?.ok_or_else(|| anyhow!("market {market} does not exist"))?;
+        if market_account.owner != ballast::ID {
+            bail!("{market} is not a Ballast market (owner {})", market_account.owner);
+        }
+        let market_state: Market = decode(&market_account.data).map_err(|_| anyhow!("{market} is not a Ballast market"))?;
+        let mut raw = std::collections::HashMap::new();
+        raw.insert(*market, market_account);
+        let mut reserves = vec![];
+        for (key, account) in cluster.program_accounts(&ballast::ID, &market_filters::<Reserve>(market)).await? {
+            reserves.push(ReserveView { key, state: decode(&account.data)? });
+            raw.insert(key, account);
+        }
+        reserves.sort_by_key(|r| r.key);
+        let prices: Vec<Pubkey> = reserves.iter().map(|r| r.price_account()).collect();
+        for (key, account) in prices.iter().zip(cluster.accounts(&prices).await?) {
+            if let Some(account) = account {
+                raw.insert(*key, account);
+            }
+        }
+        let mut obligations = vec![];
+        for (key, account) in cluster.program_accounts(&ballast::ID, &market_filters::<Obligation>(market)).await? {
+            obligations.push(ObligationView { key, state: decode(&account.data)? });
+        }
+        obligations.sort_by_key(|o| o.key);
+        let now = cluster.now().await?;
+        Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now })
+    }
+
+    pub fn reserve(&self, key: &Pubkey) -> Result<&ReserveView> {
+        self.reserves.iter().find(|r| r.key == *key).ok_or_else(|| anyhow!("reserve {key} is not in market {}", self.key))
+    }
+
+    /// The reserve whose liquidity mint is `mint`.
+    pub fn reserve_by_mint(&self, mint: &Pubkey) -> Result<&ReserveView> {
+        self.reserves.iter().find(|r| r.mint() == *mint).ok_or_else(|| anyhow!("market {} has no reserve for mint {mint}", self.key))
+    }
+
+    pub fn obligation(&self, key: &Pubkey) -> Result<&ObligationView> {
+        self.obligations.iter().find(|o| o.key == *key).ok_or_else(|| anyhow!("obligation {key} is not in market {}", self.key))
+    }
+
+    /// The price account paired with each reserve key (what instruction builders need).
+    pub fn price_accounts(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
+        move |reserve| self.reserves.iter().find(|r| r.key == *reserve).map(|r| r.price_account()).unwrap_or_default()
+    }
+}

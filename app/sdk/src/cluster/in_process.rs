@@ -1,0 +1,138 @@
+//! A solana-program-test bank with Ballast registered natively (SPL Token programs run as real SBF).
+use super::{clock_unix_timestamp, signer_list, Cluster, Filter};
+use crate::errors::describe_transaction_error;
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anyhow::{anyhow, Result};
+use solana_account::{Account, AccountSharedData};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use std::{
+    collections::BTreeSet,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex,
+    },
+};
+
+fn ballast_processor(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // Anchor's entry ties everything to one 'info; processor! wants independent lifetimes.
+    // SAFETY: only lifetimes change; nothing borrowed escapes `entry`.
+    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    ballast::entry(program_id, accounts, data)
+}
+
+/// The program-test set-up every in-process cluster uses; add programs to it before [`InProcess::start`].
+pub fn program_test() -> ProgramTest {
+    // program-test logs every instruction at DEBUG; keep output readable unless asked.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
+    let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_processor));
+    pt.prefer_bpf(false);
+    pt
+}
+
+/// An in-process cluster. The bank cannot list accounts by owner, so this backend remembers every
+/// account key its transactions touch and answers `program_accounts` from those: complete for a bank
+/// that only this backend writes to.
+pub struct InProcess {
+    pub context: tokio::sync::Mutex<ProgramTestContext>,
+    payer: Keypair,
+    known: Mutex<BTreeSet<Pubkey>>,
+    nonce: AtomicU64,
+}
+
+impl InProcess {
+    pub async fn start() -> Self {
+        Self::from_program_test(program_test()).await
+    }
+
+    pub async fn from_program_test(pt: ProgramTest) -> Self {
+        let context = pt.start_with_context().await;
+        let payer = context.payer.insecure_clone();
+        Self { context: tokio::sync::Mutex::new(context), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0) }
+    }
+
+    /// Writes an account straight into the bank (prices, test fixtures).
+    pub async fn set_account(&self, key: &Pubkey, account: Account) {
+        self.known.lock().unwrap().insert(*key);
+        self.context.lock().await.set_account(key, &AccountSharedData::from(account));
+    }
+
+    /// Sets the bank clock's unix time.
+    pub async fn set_time(&self, unix_timestamp: i64) -> Result<()> {
+        let ctx = self.context.lock().await;
+        let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+        clock.unix_timestamp = unix_timestamp;
+        ctx.set_sysvar(&clock);
+        Ok(())
+    }
+
+    /// Lamports from the bank's payer.
+    pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {
+        let ix = solana_system_interface::instruction::transfer(&self.payer.pubkey(), to, lamports);
+        self.send(&[ix], &[]).await.map(|_| ())
+    }
+}
+
+impl Cluster for InProcess {
+    fn payer(&self) -> &Keypair {
+        &self.payer
+    }
+
+    async fn account(&self, key: &Pubkey) -> Result<Option<Account>> {
+        let client = self.context.lock().await.banks_client.clone();
+        Ok(client.get_account(*key).await?)
+    }
+
+    async fn program_accounts(&self, program: &Pubkey, filters: &[Filter]) -> Result<Vec<(Pubkey, Account)>> {
+        let keys: Vec<Pubkey> = self.known.lock().unwrap().iter().copied().collect();
+        let mut out = vec![];
+        for (key, account) in keys.iter().zip(self.accounts(&keys).await?) {
+            if let Some(account) = account {
+                if account.owner == *program && filters.iter().all(|f| f.matches(&account.data)) {
+                    out.push((*key, account));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String> {
+        {
+            let mut known = self.known.lock().unwrap();
+            known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)));
+        }
+        // A per-transaction compute-unit price makes repeated identical transactions distinct.
+        let nonce = self.nonce.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_price(nonce)];
+        all.extend_from_slice(ixs);
+        let client = self.context.lock().await.banks_client.clone();
+        // program-test registers a new blockhash every 6.4 ms and keeps 150: take a fresh one per transaction.
+        let blockhash = client.get_latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &signer_list(&self.payer, signers), blockhash);
+        let signature = tx.signatures[0].to_string();
+        // tarpc's default 10 s deadline is too tight on a loaded 2-core machine.
+        let mut ctx = tarpc::context::current();
+        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(20);
+        let commitment = solana_commitment_config::CommitmentLevel::default();
+        match client.process_transaction_with_commitment_and_context(ctx, tx, commitment).await {
+            Ok(Some(Ok(()))) => Ok(signature),
+            Ok(Some(Err(e))) => Err(anyhow!(describe_transaction_error(&e))),
+            Ok(None) => Err(anyhow!("transaction dropped: invalid blockhash or fee payer")),
+            Err(BanksClientError::TransactionError(e)) | Err(BanksClientError::SimulationError { err: e, .. }) => {
+                Err(anyhow!(describe_transaction_error(&e)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn now(&self) -> Result<i64> {
+        let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
+        clock_unix_timestamp(&clock.data)
+    }
+}

@@ -1,0 +1,69 @@
+//! Where transactions go: a live cluster over RPC, or an in-process bank.
+mod in_process;
+mod rpc;
+
+pub use in_process::InProcess;
+pub use rpc::{solana_cli_config, Rpc};
+
+use anchor_lang::prelude::Pubkey;
+use anyhow::Result;
+use solana_account::Account;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+
+/// A getProgramAccounts filter.
+#[derive(Clone, Debug)]
+pub enum Filter {
+    DataSize(u64),
+    Memcmp { offset: usize, bytes: Vec<u8> },
+}
+
+impl Filter {
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            Filter::DataSize(n) => data.len() as u64 == *n,
+            Filter::Memcmp { offset, bytes } => data.get(*offset..offset + bytes.len()) == Some(bytes.as_slice()),
+        }
+    }
+}
+
+/// The operations clients need from a cluster. Every method takes `&self`, so one cluster can be shared.
+#[allow(async_fn_in_trait)]
+pub trait Cluster {
+    /// Pays fees for every transaction `send` submits.
+    fn payer(&self) -> &Keypair;
+    async fn account(&self, key: &Pubkey) -> Result<Option<Account>>;
+    async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.account(key).await?);
+        }
+        Ok(out)
+    }
+    /// Accounts owned by `program` that pass every filter.
+    async fn program_accounts(&self, program: &Pubkey, filters: &[Filter]) -> Result<Vec<(Pubkey, Account)>>;
+    /// Sends `ixs` in one transaction signed by the payer and `signers`, and waits until it is confirmed.
+    /// A failed transaction is an error whose message names the Ballast error when there is one.
+    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String>;
+    /// The cluster clock's unix time.
+    async fn now(&self) -> Result<i64>;
+}
+
+/// Unix time from the Clock sysvar's bytes (slot, epoch_start_timestamp, epoch, leader_schedule_epoch,
+/// unix_timestamp).
+pub(crate) fn clock_unix_timestamp(data: &[u8]) -> Result<i64> {
+    let bytes: [u8; 8] = data.get(32..40).ok_or_else(|| anyhow::anyhow!("short clock sysvar"))?.try_into()?;
+    Ok(i64::from_le_bytes(bytes))
+}
+
+/// Deduplicated signer list with the payer first.
+pub(crate) fn signer_list<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    use solana_signer::Signer;
+    let mut keys: Vec<&Keypair> = vec![payer];
+    for s in signers {
+        if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+            keys.push(s);
+        }
+    }
+    keys
+}

@@ -1,0 +1,40 @@
+//! Human-readable transaction errors: Ballast's custom codes are named from the committed IDL.
+use solana_instruction::error::InstructionError;
+use solana_transaction_error::TransactionError;
+use std::sync::OnceLock;
+
+const IDL: &str = include_str!("../../../idl/ballast.json");
+
+/// (code, name, message) of every `BallastError`, read once from the IDL.
+fn ballast_errors() -> &'static [(u32, String, String)] {
+    static ERRORS: OnceLock<Vec<(u32, String, String)>> = OnceLock::new();
+    ERRORS.get_or_init(|| {
+        let idl: serde_json::Value = serde_json::from_str(IDL).expect("committed IDL is JSON");
+        idl["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| Some((e["code"].as_u64()? as u32, e["name"].as_str()?.to_string(), e["msg"].as_str().unwrap_or("").to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// `(name, message)` of a Ballast error code.
+pub fn ballast_error(code: u32) -> Option<(&'static str, &'static str)> {
+    ballast_errors().iter().find(|(c, _, _)| *c == code).map(|(_, n, m)| (n.as_str(), m.as_str()))
+}
+
+/// One line: `BorrowExceedsLtv (6012): Borrow would exceed ...` for Ballast errors, the runtime's words otherwise.
+pub fn describe_transaction_error(err: &TransactionError) -> String {
+    match err {
+        TransactionError::InstructionError(i, InstructionError::Custom(code)) => match ballast_error(*code) {
+            Some((name, msg)) => format!("{name} ({code}): {msg}"),
+            None => format!("instruction {i} failed with custom error {code} (0x{code:x})"),
+        },
+        TransactionError::InstructionError(i, e) => format!("instruction {i} failed: {e}"),
+        other => format!("transaction failed: {other}"),
+    }
+}

@@ -1,0 +1,196 @@
+//! Health projection with the program's own code: the numbers a client shows are computed by the same
+//! functions the program runs, over account bytes read from the cluster.
+use crate::{accounts::MarketSnapshot, ix};
+use anchor_lang::prelude::{AccountInfo, AccountLoader, Pubkey};
+use anyhow::{anyhow, Result};
+use ballast::{
+    error::BallastError,
+    instructions::{compute_health, price_account_of, record_market_outflow, require_borrow_power},
+    math::Fraction,
+    operations::{
+        borrow, collateral,
+        controls::{self, Action},
+        health::Health,
+    },
+    oracle::PriceUse,
+    state::{Market, Obligation},
+};
+
+/// Which side of an obligation a position is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Collateral,
+    Debt,
+}
+
+/// The spot price at which one position alone would make the obligation liquidatable.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LiquidationPrice {
+    pub reserve: String,
+    pub side: Side,
+    /// Current spot price, quote per whole token.
+    pub spot: f64,
+    /// Price at which liquidation health reaches 1, others fixed; None when no price of this asset can.
+    pub liquidation_price: Option<f64>,
+}
+
+/// Projections over one snapshot of a market.
+pub struct Projection<'s> {
+    snap: &'s MarketSnapshot,
+}
+
+fn to_f64(x: Fraction) -> f64 {
+    x.to_num::<f64>()
+}
+
+impl<'s> Projection<'s> {
+    pub fn new(snap: &'s MarketSnapshot) -> Self {
+        Self { snap }
+    }
+
+    /// Runs `f` over writable `AccountInfo`s of the market followed by the (reserve, price) pairs of
+    /// `obligation`, built from copies of the snapshot's bytes (nothing is written back).
+    fn with_accounts<R>(&self, obligation: &Obligation, f: impl for<'a> FnOnce(&'a AccountInfo<'a>, &'a [AccountInfo<'a>]) -> Result<R>) -> Result<R> {
+        let mut keys = vec![self.snap.key];
+        for meta in ix::health_metas(obligation, self.snap.price_accounts()) {
+            keys.push(meta.pubkey);
+        }
+        let mut owned = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let account = self.snap.raw.get(key).ok_or_else(|| anyhow!("account {key} is missing from the snapshot"))?;
+            owned.push((*key, account.lamports, account.data.clone(), account.owner));
+        }
+        let infos: Vec<AccountInfo> = owned
+            .iter_mut()
+            .map(|(key, lamports, data, owner)| AccountInfo::new(key, false, true, lamports, data, owner, false))
+            .collect();
+        // SAFETY: only the lifetime is widened to the one the program's helpers want; `infos` and `owned`
+        // outlive `f`, and `f` is generic over the lifetime, so nothing borrowed from them escapes.
+        let infos: &[AccountInfo] = unsafe { std::mem::transmute::<&[AccountInfo], &[AccountInfo]>(&infos[..]) };
+        f(&infos[0], &infos[1..])
+    }
+
+    fn group(&self, obligation: &Obligation) -> Option<ballast::state::ElevationGroup> {
+        self.snap.market.elevation_group(obligation.elevation_group).copied()
+    }
+
+    /// Health under `use_` (Risk: the conservative prices borrow and withdraw use; Liquidation: spot).
+    pub fn health(&self, obligation: &Obligation, use_: PriceUse) -> Result<Health> {
+        let group = self.group(obligation);
+        self.with_accounts(obligation, |_, remaining| {
+            Ok(compute_health(obligation, &self.snap.key, group.as_ref(), remaining, &[], self.snap.now, use_)?)
+        })
+    }
+
+    /// Σ collateral·spot·threshold / Σ debt·spot·borrow_factor; None without debt.
+    pub fn liquidation_health(&self, obligation: &Obligation) -> Result<Option<f64>> {
+        Ok(self.health(obligation, PriceUse::Liquidation)?.liquidation_health()?.map(to_f64))
+    }
+
+    pub fn is_liquidatable(&self, obligation: &Obligation) -> Result<bool> {
+        Ok(self.health(obligation, PriceUse::Liquidation)?.is_liquidatable()?)
+    }
+
+    /// Whether borrowing `amount` from `reserve` passes every check the borrow instruction makes.
+    pub fn can_borrow(&self, obligation: &Obligation, reserve_key: &Pubkey, amount: u64) -> Result<bool> {
+        let mut reserve = self.snap.reserve(reserve_key)?.state;
+        let after = ix::after_borrow(obligation, reserve_key);
+        let now = self.snap.now;
+        self.with_accounts(&after, |market_info, remaining| {
+            let mut attempt = || -> anchor_lang::Result<()> {
+                let market = AccountLoader::<Market>::try_from(market_info)?;
+                controls::require_allowed(Action::Borrow, &reserve.config, &market.load()?.config)?;
+                reserve.accrue_interest(now)?;
+                let mut obligation = *obligation;
+                borrow::borrow(&mut reserve, &mut obligation, reserve_key, amount)?;
+                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
+                controls::record_reserve_outflow(&mut reserve, amount, now)?;
+                record_market_outflow(&market, &reserve, price_account_of(remaining, reserve_key)?, amount, now)
+            };
+            Ok(attempt().is_ok())
+        })
+    }
+
+    /// Whether withdrawing `ctoken_amount` of `reserve`'s collateral passes every check withdraw makes.
+    pub fn can_withdraw(&self, obligation: &Obligation, reserve_key: &Pubkey, ctoken_amount: u64) -> Result<bool> {
+        let mut reserve = self.snap.reserve(reserve_key)?.state;
+        let after = ix::after_withdraw(obligation, reserve_key, ctoken_amount);
+        let now = self.snap.now;
+        self.with_accounts(&after, |market_info, remaining| {
+            let mut attempt = || -> anchor_lang::Result<()> {
+                let market = AccountLoader::<Market>::try_from(market_info)?;
+                controls::require_allowed(Action::WithdrawCollateral, &reserve.config, &market.load()?.config)?;
+                reserve.accrue_interest(now)?;
+                let mut obligation = *obligation;
+                collateral::unpledge(&mut obligation, reserve_key, ctoken_amount)?;
+                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)
+            };
+            Ok(attempt().is_ok())
+        })
+    }
+
+    /// Most `reserve` liquidity the obligation can borrow now, native units (0 if none).
+    pub fn max_borrow(&self, obligation: &Obligation, reserve_key: &Pubkey) -> Result<u64> {
+        let hi = self.snap.reserve(reserve_key)?.state.available_liquidity;
+        largest(hi, |x| self.can_borrow(obligation, reserve_key, x))
+    }
+
+    /// Most cTokens of `reserve` the obligation can withdraw now (0 if none).
+    pub fn max_withdraw(&self, obligation: &Obligation, reserve_key: &Pubkey) -> Result<u64> {
+        let hi = obligation.find_deposit(reserve_key).map(|i| obligation.deposits[i].ctoken_amount).unwrap_or(0);
+        largest(hi, |x| self.can_withdraw(obligation, reserve_key, x))
+    }
+
+    /// For each position, the spot price at which it alone would bring liquidation health to 1.
+    pub fn liquidation_prices(&self, obligation: &Obligation) -> Result<Vec<LiquidationPrice>> {
+        let total = self.health(obligation, PriceUse::Liquidation)?;
+        let mut out = vec![];
+        let sides = obligation
+            .active_deposits()
+            .iter()
+            .map(|d| (d.reserve, Side::Collateral))
+            .chain(obligation.active_borrows().iter().map(|b| (b.reserve, Side::Debt)));
+        for (reserve, side) in sides {
+            let mut single = Obligation { deposits: Default::default(), borrows: Default::default(), ..*obligation };
+            match side {
+                Side::Collateral => single.deposits[0] = obligation.deposits[obligation.find_deposit(&reserve).unwrap()],
+                Side::Debt => single.borrows[0] = obligation.borrows[obligation.find_borrow(&reserve).unwrap()],
+            }
+            let part = self.health(&single, PriceUse::Liquidation)?;
+            let price_account = self.snap.reserve(&reserve)?.price_account();
+            let spot = self.snap.raw.get(&price_account).and_then(crate::pyth::spot_price).unwrap_or(0.0);
+            let (lc, ld) = (to_f64(total.liquidation_collateral), to_f64(total.liquidation_debt));
+            let factor = match side {
+                Side::Collateral => {
+                    let c = to_f64(part.liquidation_collateral);
+                    (c > 0.0 && ld > 0.0).then(|| (ld - (lc - c)) / c)
+                }
+                Side::Debt => {
+                    let d = to_f64(part.liquidation_debt);
+                    (d > 0.0).then(|| (lc - (ld - d)) / d)
+                }
+            };
+            let liquidation_price = factor.filter(|f| *f > 0.0).map(|f| f * spot);
+            out.push(LiquidationPrice { reserve: reserve.to_string(), side, spot, liquidation_price });
+        }
+        Ok(out)
+    }
+}
+
+/// The largest x in [0, hi] with ok(x), assuming ok is monotone (true then false); 0 when none.
+fn largest(hi: u64, ok: impl Fn(u64) -> Result<bool>) -> Result<u64> {
+    if hi == 0 || !ok(1)? {
+        return Ok(0);
+    }
+    let (mut lo, mut hi) = (1u64, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if ok(mid)? {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Ok(lo)
+}

@@ -1,0 +1,61 @@
+//! Accounting invariants any observer can check against a live market.
+use crate::{accounts::MarketSnapshot, tokens::token_amount, Cluster};
+use anyhow::Result;
+use ballast::math::Fraction;
+
+/// Supply of an SPL Token / Token-2022 mint from its base layout.
+fn mint_supply(data: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(data.get(36..44)?.try_into().ok()?))
+}
+
+/// Violations of the accounting invariants, one line each (empty when they all hold):
+/// - the liquidity vault holds at least the available liquidity (more only through outside donations);
+/// - cToken mint supply + locked seed = the reserve's cToken supply;
+/// - the collateral vault holds exactly the cTokens obligations pledged;
+/// - the reserve's debt equals the sum of its obligations' debts, within 1e-6 of a native unit;
+/// - every obligation and the market pass their own invariant checks.
+pub async fn check(cluster: &impl Cluster, snap: &MarketSnapshot) -> Result<Vec<String>> {
+    let mut bad = vec![];
+    for r in &snap.reserves {
+        let s = &r.state;
+        let keys = [s.liquidity_vault, s.ctoken_mint, s.collateral_vault];
+        let accounts = cluster.accounts(&keys).await?;
+        let read = |i: usize, f: fn(&[u8]) -> Option<u64>| accounts[i].as_ref().and_then(|a| f(&a.data)).unwrap_or(0);
+        let (vault, supply, collateral) = (read(0, token_amount), read(1, mint_supply), read(2, token_amount));
+        if vault < s.available_liquidity {
+            bad.push(format!("{}: liquidity vault {vault} < available liquidity {}", r.key, s.available_liquidity));
+        }
+        if supply + s.locked_ctokens != s.ctoken_supply {
+            bad.push(format!("{}: cToken mint supply {supply} + locked {} != cToken supply {}", r.key, s.locked_ctokens, s.ctoken_supply));
+        }
+        let pledged: u64 = snap
+            .obligations
+            .iter()
+            .flat_map(|o| o.state.active_deposits().iter().filter(|d| d.reserve == r.key).map(|d| d.ctoken_amount).collect::<Vec<_>>())
+            .sum();
+        if collateral != pledged {
+            bad.push(format!("{}: collateral vault {collateral} != pledged cTokens {pledged}", r.key));
+        }
+        let index = s.cumulative_borrow_index_sf.get();
+        let mut owed = Fraction::ZERO;
+        for o in &snap.obligations {
+            for b in o.state.active_borrows().iter().filter(|b| b.reserve == r.key) {
+                owed += b.debt_at(index)?;
+            }
+        }
+        let booked = s.borrowed_sf.get();
+        let gap = if owed > booked { owed - booked } else { booked - owed };
+        if gap > Fraction::from_num(0.000_001) {
+            bad.push(format!("{}: reserve debt {booked} != obligations' debt {owed}", r.key));
+        }
+    }
+    for o in &snap.obligations {
+        if let Err(e) = o.state.invariant() {
+            bad.push(format!("obligation {}: {e}", o.key));
+        }
+    }
+    if let Err(e) = snap.market.invariant() {
+        bad.push(format!("market {}: {e}", snap.key));
+    }
+    Ok(bad)
+}

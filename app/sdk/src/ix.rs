@@ -1,0 +1,320 @@
+//! One builder per Ballast instruction. Health-checked instructions get their (reserve, price) remaining
+//! accounts from [`health_metas`], in the order the program walks them, so no caller assembles them by hand.
+use crate::{accounts::ReserveView, pda};
+use anchor_lang::{
+    prelude::{AccountMeta, Pubkey},
+    InstructionData, ToAccountMetas,
+};
+use ballast::{
+    accounts as a,
+    instruction as d,
+    instructions::{ConfigureElevationGroupArgs, InitMarketArgs, InitReserveArgs, LiquidateArgs},
+    math::Fraction,
+    operations::collateral,
+    state::{MarketConfig, Obligation, ReserveConfig},
+};
+use solana_instruction::Instruction;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: ballast::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+fn with_remaining(mut ix: Instruction, remaining: Vec<AccountMeta>) -> Instruction {
+    ix.accounts.extend(remaining);
+    ix
+}
+
+/// (reserve, price) pairs for every distinct reserve of `obligation`, deposits first, then borrows.
+/// `price_of` maps a reserve key to its oracle price account (e.g. [`crate::MarketSnapshot::price_accounts`]).
+pub fn health_metas(obligation: &Obligation, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
+    obligation
+        .health_reserves()
+        .flat_map(|key| [AccountMeta::new_readonly(key, false), AccountMeta::new_readonly(price_of(&key), false)])
+        .collect()
+}
+
+/// The obligation as it will be once `ctoken_amount` of `reserve` is withdrawn.
+pub fn after_withdraw(obligation: &Obligation, reserve: &Pubkey, ctoken_amount: u64) -> Obligation {
+    let mut after = *obligation;
+    let _ = collateral::unpledge(&mut after, reserve, ctoken_amount);
+    after
+}
+
+/// The obligation as it will be once it borrows from `reserve`.
+pub fn after_borrow(obligation: &Obligation, reserve: &Pubkey) -> Obligation {
+    let mut after = *obligation;
+    let _ = after.borrow_slot(reserve, Fraction::ONE);
+    after
+}
+
+/// The eight accounts every vault-moving instruction takes.
+pub fn vaults(r: &ReserveView) -> a::ReserveVaults {
+    a::ReserveVaults {
+        market: r.state.market,
+        market_authority: pda::market_authority(&r.state.market),
+        reserve: r.key,
+        liquidity_mint: r.state.liquidity_mint,
+        liquidity_vault: r.state.liquidity_vault,
+        ctoken_mint: r.state.ctoken_mint,
+        collateral_vault: r.state.collateral_vault,
+        token_program: r.state.token_program,
+    }
+}
+
+fn position(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView) -> a::Position {
+    a::Position { owner: *owner, vaults: vaults(r), obligation: *obligation }
+}
+
+// --- admin ---
+
+pub fn init_market(admin: &Pubkey, market: &Pubkey, args: InitMarketArgs) -> Instruction {
+    let accounts = a::InitMarket {
+        admin: *admin,
+        market: *market,
+        market_authority: pda::market_authority(market),
+        system_program: anchor_lang::system_program::ID,
+    };
+    build(accounts, d::InitMarket { args })
+}
+
+/// Creates the reserve of `mint`; `admin_liquidity` pays the seed deposit.
+pub fn init_reserve(admin: &Pubkey, market: &Pubkey, mint: &Pubkey, token_program: &Pubkey, admin_liquidity: &Pubkey, args: InitReserveArgs) -> Instruction {
+    let reserve = pda::reserve(market, mint);
+    let accounts = a::InitReserve {
+        admin: *admin,
+        market: *market,
+        market_authority: pda::market_authority(market),
+        reserve,
+        liquidity_mint: *mint,
+        liquidity_vault: pda::liquidity_vault(&reserve),
+        ctoken_mint: pda::ctoken_mint(&reserve),
+        collateral_vault: pda::collateral_vault(&reserve),
+        fee_vault: pda::fee_vault(&reserve),
+        admin_liquidity: *admin_liquidity,
+        token_program: *token_program,
+        system_program: anchor_lang::system_program::ID,
+    };
+    build(accounts, d::InitReserve { args })
+}
+
+pub fn update_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
+    build(a::UpdateReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::UpdateReserveConfig { config })
+}
+
+pub fn configure_elevation_group(admin: &Pubkey, market: &Pubkey, debt_reserve: &Pubkey, args: ConfigureElevationGroupArgs) -> Instruction {
+    build(a::ConfigureElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve }, d::ConfigureElevationGroup { args })
+}
+
+pub fn sweep_fees(admin: &Pubkey, r: &ReserveView) -> Instruction {
+    build(a::SweepFees { admin: *admin, vaults: vaults(r), fee_vault: r.state.fee_vault }, d::SweepFees {})
+}
+
+// --- governance ---
+
+pub fn propose_admin(admin: &Pubkey, market: &Pubkey, new_admin: Pubkey) -> Instruction {
+    build(a::ProposeAdmin { admin: *admin, market: *market }, d::ProposeAdmin { new_admin })
+}
+
+pub fn accept_admin(new_admin: &Pubkey, market: &Pubkey) -> Instruction {
+    build(a::AcceptAdmin { new_admin: *new_admin, market: *market }, d::AcceptAdmin {})
+}
+
+pub fn update_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
+    build(a::UpdateMarketConfig { admin: *admin, market: *market }, d::UpdateMarketConfig { config })
+}
+
+pub fn tighten_reserve_config(risk_council: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
+    build(a::TightenReserveConfig { risk_council: *risk_council, market: *market, reserve: *reserve }, d::TightenReserveConfig { config })
+}
+
+pub fn tighten_market_config(risk_council: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
+    build(a::TightenMarketConfig { risk_council: *risk_council, market: *market }, d::TightenMarketConfig { config })
+}
+
+pub fn queue_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
+    build(a::QueueReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::QueueReserveConfig { config })
+}
+
+pub fn queue_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
+    build(a::QueueMarketConfig { admin: *admin, market: *market }, d::QueueMarketConfig { config })
+}
+
+pub fn apply_pending_reserve_config(reserve: &Pubkey) -> Instruction {
+    build(a::ApplyPendingReserveConfig { reserve: *reserve }, d::ApplyPendingReserveConfig {})
+}
+
+pub fn apply_pending_market_config(market: &Pubkey) -> Instruction {
+    build(a::ApplyPendingMarketConfig { market: *market }, d::ApplyPendingMarketConfig {})
+}
+
+pub fn cancel_pending_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey) -> Instruction {
+    build(a::CancelPendingReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::CancelPendingReserveConfig {})
+}
+
+pub fn cancel_pending_market_config(admin: &Pubkey, market: &Pubkey) -> Instruction {
+    build(a::CancelPendingMarketConfig { admin: *admin, market: *market }, d::CancelPendingMarketConfig {})
+}
+
+// --- user ---
+
+pub fn init_obligation(owner: &Pubkey, market: &Pubkey, id: u8) -> Instruction {
+    let accounts = a::InitObligation {
+        owner: *owner,
+        market: *market,
+        obligation: pda::obligation(market, owner, id),
+        system_program: anchor_lang::system_program::ID,
+    };
+    build(accounts, d::InitObligation { id })
+}
+
+pub fn close_obligation(owner: &Pubkey, obligation: &Pubkey) -> Instruction {
+    build(a::CloseObligation { owner: *owner, obligation: *obligation }, d::CloseObligation {})
+}
+
+pub fn deposit_liquidity(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, user_ctokens: &Pubkey, liquidity_amount: u64) -> Instruction {
+    let accounts = a::DepositLiquidity { owner: *owner, vaults: vaults(r), user_liquidity: *user_liquidity, user_ctokens: *user_ctokens };
+    build(accounts, d::DepositLiquidity { liquidity_amount })
+}
+
+pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, user_ctokens: &Pubkey, ctoken_amount: u64) -> Instruction {
+    let accounts = a::RedeemCollateral {
+        owner: *owner,
+        vaults: vaults(r),
+        user_liquidity: *user_liquidity,
+        user_ctokens: *user_ctokens,
+        market: r.state.market,
+        price: r.price_account(),
+    };
+    build(accounts, d::RedeemCollateral { ctoken_amount })
+}
+
+pub fn deposit_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, ctoken_amount: u64) -> Instruction {
+    let accounts = a::DepositCollateral { position: position(owner, obligation, r), user_ctokens: *user_ctokens };
+    build(accounts, d::DepositCollateral { ctoken_amount })
+}
+
+pub fn deposit_liquidity_and_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {
+    let accounts = a::DepositLiquidityAndCollateral { position: position(owner, obligation, r), user_liquidity: *user_liquidity };
+    build(accounts, d::DepositLiquidityAndCollateral { liquidity_amount })
+}
+
+/// Health accounts are those of the obligation after the withdrawal.
+pub fn withdraw_collateral(
+    owner: &Pubkey,
+    obligation: (&Pubkey, &Obligation),
+    r: &ReserveView,
+    user_ctokens: &Pubkey,
+    ctoken_amount: u64,
+    price_of: impl Fn(&Pubkey) -> Pubkey,
+) -> Instruction {
+    let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens };
+    let health = health_metas(&after_withdraw(obligation.1, &r.key, ctoken_amount), price_of);
+    with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), health)
+}
+
+pub fn withdraw_collateral_and_redeem(
+    owner: &Pubkey,
+    obligation: (&Pubkey, &Obligation),
+    r: &ReserveView,
+    user_liquidity: &Pubkey,
+    ctoken_amount: u64,
+    price_of: impl Fn(&Pubkey) -> Pubkey,
+) -> Instruction {
+    let accounts = a::WithdrawCollateralAndRedeem {
+        position: position(owner, obligation.0, r),
+        user_liquidity: *user_liquidity,
+        market: r.state.market,
+        price: r.price_account(),
+    };
+    let health = health_metas(&after_withdraw(obligation.1, &r.key, ctoken_amount), price_of);
+    with_remaining(build(accounts, d::WithdrawCollateralAndRedeem { ctoken_amount }), health)
+}
+
+/// Health accounts are those of the obligation after the borrow (the borrowed reserve included).
+pub fn borrow(
+    owner: &Pubkey,
+    obligation: (&Pubkey, &Obligation),
+    r: &ReserveView,
+    user_liquidity: &Pubkey,
+    liquidity_amount: u64,
+    price_of: impl Fn(&Pubkey) -> Pubkey,
+) -> Instruction {
+    let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market };
+    let health = health_metas(&after_borrow(obligation.1, &r.key), price_of);
+    with_remaining(build(accounts, d::Borrow { liquidity_amount }), health)
+}
+
+pub fn set_elevation_group(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey, &Obligation), id: u8, price_of: impl Fn(&Pubkey) -> Pubkey) -> Instruction {
+    let accounts = a::SetElevationGroup { owner: *owner, market: *market, obligation: *obligation.0 };
+    with_remaining(build(accounts, d::SetElevationGroup { id }), health_metas(obligation.1, price_of))
+}
+
+/// Repays up to `max_liquidity_amount` (u64::MAX repays everything) of `obligation`'s debt in `r`.
+pub fn repay(payer: &Pubkey, obligation: &Pubkey, r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64) -> Instruction {
+    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation, payer_liquidity: *payer_liquidity };
+    build(accounts, d::Repay { max_liquidity_amount })
+}
+
+// --- flash loans (same transaction, borrow first) ---
+
+pub fn flash_borrow(user: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {
+    let accounts = a::FlashBorrow {
+        user: *user,
+        vaults: vaults(r),
+        user_liquidity: *user_liquidity,
+        instructions: solana_instructions_sysvar_id(),
+    };
+    build(accounts, d::FlashBorrow { liquidity_amount })
+}
+
+pub fn flash_repay(user: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {
+    let accounts = a::FlashRepay {
+        user: *user,
+        vaults: vaults(r),
+        user_liquidity: *user_liquidity,
+        instructions: solana_instructions_sysvar_id(),
+    };
+    build(accounts, d::FlashRepay { liquidity_amount })
+}
+
+fn solana_instructions_sysvar_id() -> Pubkey {
+    solana_instructions_sysvar::ID
+}
+
+// --- keepers ---
+
+pub fn refresh_reserve(r: &ReserveView) -> Instruction {
+    build(a::RefreshReserve { reserve: r.key, price: r.price_account() }, d::RefreshReserve {})
+}
+
+/// The liquidator's token accounts for one liquidation.
+pub struct LiquidatorAccounts {
+    pub repay_liquidity: Pubkey,
+    pub withdraw_ctokens: Pubkey,
+    pub withdraw_liquidity: Pubkey,
+}
+
+pub fn liquidate(
+    liquidator: &Pubkey,
+    obligation: (&Pubkey, &Obligation),
+    repay: &ReserveView,
+    withdraw: &ReserveView,
+    accounts: &LiquidatorAccounts,
+    args: LiquidateArgs,
+    price_of: impl Fn(&Pubkey) -> Pubkey,
+) -> Instruction {
+    let metas = a::Liquidate {
+        liquidator: *liquidator,
+        repay: vaults(repay),
+        withdraw: vaults(withdraw),
+        obligation: *obligation.0,
+        liquidator_repay_liquidity: accounts.repay_liquidity,
+        liquidator_withdraw_ctokens: accounts.withdraw_ctokens,
+        liquidator_withdraw_liquidity: accounts.withdraw_liquidity,
+    };
+    with_remaining(build(metas, d::Liquidate { args }), health_metas(obligation.1, price_of))
+}
+
+pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: &Pubkey) -> Instruction {
+    build(a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation }, d::SocializeBadDebt {})
+}
