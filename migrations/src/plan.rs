@@ -1,0 +1,258 @@
+//! Diff a spec against the cluster (`plan`), then make the cluster match it (`apply`).
+use crate::spec::{parse_pubkey, ReserveSpec, Spec};
+use anchor_lang::prelude::Pubkey;
+use anyhow::{anyhow, bail, Result};
+use ballast::{
+    instructions::{InitMarketArgs, InitReserveArgs},
+    operations::governance::{market_change_loosens, reserve_change_loosens},
+    state::{Market, MarketConfig, Reserve, ReserveConfig},
+};
+use ballast_sdk::{accounts::decode, ix, pda, tokens, Cluster};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use std::fmt;
+
+/// How a config change reaches the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Does not loosen risk: `update_*_config` at once.
+    AtOnce,
+    /// Loosens: `queue_*_config`, applied with `apply_pending_*_config` after the timelock.
+    Queue,
+    /// Already queued with this exact config; applies at the given time.
+    Pending(i64),
+}
+
+#[derive(Clone, Debug)]
+pub enum Step {
+    CreateMarket { market: Pubkey },
+    UpdateMarketConfig { changes: Vec<String>, config: MarketConfig, route: Route },
+    CreateReserve { symbol: String, mint: Pubkey, config: Box<ReserveConfig>, seed: u64 },
+    UpdateReserveConfig { symbol: String, reserve: Pubkey, changes: Vec<String>, config: Box<ReserveConfig>, route: Route },
+    /// Something the spec says that no instruction can change; printed, never applied.
+    Note(String),
+}
+
+impl Step {
+    fn does_something(&self) -> bool {
+        !matches!(self, Step::Note(_))
+    }
+}
+
+fn route_text(route: Route, now: i64) -> String {
+    match route {
+        Route::AtOnce => "at once (does not loosen risk)".into(),
+        Route::Queue => "queued (loosens risk; applies after the market's timelock)".into(),
+        Route::Pending(ts) if ts <= now => "already queued; due now".into(),
+        Route::Pending(ts) => format!("already queued; applies in {} s", ts - now),
+    }
+}
+
+/// What `apply` would do, in order.
+pub struct Plan {
+    pub market: Pubkey,
+    pub steps: Vec<Step>,
+    pub now: i64,
+}
+
+impl Plan {
+    /// True when the cluster already matches the spec.
+    pub fn is_empty(&self) -> bool {
+        !self.steps.iter().any(Step::does_something)
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "market {}", self.market)?;
+        if self.is_empty() {
+            writeln!(f, "  no changes: the cluster matches the spec")?;
+        }
+        for step in &self.steps {
+            match step {
+                Step::CreateMarket { market } => writeln!(f, "  + create market {market}")?,
+                Step::UpdateMarketConfig { changes, route, .. } => {
+                    writeln!(f, "  ~ market config, {}", route_text(*route, self.now))?;
+                    for c in changes {
+                        writeln!(f, "      {c}")?;
+                    }
+                }
+                Step::CreateReserve { symbol, mint, seed, .. } => {
+                    writeln!(f, "  + create reserve {symbol} (mint {mint}, seed {seed} native units)")?
+                }
+                Step::UpdateReserveConfig { symbol, changes, route, .. } => {
+                    writeln!(f, "  ~ reserve {symbol} config, {}", route_text(*route, self.now))?;
+                    for c in changes {
+                        writeln!(f, "      {c}")?;
+                    }
+                }
+                Step::Note(text) => writeln!(f, "  ! {text}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+macro_rules! diff_fields {
+    ($old:expr, $new:expr, $out:expr, $prefix:literal, [$($field:ident),* $(,)?]) => {
+        $(if $old.$field != $new.$field {
+            $out.push(format!("{}{}: {:?} -> {:?}", $prefix, stringify!($field), $old.$field, $new.$field));
+        })*
+    };
+}
+
+/// One line per changed field.
+pub fn reserve_config_diff(old: &ReserveConfig, new: &ReserveConfig) -> Vec<String> {
+    let mut out = vec![];
+    diff_fields!(old, new, out, "", [
+        deposit_limit, borrow_limit, outflow_limit, outflow_window_secs, ltv_bps, liquidation_threshold_bps,
+        min_liquidation_bonus_bps, max_liquidation_bonus_bps, protocol_liquidation_fee_bps, reserve_factor_bps,
+        insurance_factor_bps, borrow_factor_bps, origination_fee_bps, flash_fee_bps, utilization_ceiling_bps,
+        flags, elevation_groups, curve_len,
+    ]);
+    if old.curve[..old.curve_len as usize] != new.curve[..new.curve_len as usize] {
+        out.push(format!("curve: {:?} -> {:?}", &old.curve[..old.curve_len as usize], &new.curve[..new.curve_len as usize]));
+    }
+    let (o, n) = (&old.oracle, &new.oracle);
+    diff_fields!(o, n, out, "oracle.", [price_account, max_age_secs, volatility_haircut_bps, max_conf_bps, max_ema_divergence_bps, conf_multiplier_bps]);
+    if o.feed_id != n.feed_id {
+        out.push("oracle.feed_id changes".into());
+    }
+    if out.is_empty() && old != new {
+        out.push("reserved bytes differ".into());
+    }
+    out
+}
+
+pub fn market_config_diff(old: &MarketConfig, new: &MarketConfig) -> Vec<String> {
+    let mut out = vec![];
+    diff_fields!(old, new, out, "", [dust_threshold_quote, config_timelock_secs, outflow_limit_quote, outflow_window_secs, close_factor_bps, flags]);
+    out
+}
+
+fn route_for(loosens: bool, pending: Option<(bool, i64)>) -> Route {
+    match pending {
+        Some((true, ts)) => Route::Pending(ts),
+        _ if loosens => Route::Queue,
+        _ => Route::AtOnce,
+    }
+}
+
+/// Compares `spec` with the market at `market` on `cluster`, administered by `admin`.
+pub async fn plan(cluster: &impl Cluster, spec: &Spec, market: &Pubkey, admin: &Pubkey) -> Result<Plan> {
+    let now = cluster.now().await?;
+    let mut steps = vec![];
+    let wanted_market = spec.market.config();
+    let council = match &spec.market.risk_council {
+        Some(s) => parse_pubkey(s, "market risk_council")?,
+        None => *admin,
+    };
+    match cluster.account(market).await? {
+        None => steps.push(Step::CreateMarket { market: *market }),
+        Some(account) => {
+            let state: Market = decode(&account.data).map_err(|_| anyhow!("{market} exists but is not a Ballast market"))?;
+            if state.admin != *admin {
+                bail!("market {market} is administered by {}, not by the keypair {admin}", state.admin);
+            }
+            if state.risk_council != council {
+                steps.push(Step::Note(format!("risk council is {} on chain, {council} in the spec; no instruction replaces it", state.risk_council)));
+            }
+            let pending = (state.pending_config_apply_ts != 0).then(|| (state.pending_config == wanted_market, state.pending_config_apply_ts));
+            let changes = market_config_diff(&state.config, &wanted_market);
+            if !changes.is_empty() {
+                let route = route_for(market_change_loosens(&state.config, &wanted_market), pending);
+                steps.push(Step::UpdateMarketConfig { changes, config: wanted_market, route });
+            }
+        }
+    }
+    for r in &spec.reserves {
+        steps.extend(reserve_step(cluster, market, r).await?);
+    }
+    Ok(Plan { market: *market, steps, now })
+}
+
+async fn reserve_step(cluster: &impl Cluster, market: &Pubkey, r: &ReserveSpec) -> Result<Option<Step>> {
+    let mint = r.mint()?;
+    let wanted = r.config()?;
+    let key = pda::reserve(market, &mint);
+    let Some(account) = cluster.account(&key).await? else {
+        return Ok(Some(Step::CreateReserve { symbol: r.symbol.clone(), mint, config: Box::new(wanted), seed: r.seed_native() }));
+    };
+    let state: Reserve = decode(&account.data)?;
+    if state.liquidity_decimals != r.decimals {
+        bail!("reserve {}: mint has {} decimals, the spec says {}", r.symbol, state.liquidity_decimals, r.decimals);
+    }
+    let pending = (state.pending_config_apply_ts != 0).then(|| (state.pending_config == wanted, state.pending_config_apply_ts));
+    let changes = reserve_config_diff(&state.config, &wanted);
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let route = route_for(reserve_change_loosens(&state.config, &wanted), pending);
+    Ok(Some(Step::UpdateReserveConfig { symbol: r.symbol.clone(), reserve: key, changes, config: Box::new(wanted), route }))
+}
+
+/// Makes the cluster match `spec`, then returns the plan it carried out. Safe to run again: a second run
+/// finds nothing to do (a loosening change waits for the timelock and is applied by the run after it).
+pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin: &Keypair) -> Result<Plan> {
+    let plan = plan(cluster, spec, &market.pubkey(), &admin.pubkey()).await?;
+    let a = admin.pubkey();
+    let m = market.pubkey();
+    for step in &plan.steps {
+        match step {
+            Step::CreateMarket { .. } => {
+                let council = match &spec.market.risk_council {
+                    Some(s) => parse_pubkey(s, "market risk_council")?,
+                    None => a,
+                };
+                let args = InitMarketArgs { risk_council: council, quote_currency: spec.market.quote_bytes()?, config: spec.market.config() };
+                cluster.send(&[ix::init_market(&a, &m, args)], &[admin, market]).await?;
+            }
+            Step::UpdateMarketConfig { config, route, .. } => {
+                let ixs = match route {
+                    Route::AtOnce => vec![ix::update_market_config(&a, &m, *config)],
+                    Route::Queue if spec.market.config_timelock_secs == 0 => {
+                        vec![ix::queue_market_config(&a, &m, *config), ix::apply_pending_market_config(&m)]
+                    }
+                    Route::Queue => vec![ix::queue_market_config(&a, &m, *config)],
+                    Route::Pending(ts) if *ts <= plan.now => vec![ix::apply_pending_market_config(&m)],
+                    Route::Pending(_) => vec![],
+                };
+                if !ixs.is_empty() {
+                    cluster.send(&ixs, &[admin]).await?;
+                }
+            }
+            Step::CreateReserve { symbol, mint, config, seed } => {
+                let mint_account = cluster.account(mint).await?.ok_or_else(|| anyhow!("reserve {symbol}: mint {mint} does not exist"))?;
+                let token_program = mint_account.owner;
+                let source = pda::associated_token(&a, mint, &token_program);
+                let held = cluster.account(&source).await?.and_then(|acc| tokens::token_amount(&acc.data)).unwrap_or(0);
+                if held < *seed {
+                    bail!("reserve {symbol}: the admin's token account {source} holds {held} native units; the seed deposit needs {seed}");
+                }
+                let args = InitReserveArgs { config: **config, seed_liquidity_amount: *seed };
+                cluster.send(&[ix::init_reserve(&a, &m, mint, &token_program, &source, args)], &[admin]).await?;
+            }
+            Step::UpdateReserveConfig { reserve, config, route, .. } => {
+                let ixs = match route {
+                    Route::AtOnce => vec![ix::update_reserve_config(&a, &m, reserve, **config)],
+                    Route::Queue if timelock_is_zero(cluster, &m).await? => {
+                        vec![ix::queue_reserve_config(&a, &m, reserve, **config), ix::apply_pending_reserve_config(reserve)]
+                    }
+                    Route::Queue => vec![ix::queue_reserve_config(&a, &m, reserve, **config)],
+                    Route::Pending(ts) if *ts <= plan.now => vec![ix::apply_pending_reserve_config(reserve)],
+                    Route::Pending(_) => vec![],
+                };
+                if !ixs.is_empty() {
+                    cluster.send(&ixs, &[admin]).await?;
+                }
+            }
+            Step::Note(_) => {}
+        }
+    }
+    Ok(plan)
+}
+
+async fn timelock_is_zero(cluster: &impl Cluster, market: &Pubkey) -> Result<bool> {
+    let account = cluster.account(market).await?.ok_or_else(|| anyhow!("market {market} vanished"))?;
+    Ok(decode::<Market>(&account.data)?.config.config_timelock_secs == 0)
+}

@@ -1,0 +1,278 @@
+//! The market spec: a TOML file naming a market and its reserves in human units.
+use anchor_lang::prelude::Pubkey;
+use anyhow::{anyhow, bail, Context, Result};
+use ballast::{
+    math::CurvePoint,
+    state::{
+        MarketConfig, OracleConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED, FLAG_ISOLATED,
+        FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
+    },
+};
+use bytemuck::Zeroable;
+use serde::Deserialize;
+use std::{path::Path, str::FromStr};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub market: MarketSpec,
+    #[serde(default, rename = "reserve")]
+    pub reserves: Vec<ReserveSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSpec {
+    /// Keypair file of the market account, relative to the spec; created by `apply` when missing.
+    pub keypair: String,
+    #[serde(default = "usd")]
+    pub quote_currency: String,
+    /// Risk council; defaults to the admin.
+    pub risk_council: Option<String>,
+    #[serde(default)]
+    pub config_timelock_secs: u64,
+    #[serde(default = "one")]
+    pub dust_threshold_quote: u64,
+    /// Quote units per window; absent = no market-wide outflow limit.
+    pub outflow_limit_quote: Option<u64>,
+    #[serde(default)]
+    pub outflow_window_secs: u32,
+    #[serde(default = "close_factor")]
+    pub close_factor_bps: u16,
+    #[serde(default)]
+    pub emergency: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveSpec {
+    pub symbol: String,
+    /// Liquidity mint; may be left out when the caller supplies mints (the in-process demo does).
+    pub mint: Option<String>,
+    pub decimals: u8,
+    /// Pyth `PriceUpdateV2` account; may be left out like `mint`.
+    pub price_account: Option<String>,
+    /// Pyth feed id, 32 bytes hex (0x optional).
+    pub feed_id: String,
+    /// Seed deposit in whole tokens, taken from the admin at creation and locked forever.
+    pub seed_amount: f64,
+    /// Deposit and borrow caps in whole tokens; absent = unlimited.
+    pub deposit_limit: Option<f64>,
+    pub borrow_limit: Option<f64>,
+    /// Outflow limit in whole tokens per `outflow_window_secs`; absent = no limit.
+    pub outflow_limit: Option<f64>,
+    #[serde(default)]
+    pub outflow_window_secs: u32,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    #[serde(default = "min_bonus")]
+    pub min_liquidation_bonus_bps: u16,
+    #[serde(default = "max_bonus")]
+    pub max_liquidation_bonus_bps: u16,
+    #[serde(default = "protocol_fee")]
+    pub protocol_liquidation_fee_bps: u16,
+    #[serde(default = "reserve_factor")]
+    pub reserve_factor_bps: u16,
+    #[serde(default = "insurance_factor")]
+    pub insurance_factor_bps: u16,
+    #[serde(default = "unit_bps")]
+    pub borrow_factor_bps: u16,
+    #[serde(default)]
+    pub origination_fee_bps: u16,
+    #[serde(default)]
+    pub flash_fee_bps: u16,
+    #[serde(default = "ceiling")]
+    pub utilization_ceiling_bps: u16,
+    /// Rate curve as [utilization_bps, borrow_apr_bps] points.
+    pub curve: Vec<[u32; 2]>,
+    #[serde(default = "flags")]
+    pub flags: Vec<String>,
+    /// Elevation groups (1..=16) the reserve's collateral belongs to.
+    #[serde(default)]
+    pub elevation_groups: Vec<u8>,
+    #[serde(default)]
+    pub oracle: OracleSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OracleSpec {
+    pub max_age_secs: u32,
+    pub max_conf_bps: u16,
+    pub max_ema_divergence_bps: u16,
+    pub conf_multiplier_bps: u16,
+    pub volatility_haircut_bps: u32,
+}
+
+impl Default for OracleSpec {
+    fn default() -> Self {
+        Self { max_age_secs: 60, max_conf_bps: 200, max_ema_divergence_bps: 500, conf_multiplier_bps: 10_000, volatility_haircut_bps: 10_000 }
+    }
+}
+
+fn usd() -> String {
+    "USD".into()
+}
+fn one() -> u64 {
+    1
+}
+fn close_factor() -> u16 {
+    ballast::constants::DEFAULT_CLOSE_FACTOR_BPS
+}
+fn min_bonus() -> u16 {
+    200
+}
+fn max_bonus() -> u16 {
+    1_000
+}
+fn protocol_fee() -> u16 {
+    2_000
+}
+fn reserve_factor() -> u16 {
+    1_000
+}
+fn insurance_factor() -> u16 {
+    500
+}
+fn unit_bps() -> u16 {
+    10_000
+}
+fn ceiling() -> u16 {
+    9_500
+}
+fn flags() -> Vec<String> {
+    vec!["borrow".into(), "collateral".into()]
+}
+
+pub fn parse_pubkey(s: &str, what: &str) -> Result<Pubkey> {
+    Pubkey::from_str(s.trim()).map_err(|_| anyhow!("{what}: `{s}` is not a valid base58 public key"))
+}
+
+impl Spec {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read spec {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("spec {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let spec: Spec = toml::from_str(text).map_err(|e| anyhow!("invalid spec: {}", e.message()))?;
+        let mut seen = std::collections::HashSet::new();
+        for r in &spec.reserves {
+            if !seen.insert(r.symbol.clone()) {
+                bail!("reserve {} appears twice", r.symbol);
+            }
+        }
+        Ok(spec)
+    }
+
+    pub fn reserve(&self, symbol: &str) -> Option<&ReserveSpec> {
+        self.reserves.iter().find(|r| r.symbol == symbol)
+    }
+}
+
+impl MarketSpec {
+    pub fn quote_bytes(&self) -> Result<[u8; 32]> {
+        let b = self.quote_currency.as_bytes();
+        if b.is_empty() || b.len() > 32 || !self.quote_currency.is_ascii() {
+            bail!("quote_currency must be 1 to 32 ASCII characters");
+        }
+        let mut out = [0u8; 32];
+        out[..b.len()].copy_from_slice(b);
+        Ok(out)
+    }
+
+    pub fn config(&self) -> MarketConfig {
+        MarketConfig {
+            dust_threshold_quote: self.dust_threshold_quote,
+            config_timelock_secs: self.config_timelock_secs,
+            outflow_limit_quote: self.outflow_limit_quote.unwrap_or(u64::MAX),
+            outflow_window_secs: self.outflow_window_secs,
+            close_factor_bps: self.close_factor_bps,
+            flags: if self.emergency { MARKET_FLAG_EMERGENCY } else { 0 },
+        }
+    }
+}
+
+fn native(ui: Option<f64>, decimals: u8) -> u64 {
+    match ui {
+        None => u64::MAX,
+        Some(x) => (x * 10f64.powi(decimals as i32)).round() as u64,
+    }
+}
+
+impl ReserveSpec {
+    pub fn mint(&self) -> Result<Pubkey> {
+        let s = self.mint.as_deref().ok_or_else(|| anyhow!("reserve {} has no `mint`", self.symbol))?;
+        parse_pubkey(s, &format!("reserve {} mint", self.symbol))
+    }
+
+    pub fn price_account(&self) -> Result<Pubkey> {
+        let s = self.price_account.as_deref().ok_or_else(|| anyhow!("reserve {} has no `price_account`", self.symbol))?;
+        parse_pubkey(s, &format!("reserve {} price_account", self.symbol))
+    }
+
+    pub fn feed_id(&self) -> Result<[u8; 32]> {
+        let bytes = hex::decode(self.feed_id.trim_start_matches("0x")).map_err(|_| anyhow!("reserve {} feed_id is not hex", self.symbol))?;
+        bytes.try_into().map_err(|_| anyhow!("reserve {} feed_id must be 32 bytes", self.symbol))
+    }
+
+    pub fn seed_native(&self) -> u64 {
+        native(Some(self.seed_amount), self.decimals)
+    }
+
+    /// The on-chain config this spec describes (validated by the program when sent).
+    pub fn config(&self) -> Result<ReserveConfig> {
+        let mut c = ReserveConfig::zeroed();
+        c.deposit_limit = native(self.deposit_limit, self.decimals);
+        c.borrow_limit = native(self.borrow_limit, self.decimals);
+        c.outflow_limit = native(self.outflow_limit, self.decimals);
+        c.outflow_window_secs = self.outflow_window_secs;
+        if self.curve.len() > c.curve.len() {
+            bail!("reserve {}: at most {} curve points", self.symbol, c.curve.len());
+        }
+        for (i, [u, r]) in self.curve.iter().enumerate() {
+            c.curve[i] = CurvePoint { utilization_bps: *u, borrow_rate_bps: *r };
+        }
+        c.curve_len = self.curve.len() as u8;
+        c.oracle = OracleConfig {
+            price_account: self.price_account()?,
+            feed_id: self.feed_id()?,
+            max_age_secs: self.oracle.max_age_secs,
+            volatility_haircut_bps: self.oracle.volatility_haircut_bps,
+            max_conf_bps: self.oracle.max_conf_bps,
+            max_ema_divergence_bps: self.oracle.max_ema_divergence_bps,
+            conf_multiplier_bps: self.oracle.conf_multiplier_bps,
+            padding: [0; 2],
+        };
+        c.ltv_bps = self.ltv_bps;
+        c.liquidation_threshold_bps = self.liquidation_threshold_bps;
+        c.min_liquidation_bonus_bps = self.min_liquidation_bonus_bps;
+        c.max_liquidation_bonus_bps = self.max_liquidation_bonus_bps;
+        c.protocol_liquidation_fee_bps = self.protocol_liquidation_fee_bps;
+        c.reserve_factor_bps = self.reserve_factor_bps;
+        c.insurance_factor_bps = self.insurance_factor_bps;
+        c.borrow_factor_bps = self.borrow_factor_bps;
+        c.origination_fee_bps = self.origination_fee_bps;
+        c.flash_fee_bps = self.flash_fee_bps;
+        c.utilization_ceiling_bps = self.utilization_ceiling_bps;
+        for flag in &self.flags {
+            c.flags |= match flag.as_str() {
+                "borrow" => FLAG_BORROW_ENABLED,
+                "collateral" => FLAG_COLLATERAL_ENABLED,
+                "flash" => FLAG_FLASH_ENABLED,
+                "paused" => FLAG_PAUSED,
+                "reduce-only" => FLAG_REDUCE_ONLY,
+                "isolated" => FLAG_ISOLATED,
+                other => bail!("reserve {}: unknown flag `{other}` (borrow, collateral, flash, paused, reduce-only, isolated)", self.symbol),
+            };
+        }
+        for g in &self.elevation_groups {
+            if !(1..=16).contains(g) {
+                bail!("reserve {}: elevation group {g} is outside 1..=16", self.symbol);
+            }
+            c.elevation_groups |= 1 << (g - 1);
+        }
+        c.validate().map_err(|e| anyhow!("reserve {}: {e}", self.symbol))?;
+        Ok(c)
+    }
+}
