@@ -1,0 +1,303 @@
+//! `ballast demo`: the whole protocol in-process. A market from the example spec, users with varied
+//! positions, a crash along a price path, the keeper at every step, and a reserve-health table at the end.
+use crate::keeper;
+use anyhow::{bail, Result};
+use ballast_migrate::{apply, Spec};
+use ballast_sdk::{
+    accounts::decode,
+    ballast::state::Obligation,
+    health::Projection,
+    invariants, ix, pda,
+    pyth::{price_update_account, PricePoint},
+    tokens, Cluster, InProcess, Keypair, MarketSnapshot, Pubkey, ReserveView, Signer,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::{io::Write, time::Instant};
+
+/// The example spec the demo applies (mints and price accounts are filled in here).
+pub const EXAMPLE_SPEC: &str = include_str!("../../../migrations/specs/example.toml");
+
+/// Spot prices per step: (SOL, VOLT). USDC stays at 1.
+const CRASH: [(f64, f64); 8] = [(150.0, 2.0), (140.0, 1.6), (125.0, 1.1), (110.0, 0.7), (95.0, 0.45), (85.0, 0.3), (80.0, 0.2), (78.0, 0.15)];
+
+/// What the demo measured, for its caller (tests assert on it).
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub users: usize,
+    pub borrowers: usize,
+    pub liquidations: usize,
+    pub write_offs: usize,
+    pub bad_debt_quote: f64,
+    pub invariant_violations: Vec<String>,
+    pub seconds: f64,
+}
+
+/// A tiny deterministic generator, so every run tells the same story.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next()
+    }
+}
+
+struct Asset {
+    symbol: String,
+    mint: Pubkey,
+    price_account: Pubkey,
+    feed_id: [u8; 32],
+}
+
+struct World {
+    cluster: InProcess,
+    admin: Keypair,
+    market: Pubkey,
+    assets: Vec<Asset>,
+    now: i64,
+}
+
+impl World {
+    async fn publish(&self, symbol: &str, price: f64) {
+        let a = self.assets.iter().find(|a| a.symbol == symbol).expect("known asset");
+        self.cluster.set_account(&a.price_account, price_update_account(&PricePoint::calm(a.feed_id, price, self.now))).await;
+    }
+
+    async fn publish_all(&self, sol: f64, volt: f64) {
+        self.publish("USDC", 1.0).await;
+        self.publish("SOL", sol).await;
+        self.publish("VOLT", volt).await;
+    }
+
+    fn mint(&self, symbol: &str) -> Pubkey {
+        self.assets.iter().find(|a| a.symbol == symbol).expect("known asset").mint
+    }
+
+    /// Gives `owner` an associated account holding `native` units of `symbol`.
+    async fn fund(&self, owner: &Pubkey, symbol: &str, native: u64) -> Result<Pubkey> {
+        let mint = self.mint(symbol);
+        let account = pda::associated_token(owner, &mint, &tokens::SPL_TOKEN_ID);
+        let payer = self.cluster.payer().pubkey();
+        let ixs = [
+            tokens::create_ata_idempotent(&payer, owner, &mint, &tokens::SPL_TOKEN_ID),
+            tokens::mint_to(&mint, &account, &self.admin.pubkey(), native),
+        ];
+        self.cluster.send(&ixs, &[&self.admin]).await?;
+        Ok(account)
+    }
+
+    async fn snapshot(&self) -> Result<MarketSnapshot> {
+        MarketSnapshot::load(&self.cluster, &self.market).await
+    }
+}
+
+/// Creates the world: mints, prices, the market from the example spec.
+async fn set_up(out: &mut impl Write) -> Result<World> {
+    let cluster = InProcess::start().await;
+    let admin = Keypair::new();
+    cluster.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
+    let now = cluster.now().await?;
+    let mut spec = Spec::parse(EXAMPLE_SPEC)?;
+    let mut assets = vec![];
+    for r in spec.reserves.iter_mut() {
+        let mint = Keypair::new();
+        cluster.send(&tokens::create_mint(&cluster.payer().pubkey(), &mint.pubkey(), &admin.pubkey(), r.decimals), &[&mint]).await?;
+        let price_account = Pubkey::new_unique();
+        r.mint = Some(mint.pubkey().to_string());
+        r.price_account = Some(price_account.to_string());
+        assets.push(Asset { symbol: r.symbol.clone(), mint: mint.pubkey(), price_account, feed_id: r.feed_id()? });
+    }
+    let market = Keypair::new();
+    let world = World { cluster, admin, market: market.pubkey(), assets, now };
+    world.publish_all(CRASH[0].0, CRASH[0].1).await;
+    for r in &spec.reserves {
+        world.fund(&world.admin.pubkey(), &r.symbol, r.seed_native()).await?;
+    }
+    let plan = apply(&world.cluster, &spec, &market, &world.admin).await?;
+    write!(out, "{plan}")?;
+    Ok(world)
+}
+
+/// A user who supplies `amount` of `symbol` as collateral in obligation 0.
+async fn supply(w: &World, user: &Keypair, r: &ReserveView, ui: f64) -> Result<Pubkey> {
+    let symbol = &w.assets.iter().find(|a| a.mint == r.mint()).expect("asset").symbol;
+    let liquidity = w.fund(&user.pubkey(), symbol, r.native(ui)).await?;
+    let obligation = pda::obligation(&w.market, &user.pubkey(), 0);
+    let mut ixs = vec![];
+    if w.cluster.account(&obligation).await?.is_none() {
+        ixs.push(ix::init_obligation(&user.pubkey(), &w.market, 0));
+    }
+    ixs.push(ix::deposit_liquidity_and_collateral(&user.pubkey(), &obligation, r, &liquidity, r.native(ui)));
+    w.cluster.send(&ixs, &[user]).await?;
+    Ok(obligation)
+}
+
+/// Borrows `fraction` of what the obligation may borrow from `r`, as the SDK projects it.
+async fn borrow_share(w: &World, user: &Keypair, obligation: &Pubkey, r: &ReserveView, fraction: f64) -> Result<()> {
+    let snap = w.snapshot().await?;
+    let o: Obligation = decode(&w.cluster.account(obligation).await?.expect("obligation").data)?;
+    let max = Projection::new(&snap).max_borrow(&o, &r.key)?;
+    let amount = (max as f64 * fraction) as u64;
+    if amount == 0 {
+        return Ok(());
+    }
+    let liquidity = pda::associated_token(&user.pubkey(), &r.mint(), &r.token_program());
+    let payer = w.cluster.payer().pubkey();
+    let ixs = [
+        tokens::create_ata_idempotent(&payer, &user.pubkey(), &r.mint(), &r.token_program()),
+        ix::borrow(&user.pubkey(), (obligation, &o), r, &liquidity, amount, snap.price_accounts()),
+    ];
+    w.cluster.send(&ixs, &[user]).await?;
+    Ok(())
+}
+
+fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(ProgressStyle::with_template("  {msg:<18} [{bar:30}] {pos}/{len}").expect("template").progress_chars("=> "));
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Runs the demo and prints its story to `out`.
+pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
+    let started = Instant::now();
+    writeln!(out, "Ballast demo: in-process cluster, example spec (USDC, SOL, VOLT), {users} users, a crash, the keeper\n")?;
+    writeln!(out, "1. market from migrations/specs/example.toml")?;
+    let mut w = set_up(out).await?;
+    let snap = w.snapshot().await?;
+    let by_symbol = |s: &str| *snap.reserve_by_mint(&w.mint(s)).expect("reserve exists");
+    let (usdc, sol, volt) = (by_symbol("USDC"), by_symbol("SOL"), by_symbol("VOLT"));
+
+    writeln!(out, "\n2. {users} users open positions")?;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut report = DemoReport { users, ..Default::default() };
+    let bar = progress(users, "users");
+    let suppliers = users.div_ceil(4).max(1);
+    for i in 0..users {
+        let user = Keypair::new();
+        w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
+        if i < suppliers {
+            // Lenders: USDC, some SOL.
+            supply(&w, &user, &usdc, rng.range(20_000.0, 120_000.0)).await?;
+            if i % 3 == 0 {
+                supply(&w, &user, &sol, rng.range(50.0, 400.0)).await?;
+            }
+        } else {
+            // Borrowers: SOL or VOLT collateral (some both), borrowing USDC at 40–99% of their limit.
+            let obligation = match i % 4 {
+                0 => supply(&w, &user, &volt, rng.range(2_000.0, 20_000.0)).await?,
+                1 => {
+                    supply(&w, &user, &sol, rng.range(5.0, 60.0)).await?;
+                    supply(&w, &user, &volt, rng.range(1_000.0, 10_000.0)).await?
+                }
+                _ => supply(&w, &user, &sol, rng.range(5.0, 80.0)).await?,
+            };
+            borrow_share(&w, &user, &obligation, &usdc, rng.range(0.4, 0.99)).await?;
+            report.borrowers += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    writeln!(out, "   {} lenders, {} borrowers", suppliers, report.borrowers)?;
+
+    // The keeper's capital: plenty of USDC to repay with.
+    let liquidator = Keypair::new();
+    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await?;
+    w.fund(&liquidator.pubkey(), "USDC", usdc.native(5_000_000.0)).await?;
+
+    writeln!(out, "\n3. crash: one step per hour, keeper after every step")?;
+    writeln!(out, "   {:<5} {:>9} {:>8} {:>8} {:>11} {:>10} {:>12}", "step", "SOL", "VOLT", "at risk", "liquidated", "write-offs", "bad debt $")?;
+    let mut sink = Vec::new();
+    for (step, (sol_price, volt_price)) in CRASH.iter().enumerate().skip(1) {
+        w.now += 3_600;
+        w.cluster.set_time(w.now).await?;
+        w.publish_all(*sol_price, *volt_price).await;
+        let at_risk = at_risk(&w.snapshot().await?)?;
+        let opts = keeper::Options { dry_run: false, rounds: 30, interval: std::time::Duration::ZERO };
+        let k = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut sink).await?;
+        let bad: f64 = k.socialized.iter().map(|s| s.2).sum();
+        report.liquidations += k.liquidated.len();
+        report.write_offs += k.socialized.len();
+        report.bad_debt_quote += bad;
+        writeln!(
+            out,
+            "   {:<5} {:>9.2} {:>8.2} {:>8} {:>11} {:>10} {:>12.2}",
+            step, sol_price, volt_price, at_risk, k.liquidated.len(), k.socialized.len(), bad
+        )?;
+    }
+
+    writeln!(out, "\n4. reserve health")?;
+    let snap = w.snapshot().await?;
+    let names: std::collections::HashMap<Pubkey, String> = w.assets.iter().map(|a| (pda::reserve(&w.market, &a.mint), a.symbol.clone())).collect();
+    health_table(&snap, &names, out)?;
+    report.invariant_violations = invariants::check(&w.cluster, &snap).await?;
+    if report.invariant_violations.is_empty() {
+        writeln!(out, "\ninvariants hold: vaults match the accounting, pledged cTokens match the collateral vaults, debts add up")?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "{} liquidations, {} write-offs (${:.2} bad debt), {} obligations, in {:.1} s",
+        report.liquidations,
+        report.write_offs,
+        report.bad_debt_quote,
+        snap.obligations.len(),
+        report.seconds
+    )?;
+    if !report.invariant_violations.is_empty() {
+        bail!("invariants violated: {}", report.invariant_violations.join("; "));
+    }
+    Ok(report)
+}
+
+/// Obligations with debt whose liquidation health is below 1.1.
+fn at_risk(snap: &MarketSnapshot) -> Result<usize> {
+    let p = Projection::new(snap);
+    let mut n = 0;
+    for o in &snap.obligations {
+        if let Some(h) = p.liquidation_health(&o.state)? {
+            if h < 1.1 {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Utilization, rates, insurance, liquidity coverage and obligations at risk, per reserve.
+/// `names` labels reserves (by default the first characters of the reserve address).
+pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pubkey, String>, out: &mut impl Write) -> Result<()> {
+    let p = Projection::new(snap);
+    writeln!(out, "   {:<6} {:>7} {:>8} {:>8} {:>14} {:>14} {:>9} {:>8}", "asset", "util", "supply", "borrow", "deposits", "insurance", "coverage", "at risk")?;
+    for r in &snap.reserves {
+        let v = crate::read::reserve_json(r, Some(snap))?;
+        let symbol = names.get(&r.key).cloned().unwrap_or_else(|| r.key.to_string()[..6].to_string());
+        let available = v["available_liquidity"].as_f64().unwrap_or(0.0);
+        let deposits = available + v["borrowed"].as_f64().unwrap_or(0.0);
+        let coverage = if deposits > 0.0 { available / deposits } else { 1.0 };
+        let mut risky = 0;
+        for o in &snap.obligations {
+            let touches = o.state.find_deposit(&r.key).is_some() || o.state.find_borrow(&r.key).is_some();
+            if touches && matches!(p.liquidation_health(&o.state)?, Some(h) if h < 1.1) {
+                risky += 1;
+            }
+        }
+        writeln!(
+            out,
+            "   {:<6} {:>6.1}% {:>7.2}% {:>7.2}% {:>14.2} {:>14.4} {:>8.1}% {:>8}",
+            symbol,
+            100.0 * v["utilization"].as_f64().unwrap_or(0.0),
+            100.0 * v["supply_apr"].as_f64().unwrap_or(0.0),
+            100.0 * v["borrow_apr"].as_f64().unwrap_or(0.0),
+            deposits,
+            v["insurance_fund"].as_f64().unwrap_or(0.0),
+            100.0 * coverage,
+            risky
+        )?;
+    }
+    Ok(())
+}

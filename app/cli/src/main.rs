@@ -1,0 +1,37 @@
+use anyhow::{anyhow, Result};
+use ballast_cli::{execute, Cli, Command};
+use ballast_sdk::{cluster::solana_cli_config, Rpc};
+use clap::Parser;
+use std::path::PathBuf;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        // One line, so scripts and humans both see the cause.
+        eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let Command::Demo { users } = cli.command {
+        return ballast_cli::demo::run(users, &mut out).await.map(|_| ());
+    }
+    let config = solana_cli_config().unwrap_or((None, None));
+    let url = cli.url.clone().or(config.0).unwrap_or_else(|| "http://127.0.0.1:8899".into());
+    let keypair_path = match cli.keypair.clone().or(config.1.map(PathBuf::from)) {
+        Some(p) => p,
+        None => PathBuf::from(std::env::var("HOME").map_err(|_| anyhow!("HOME is not set; pass --keypair"))?).join(".config/solana/id.json"),
+    };
+    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_));
+    let signer = match ballast_migrate::read_keypair(&keypair_path) {
+        Ok(k) => k,
+        // Reads sign nothing: without an explicit --keypair they may run with a throwaway key.
+        Err(_) if read_only && cli.keypair.is_none() => solana_keypair::Keypair::new(),
+        Err(e) => return Err(e),
+    };
+    let cluster = Rpc::new(&url, signer.insecure_clone());
+    execute(&cluster, &signer, &cli, &mut out).await
+}

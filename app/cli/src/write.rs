@@ -1,0 +1,174 @@
+//! User actions: each builds its instructions with the SDK and sends one transaction.
+use crate::load_reserve;
+use anyhow::{anyhow, bail, Result};
+use ballast_sdk::{
+    accounts::decode,
+    ballast::{instructions::LiquidateArgs, state::Obligation},
+    health::Projection,
+    ix, pda, tokens, Cluster, Keypair, MarketSnapshot, Pubkey, ReserveView, Signer,
+};
+use solana_sdk_ix::Instruction;
+use std::io::Write;
+
+mod solana_sdk_ix {
+    pub use anchor_lang::solana_program::instruction::Instruction;
+}
+
+/// The obligation every CLI user works with: id 0 of the signer in the reserve's market.
+pub fn default_obligation(market: &Pubkey, owner: &Pubkey) -> Pubkey {
+    pda::obligation(market, owner, 0)
+}
+
+struct Ctx {
+    snap: MarketSnapshot,
+    reserve: ReserveView,
+}
+
+async fn context(cluster: &impl Cluster, reserve: &Pubkey) -> Result<Ctx> {
+    let state = load_reserve(cluster, reserve).await?;
+    let snap = MarketSnapshot::load(cluster, &state.market).await?;
+    let reserve = *snap.reserve(reserve)?;
+    Ok(Ctx { snap, reserve })
+}
+
+fn ata(owner: &Pubkey, mint: &Pubkey, r: &ReserveView) -> Pubkey {
+    pda::associated_token(owner, mint, &r.token_program())
+}
+
+fn create_atas(payer: &Pubkey, owner: &Pubkey, r: &ReserveView) -> Vec<Instruction> {
+    vec![
+        tokens::create_ata_idempotent(payer, owner, &r.mint(), &r.token_program()),
+        tokens::create_ata_idempotent(payer, owner, &r.state.ctoken_mint, &r.token_program()),
+    ]
+}
+
+async fn obligation_state(cluster: &impl Cluster, key: &Pubkey) -> Result<Option<Obligation>> {
+    match cluster.account(key).await? {
+        Some(a) => Ok(Some(decode(&a.data)?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn deposit(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, pledge: bool, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let owner = signer.pubkey();
+    let native = c.reserve.native(amount);
+    if native == 0 {
+        bail!("--amount must be positive");
+    }
+    let payer = cluster.payer().pubkey();
+    let mut ixs = create_atas(&payer, &owner, &c.reserve);
+    let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
+    if pledge {
+        let obligation = default_obligation(&c.snap.key, &owner);
+        if obligation_state(cluster, &obligation).await?.is_none() {
+            ixs.push(ix::init_obligation(&owner, &c.snap.key, 0));
+        }
+        ixs.push(ix::deposit_liquidity_and_collateral(&owner, &obligation, &c.reserve, &liquidity, native));
+    } else {
+        let ctokens = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
+        ixs.push(ix::deposit_liquidity(&owner, &c.reserve, &liquidity, &ctokens, native));
+    }
+    let sig = cluster.send(&ixs, &[signer]).await?;
+    writeln!(out, "deposited {amount} into {reserve}{}: {sig}", if pledge { " as collateral" } else { "" })?;
+    Ok(())
+}
+
+pub async fn withdraw(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let owner = signer.pubkey();
+    let key = default_obligation(&c.snap.key, &owner);
+    let o = obligation_state(cluster, &key).await?.ok_or_else(|| anyhow!("you have no obligation in market {}", c.snap.key))?;
+    let ctokens = if amount == "all" {
+        Projection::new(&c.snap).max_withdraw(&o, reserve)?
+    } else {
+        let ui: f64 = amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?;
+        c.reserve.state.liquidity_to_ctokens_floor(c.reserve.native(ui))?
+    };
+    if ctokens == 0 {
+        bail!("nothing to withdraw from {reserve}");
+    }
+    let payer = cluster.payer().pubkey();
+    let mut ixs = create_atas(&payer, &owner, &c.reserve);
+    let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
+    ixs.push(ix::withdraw_collateral_and_redeem(&owner, (&key, &o), &c.reserve, &liquidity, ctokens, c.snap.price_accounts()));
+    let sig = cluster.send(&ixs, &[signer]).await?;
+    writeln!(out, "withdrew {ctokens} cTokens of {reserve}: {sig}")?;
+    Ok(())
+}
+
+pub async fn borrow(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let owner = signer.pubkey();
+    let key = default_obligation(&c.snap.key, &owner);
+    let o = obligation_state(cluster, &key).await?.ok_or_else(|| anyhow!("you have no obligation in market {}; deposit collateral first", c.snap.key))?;
+    let native = c.reserve.native(amount);
+    let payer = cluster.payer().pubkey();
+    let mut ixs = create_atas(&payer, &owner, &c.reserve);
+    let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
+    ixs.push(ix::borrow(&owner, (&key, &o), &c.reserve, &liquidity, native, c.snap.price_accounts()));
+    let sig = cluster.send(&ixs, &[signer]).await?;
+    writeln!(out, "borrowed {amount} from {reserve}: {sig}")?;
+    Ok(())
+}
+
+pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, obligation: Option<Pubkey>, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let payer_key = signer.pubkey();
+    let key = obligation.unwrap_or_else(|| default_obligation(&c.snap.key, &payer_key));
+    if obligation_state(cluster, &key).await?.is_none() {
+        bail!("unknown obligation {key}");
+    }
+    let native = if amount == "all" {
+        u64::MAX
+    } else {
+        c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?)
+    };
+    let liquidity = ata(&payer_key, &c.reserve.mint(), &c.reserve);
+    let sig = cluster.send(&[ix::repay(&payer_key, &key, &c.reserve, &liquidity, native)], &[signer]).await?;
+    writeln!(out, "repaid {amount} of {reserve} for {key}: {sig}")?;
+    Ok(())
+}
+
+/// Liquidates `obligation` once, paid in cTokens of the withdraw reserve.
+pub async fn liquidate(
+    cluster: &impl Cluster,
+    signer: &Keypair,
+    obligation: &Pubkey,
+    repay: &Pubkey,
+    withdraw: &Pubkey,
+    max_repay: Option<f64>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let c = context(cluster, repay).await?;
+    let w = *c.snap.reserve(withdraw)?;
+    let o = obligation_state(cluster, obligation).await?.ok_or_else(|| anyhow!("unknown obligation {obligation}"))?;
+    let max = max_repay.map(|x| c.reserve.native(x)).unwrap_or(u64::MAX);
+    let sig = send_liquidation(cluster, signer, &c.snap, (obligation, &o), &c.reserve, &w, max).await?;
+    writeln!(out, "liquidated {obligation}: {sig}")?;
+    Ok(())
+}
+
+/// One liquidation transaction: the liquidator's accounts are created when missing.
+pub async fn send_liquidation(
+    cluster: &impl Cluster,
+    liquidator: &Keypair,
+    snap: &MarketSnapshot,
+    obligation: (&Pubkey, &Obligation),
+    repay: &ReserveView,
+    withdraw: &ReserveView,
+    max_repay: u64,
+) -> Result<String> {
+    let me = liquidator.pubkey();
+    let payer = cluster.payer().pubkey();
+    let mut ixs = create_atas(&payer, &me, withdraw);
+    ixs.push(tokens::create_ata_idempotent(&payer, &me, &repay.mint(), &repay.token_program()));
+    let accounts = ix::LiquidatorAccounts {
+        repay_liquidity: ata(&me, &repay.mint(), repay),
+        withdraw_ctokens: ata(&me, &withdraw.state.ctoken_mint, withdraw),
+        withdraw_liquidity: ata(&me, &withdraw.mint(), withdraw),
+    };
+    let args = LiquidateArgs { max_repay_amount: max_repay, min_seized_out: 0, receive_underlying: false };
+    ixs.push(ix::liquidate(&me, obligation, repay, withdraw, &accounts, args, snap.price_accounts()));
+    cluster.send(&ixs, &[liquidator]).await
+}
