@@ -64,7 +64,13 @@ pub fn release_partial(obligation: &mut Obligation, slot: usize, settled: Fracti
     let released = if settled >= debt {
         contribution
     } else {
-        to_floor_u64(math::mul(from_u64(contribution), math::div(settled, debt)?)?)?.min(contribution)
+        // contribution · settled / debt: multiplied first, exact whenever the product fits; else the ratio
+        // first, truncated, which only ever releases less.
+        let share = match from_u64(contribution).checked_mul(settled) {
+            Some(product) => math::div(product, debt)?,
+            None => math::mul(from_u64(contribution), math::div(settled, debt)?)?,
+        };
+        to_floor_u64(share)?.min(contribution)
     };
     obligation.isolated_debt_micro_quote[slot] = contribution - released;
     obligation.forget_isolated_reserve_if_settled();
@@ -134,6 +140,15 @@ mod tests {
         assert_eq!((o.isolated_debt_micro_quote[0], o.isolated_reserve), (1, key(1)));
         assert_eq!(release_partial(&mut o, 0, debt, debt).unwrap(), 1);
         assert_eq!(o.isolated_reserve, Pubkey::default(), "nothing counted: the obligation is free to pick another");
+    }
+
+    #[test]
+    fn partial_release_is_exact_when_the_product_fits() {
+        // 10 of 101 USDC repaid: the ratio 10/101 alone would truncate and release 9,999,999.
+        let mut o = Obligation::zeroed();
+        o.isolated_reserve = key(1);
+        o.isolated_debt_micro_quote[0] = 101_000_000;
+        assert_eq!(release_partial(&mut o, 0, from_u64(10_000_000), from_u64(101_000_000)).unwrap(), 10_000_000);
     }
 
     #[test]
