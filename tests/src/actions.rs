@@ -4,7 +4,11 @@ use anchor_lang::{
     prelude::{AccountMeta, Pubkey},
     solana_program::instruction::Instruction,
 };
-use ballast::{math::Fraction, operations::collateral, state::{Obligation, ReserveConfig}};
+use ballast::{
+    math::Fraction,
+    operations::{collateral, isolation},
+    state::{Obligation, ReserveConfig},
+};
 use solana_keypair::Keypair;
 use solana_program_test::BanksClientError;
 
@@ -56,11 +60,27 @@ impl TestContext {
         self.health_metas(&after)
     }
 
-    /// Health accounts for the obligation as it will be after borrowing from `r`.
+    /// Health accounts for the obligation as it will be after borrowing from `r`. When its sole collateral is
+    /// an isolated reserve (other than `r`), that reserve's pair is writable: the borrow counts against its
+    /// debt ceiling.
     pub async fn health_after_borrow(&mut self, user: &User, r: &ReserveInfo) -> Vec<AccountMeta> {
         let mut after = self.obligation_state(user).await;
         let _ = after.borrow_slot(&r.key, Fraction::ONE);
-        self.health_metas(&after)
+        let mut metas = self.health_metas(&after);
+        if let Some(key) = isolation::sole_collateral(&after).filter(|k| *k != r.key) {
+            let collateral = self.reserve_by_key(&key).clone();
+            if isolation::ceiling_applies(&self.reserve_state(&collateral).await.config) {
+                writable(&mut metas, key);
+            }
+        }
+        metas
+    }
+
+    /// The obligation's isolated reserve, writable, when debt counts against one the instruction does not
+    /// already hold (`held`): what repay, liquidate and socialize_bad_debt need to release it.
+    pub fn isolated_reserve_needed(obligation: &Obligation, held: &[Pubkey]) -> Option<Pubkey> {
+        let key = obligation.isolated_reserve;
+        (key != Pubkey::default() && !held.contains(&key)).then_some(key)
     }
 
     /// Sends `ix` with some account keys swapped, to prove the program rejects them.
@@ -225,9 +245,17 @@ impl TestContext {
         self.send(&[ix], &[&user.keypair]).await
     }
 
-    /// `payer` repays `owner`'s debt to `r` from the payer's own tokens.
+    /// `payer` repays `owner`'s debt to `r` from the payer's own tokens, passing the obligation's isolated
+    /// reserve when it has one.
     pub async fn try_repay(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64) -> TxResult {
-        let ix = Self::instruction(
+        let state = self.obligation_state(owner).await;
+        let extra = Self::isolated_reserve_needed(&state, &[r.key]).map(|k| AccountMeta::new(k, false));
+        self.try_repay_with(payer, owner, r, max_liquidity_amount, extra.into_iter().collect()).await
+    }
+
+    /// Repay with exactly `remaining` as its remaining accounts.
+    pub async fn try_repay_with(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64, remaining: Vec<AccountMeta>) -> TxResult {
+        let mut ix = Self::instruction(
             ballast::accounts::Repay {
                 payer: payer.key(),
                 vaults: vaults(r),
@@ -236,6 +264,7 @@ impl TestContext {
             },
             ballast::instruction::Repay { max_liquidity_amount },
         );
+        ix.accounts.extend(remaining);
         self.send(&[ix], &[&payer.keypair]).await
     }
     expect_ok!(repay, try_repay(payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64));
@@ -285,7 +314,10 @@ impl TestContext {
         receive_underlying: bool,
     ) -> TxResult {
         let state = self.obligation_state(owner).await;
-        let health = self.health_metas(&state);
+        let mut health = self.health_metas(&state);
+        if let Some(key) = Self::isolated_reserve_needed(&state, &[repay.key, withdraw.key]) {
+            writable(&mut health, key);
+        }
         let mut ix = Self::instruction(
             ballast::accounts::Liquidate {
                 liquidator: liquidator.key(),
@@ -312,10 +344,12 @@ impl TestContext {
     }
 
     pub async fn try_socialize_bad_debt(&mut self, owner: &User, r: &ReserveInfo) -> TxResult {
-        let ix = Self::instruction(
+        let state = self.obligation_state(owner).await;
+        let mut ix = Self::instruction(
             ballast::accounts::SocializeBadDebt { market: r.market, reserve: r.key, obligation: owner.obligation },
             ballast::instruction::SocializeBadDebt {},
         );
+        ix.accounts.extend(Self::isolated_reserve_needed(&state, &[r.key]).map(|k| AccountMeta::new(k, false)));
         self.send(&[ix], &[]).await
     }
 
@@ -331,6 +365,14 @@ impl TestContext {
     pub async fn donate(&mut self, from: &User, r: &ReserveInfo, amount: u64) {
         self.transfer_tokens(&from.liquidity(r), &r.liquidity_vault, &from.keypair, &r.mint, amount, r.decimals, r.kind).await;
         *self.donations.entry(r.key).or_default() += amount;
+    }
+}
+
+/// Makes the reserve `key` writable among `metas` (a health pair), or appends it writable when absent.
+fn writable(metas: &mut Vec<AccountMeta>, key: Pubkey) {
+    match metas.iter_mut().find(|m| m.pubkey == key) {
+        Some(meta) => meta.is_writable = true,
+        None => metas.push(AccountMeta::new(key, false)),
     }
 }
 

@@ -46,8 +46,9 @@ impl TestContext {
 
     /// For every reserve: the liquidity vault equals available liquidity (plus outside donations), the
     /// cToken mint supply plus the locked seed equals the reserve's cToken supply, the collateral vault holds
-    /// exactly the cTokens obligations pledged, the fee vault holds exactly what was swept, and the reserve's
-    /// debt equals the sum of its obligations' debts (up to fixed-point rounding).
+    /// exactly the cTokens obligations pledged, the fee vault holds exactly what was swept, the reserve's debt
+    /// equals the sum of its obligations' debts (up to fixed-point rounding), and its isolated debt usage
+    /// equals exactly the sum of the counts of the obligations that name it as their isolated reserve.
     pub async fn assert_invariants(&mut self) {
         let obligations: Vec<_> = {
             let mut v = vec![];
@@ -87,6 +88,13 @@ impl TestContext {
             let gap = if owed > booked { owed - booked } else { booked - owed };
             assert!(gap <= Fraction::from_num(0.000_001), "{}: reserve debt {booked} vs obligations {owed}", r.symbol);
             assert!(state.total_liquidity().is_ok(), "{}: total liquidity computable", r.symbol);
+
+            let counted: u64 = obligations
+                .iter()
+                .filter(|o| o.isolated_reserve == r.key)
+                .map(|o| o.isolated_debt_micro_quote.iter().sum::<u64>())
+                .sum();
+            assert_eq!(state.isolated_debt_usage_micro_quote, counted, "{}: isolated debt usage vs obligations' counts", r.symbol);
         }
         for o in &obligations {
             o.invariant().expect("obligation invariant");

@@ -59,13 +59,15 @@ impl ReserveInfo {
 }
 
 /// LTV 80%, threshold 85%, bonus 2–10%, 10% reserve factor, 5% insurance, no origination fee, a kinked curve
-/// (0% → 8% APR at 80% utilization → 108% at 100%), 95% utilization ceiling, no caps, 60 s oracle age.
+/// (0% → 8% APR at 80% utilization → 108% at 100%), 95% utilization ceiling, no caps (nor an isolated
+/// debt ceiling, should a scenario flag the reserve isolated), 60 s oracle age.
 pub fn default_config(price_account: Pubkey, feed_id: [u8; 32]) -> ReserveConfig {
     let mut c = ReserveConfig::zeroed();
     c.deposit_limit = u64::MAX;
     c.borrow_limit = u64::MAX;
     c.outflow_limit = u64::MAX;
     c.outflow_window_secs = 0;
+    c.isolated_debt_ceiling_micro_quote = u64::MAX;
     c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
     c.curve[1] = CurvePoint { utilization_bps: 8_000, borrow_rate_bps: 800 };
     c.curve[2] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 10_800 };

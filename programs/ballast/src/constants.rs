@@ -24,3 +24,6 @@ pub const MAX_CONFIG_TIMELOCK_SECS: u64 = 30 * 86_400;
 pub const FULL_LIQUIDATION_HEALTH_BPS: u64 = 9_500;
 /// Shortfall (1 − health) over which the bonus ramps from min to max, bps.
 pub const LIQUIDATION_BONUS_RAMP_BPS: u64 = 1_000;
+/// Micro-quote per whole quote unit: isolated debt ceilings, usage and contributions are counted in
+/// quote × 1e6, so rounding each borrow up overstates usage by at most a millionth of a quote unit.
+pub const MICRO_QUOTE_PER_QUOTE: u64 = 1_000_000;

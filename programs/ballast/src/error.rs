@@ -199,7 +199,7 @@ pub enum BallastError {
     // --- isolated assets and elevation groups ---
     #[msg("Isolated collateral can back borrows only as the obligation's sole collateral")]
     IsolatedCollateralNotAlone,
-    #[msg("Deprecated: no isolated-asset debt ceiling is enforced; kept so later codes keep their numbers")]
+    #[msg("Debt borrowed against isolated collateral may not take the reserve's market-wide usage above its isolated_debt_ceiling_micro_quote")]
     IsolatedDebtCeilingExceeded,
     #[msg("Elevation group ids run from 1 to 16, and the group must be configured")]
     ElevationGroupInvalid,
@@ -247,6 +247,12 @@ pub enum BallastError {
     TimelockTooLong,
     #[msg("The risk council only tightens; the rate curve and fees are the admin's to change")]
     RiskCouncilCannotReprice,
+    #[msg("This obligation's debt counts against an isolated reserve's ceiling: pass that reserve, writable, in remaining accounts")]
+    IsolatedReserveAccountMissing,
+    #[msg("An obligation's debt counts against one isolated reserve at a time: repay what counts against it before borrowing against another")]
+    IsolatedReserveMismatch,
+    #[msg("Isolated debt is counted only on open borrow slots, and the obligation names its isolated reserve exactly while some is")]
+    IsolatedDebtAccountingInvalid,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -218,3 +218,19 @@ pub struct FlashRepayEvent {
     /// Part of the fee added to the insurance fund, native units.
     pub insurance_fee_amount: u64,
 }
+
+/// Debt counted against, or released from, an isolated reserve's market-wide debt ceiling.
+#[event]
+pub struct IsolatedDebtEvent {
+    pub obligation: Pubkey,
+    /// The isolated reserve whose usage changed.
+    pub reserve: Pubkey,
+    /// Counted by a borrow, micro-quote (quote × 1e6).
+    pub counted_micro_quote: u64,
+    /// Released by a repay, liquidation or bad-debt write-off, micro-quote.
+    pub released_micro_quote: u64,
+    /// The reserve's usage after the change, micro-quote.
+    pub usage_micro_quote: u64,
+    /// The reserve's ceiling, micro-quote.
+    pub ceiling_micro_quote: u64,
+}

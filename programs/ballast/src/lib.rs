@@ -152,7 +152,8 @@ pub mod ballast {
         WithdrawCollateralAndRedeem::handle(ctx, ctoken_amount)
     }
 
-    /// Borrows liquidity against the obligation; health-checked, with an origination fee.
+    /// Borrows liquidity against the obligation; health-checked, with an origination fee; counted against the
+    /// debt ceiling of isolated sole collateral (its health pair then writable).
     pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, liquidity_amount: u64) -> Result<()> {
         Borrow::handle(ctx, liquidity_amount)
     }
@@ -162,8 +163,9 @@ pub mod ballast {
         SetElevationGroup::handle(ctx, id)
     }
 
-    /// Repays debt for any obligation; `u64::MAX` repays all.
-    pub fn repay(ctx: Context<Repay>, max_liquidity_amount: u64) -> Result<()> {
+    /// Repays debt for any obligation; `u64::MAX` repays all (remaining accounts: the obligation's isolated reserve,
+    /// writable, when it has one other than this reserve).
+    pub fn repay<'info>(ctx: Context<'info, Repay<'info>>, max_liquidity_amount: u64) -> Result<()> {
         Repay::handle(ctx, max_liquidity_amount)
     }
 
@@ -186,13 +188,15 @@ pub mod ballast {
         RefreshReserve::handle(ctx)
     }
 
-    /// Repays part of an unhealthy obligation's debt for its collateral plus a bonus; permissionless.
+    /// Repays part of an unhealthy obligation's debt for its collateral plus a bonus; permissionless (the
+    /// obligation's isolated reserve, if any, writable among or after the health pairs).
     pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, args: LiquidateArgs) -> Result<()> {
         Liquidate::handle(ctx, args)
     }
 
-    /// Writes off debt left without collateral: insurance fund first, then depositors; permissionless.
-    pub fn socialize_bad_debt(ctx: Context<SocializeBadDebt>) -> Result<()> {
+    /// Writes off debt left without collateral: insurance fund first, then depositors; permissionless (remaining
+    /// accounts: the obligation's isolated reserve, writable, when it has one other than this reserve).
+    pub fn socialize_bad_debt<'info>(ctx: Context<'info, SocializeBadDebt<'info>>) -> Result<()> {
         SocializeBadDebt::handle(ctx)
     }
 }

@@ -18,6 +18,7 @@ fn tight(c: &mut ReserveConfig) {
     c.deposit_limit = 1_000_000_000;
     c.borrow_limit = 1_000_000_000;
     c.outflow_limit = 1_000_000_000;
+    c.isolated_debt_ceiling_micro_quote = 1_000_000_000;
     c.outflow_window_secs = 3_600;
     c.borrow_factor_bps = 11_000;
     c.flags = FLAG_PAUSED | FLAG_REDUCE_ONLY;
@@ -32,6 +33,7 @@ const RESERVE_LOOSENINGS: &[(&str, Edit)] = &[
     ("raise deposit cap", |c| c.deposit_limit += 1),
     ("raise borrow cap", |c| c.borrow_limit += 1),
     ("raise outflow limit", |c| c.outflow_limit += 1),
+    ("raise isolated debt ceiling", |c| c.isolated_debt_ceiling_micro_quote += 1),
     ("shorten outflow window", |c| c.outflow_window_secs -= 1),
     ("turn outflow limiter off", |c| c.outflow_window_secs = 0),
     ("raise utilization ceiling", |c| c.utilization_ceiling_bps += 100),
@@ -136,6 +138,7 @@ async fn accept_admin_succeeds_and_only_the_new_admin_acts_after() {
 #[test_case(|c| c.deposit_limit = 1_000_000 ; "lower deposit cap")]
 #[test_case(|c| c.borrow_limit = 0 ; "lower borrow cap")]
 #[test_case(|c| { c.outflow_limit = 1_000_000; c.outflow_window_secs = 3_600 } ; "lower outflow limit")]
+#[test_case(|c| c.isolated_debt_ceiling_micro_quote = 0 ; "lower isolated debt ceiling")]
 #[test_case(|c| c.ltv_bps = 5_000 ; "lower ltv")]
 #[tokio::test]
 async fn tighten_reserve_config_succeeds_at_once(edit: Edit) {

@@ -11,6 +11,7 @@ mod elevation;
 mod governance;
 mod flash;
 mod interest;
+mod isolated_ceiling;
 mod liquidation;
 mod liquidation_cascade;
 mod bad_debt;

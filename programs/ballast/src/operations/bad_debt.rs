@@ -13,6 +13,8 @@ pub struct WriteOff {
     pub from_insurance: u64,
     /// Absorbed by depositors, native units.
     pub from_depositors: u64,
+    /// Isolated debt released with the position, micro-quote: comes off the obligation's isolated reserve.
+    pub isolated_released_micro_quote: u64,
 }
 
 /// Removes the obligation's debt in `reserve_key` once it has no collateral left. The insurance fund pays
@@ -25,9 +27,9 @@ pub fn socialize(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key
     let covered = debt.min(insurance);
     reserve.insurance_fund_sf.set(math::sub(insurance, covered)?);
     reserve.borrowed_sf.set(reserve.borrowed_sf.get().saturating_sub(debt));
-    obligation.remove_borrow(i);
+    let isolated_released_micro_quote = obligation.remove_borrow(i);
     let debt_amount = to_ceil_u64(debt)?;
     let from_insurance = to_floor_u64(covered)?;
     let from_depositors = math::checked_sub_u64(debt_amount, from_insurance)?;
-    Ok(WriteOff { debt_amount, from_insurance, from_depositors })
+    Ok(WriteOff { debt_amount, from_insurance, from_depositors, isolated_released_micro_quote })
 }

@@ -26,6 +26,8 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
     // Higher caps let more value in or out.
     new.deposit_limit > old.deposit_limit
         || new.borrow_limit > old.borrow_limit
+        // A higher isolated debt ceiling lets more debt rest on an isolated asset alone.
+        || new.isolated_debt_ceiling_micro_quote > old.isolated_debt_ceiling_micro_quote
         // More outflow per window, or a shorter window (0 = limiter off), lets a run drain faster.
         || new.outflow_limit > old.outflow_limit
         || window_shortens(old.outflow_window_secs, new.outflow_window_secs)
@@ -211,6 +213,7 @@ mod tests {
         c.deposit_limit = 1_000;
         c.borrow_limit = 1_000;
         c.outflow_limit = 1_000;
+        c.isolated_debt_ceiling_micro_quote = 1_000;
         c.outflow_window_secs = 3_600;
         c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
         c.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 1_000 };
@@ -251,6 +254,9 @@ mod tests {
         ("borrow_limit down", |c| c.borrow_limit -= 1, false),
         ("outflow_limit up", |c| c.outflow_limit += 1, true),
         ("outflow_limit down", |c| c.outflow_limit -= 1, false),
+        ("isolated debt ceiling up", |c| c.isolated_debt_ceiling_micro_quote += 1, true),
+        ("isolated debt ceiling down", |c| c.isolated_debt_ceiling_micro_quote -= 1, false),
+        ("isolated debt ceiling to zero", |c| c.isolated_debt_ceiling_micro_quote = 0, false),
         ("outflow window shorter", |c| c.outflow_window_secs -= 1, true),
         ("outflow window off", |c| c.outflow_window_secs = 0, true),
         ("outflow window longer", |c| c.outflow_window_secs += 1, false),

@@ -8,5 +8,6 @@ pub mod fees;
 pub mod governance;
 pub mod flash;
 pub mod health;
+pub mod isolation;
 pub mod liquidate;
 pub mod repay;

@@ -17,7 +17,8 @@ pub const FLAG_FLASH_ENABLED: u16 = 1 << 2;
 pub const FLAG_PAUSED: u16 = 1 << 3;
 /// Reserve flag: reduce-only; positions may shrink (repay, withdraw, redeem, liquidate), never grow.
 pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
-/// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral.
+/// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral, and only up to
+/// `isolated_debt_ceiling_micro_quote` of debt market-wide.
 pub const FLAG_ISOLATED: u16 = 1 << 5;
 const KNOWN_FLAGS: u16 =
     FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
@@ -54,6 +55,9 @@ pub struct ReserveConfig {
     pub borrow_limit: u64,
     /// Most liquidity withdraw + borrow may take out per outflow window, native units.
     pub outflow_limit: u64,
+    /// With FLAG_ISOLATED: most debt borrowed against this reserve as sole collateral, market-wide, micro-quote
+    /// (quote × 1e6) at borrow-time spot prices. 0 = no new borrows against it. Inert without the flag.
+    pub isolated_debt_ceiling_micro_quote: u64,
     /// Borrow rate curve points (utilization bps -> APR bps); the first `curve_len` are used.
     pub curve: [CurvePoint; MAX_CURVE_POINTS],
     /// Oracle source and tolerances.
@@ -89,7 +93,7 @@ pub struct ReserveConfig {
     /// Number of used curve points.
     pub curve_len: u8,
     /// Reserved for future settings.
-    pub padding: [u8; 33],
+    pub padding: [u8; 25],
 }
 
 const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);
@@ -130,6 +134,8 @@ impl ReserveConfig {
             BallastError::UtilizationCeilingInvalid
         );
         require!(self.flags & !KNOWN_FLAGS == 0, BallastError::UnknownReserveFlags);
+        // isolated_debt_ceiling_micro_quote needs no rule: every value means something (0 = no new isolated
+        // borrows), and a ceiling set before FLAG_ISOLATED lets the council isolate an asset at once.
         validate_curve(&self.curve, self.curve_len)?;
         self.oracle.validate()
     }

@@ -40,6 +40,10 @@ pub struct Obligation {
     pub deposits: [ObligationCollateral; MAX_OBLIGATION_DEPOSITS],
     /// Debt positions; empty slots trail.
     pub borrows: [ObligationLiquidity; MAX_OBLIGATION_BORROWS],
+    /// Isolated reserve whose debt ceiling `isolated_debt_micro_quote` counts against (default = nothing counted).
+    pub isolated_reserve: Pubkey,
+    /// Per borrow slot, aligned with `borrows`: debt counted against `isolated_reserve`, micro-quote (quote × 1e6).
+    pub isolated_debt_micro_quote: [u64; MAX_OBLIGATION_BORROWS],
     /// Owner-chosen id in the PDA seeds.
     pub id: u8,
     /// Bump of the obligation PDA.
@@ -49,7 +53,7 @@ pub struct Obligation {
     /// Layout version.
     pub version: u8,
     /// Reserved for growth.
-    pub padding: [u8; 124],
+    pub padding: [u8; 28],
 }
 
 const _: () = assert!(core::mem::size_of::<Obligation>() == 1024);
@@ -112,10 +116,30 @@ impl Obligation {
         self.deposits[MAX_OBLIGATION_DEPOSITS - 1] = ObligationCollateral::default();
     }
 
-    /// Removes borrow `i`, keeping the order of the rest.
-    pub fn remove_borrow(&mut self, i: usize) {
+    /// Removes borrow `i`, keeping the order of the rest (its isolated-debt contribution moves with it).
+    /// Returns the contribution released with the slot, micro-quote: the caller takes it off the isolated
+    /// reserve's usage.
+    #[must_use = "the released isolated debt must come off the isolated reserve's usage"]
+    pub fn remove_borrow(&mut self, i: usize) -> u64 {
+        let released = self.isolated_debt_micro_quote[i];
         self.borrows[i..].rotate_left(1);
         self.borrows[MAX_OBLIGATION_BORROWS - 1] = ObligationLiquidity::default();
+        self.isolated_debt_micro_quote[i..].rotate_left(1);
+        self.isolated_debt_micro_quote[MAX_OBLIGATION_BORROWS - 1] = 0;
+        self.forget_isolated_reserve_if_settled();
+        released
+    }
+
+    /// Whether any borrow slot still counts debt against `isolated_reserve`.
+    pub fn has_isolated_debt(&self) -> bool {
+        self.isolated_debt_micro_quote.iter().any(|c| *c > 0)
+    }
+
+    /// Clears `isolated_reserve` once no slot counts debt against it, so a later borrow may name another.
+    pub fn forget_isolated_reserve_if_settled(&mut self) {
+        if !self.has_isolated_debt() {
+            self.isolated_reserve = Pubkey::default();
+        }
     }
 
     /// The distinct reserves a health check needs, in order: deposits, then borrows not already listed.
@@ -129,7 +153,8 @@ impl Obligation {
         )
     }
 
-    /// Cross-field rules: packed slots, one position per reserve per side, no zero positions.
+    /// Cross-field rules: packed slots, one position per reserve per side, no zero positions; isolated debt
+    /// counted only on open borrow slots, and `isolated_reserve` named exactly while some is counted.
     pub fn invariant(&self) -> Result<()> {
         let deposits = self.active_deposits();
         let borrows = self.active_borrows();
@@ -149,6 +174,14 @@ impl Obligation {
             require!(b.borrowed_sf.get() > Fraction::ZERO, BallastError::ObligationLayoutInvalid);
             require!(borrows[..i].iter().all(|o| o.reserve != b.reserve), BallastError::ObligationLayoutInvalid);
         }
+        require!(
+            self.isolated_debt_micro_quote[borrows.len()..].iter().all(|c| *c == 0),
+            BallastError::IsolatedDebtAccountingInvalid
+        );
+        require!(
+            self.has_isolated_debt() == (self.isolated_reserve != Pubkey::default()),
+            BallastError::IsolatedDebtAccountingInvalid
+        );
         Ok(())
     }
 }

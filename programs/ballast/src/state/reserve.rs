@@ -54,6 +54,9 @@ pub struct Reserve {
     pub outflow: OutflowWindow,
     /// Amount lent by an open flash loan in this transaction, native units (0 = none).
     pub flash_loan_amount: u64,
+    /// Debt counted against `config.isolated_debt_ceiling_micro_quote`: the sum of the contributions of every
+    /// obligation whose `isolated_reserve` is this reserve, micro-quote. May exceed a ceiling lowered later.
+    pub isolated_debt_usage_micro_quote: u64,
     /// Decimals of the liquidity mint (the cToken mint has the same).
     pub liquidity_decimals: u8,
     /// Bump of the reserve PDA.
@@ -61,7 +64,7 @@ pub struct Reserve {
     /// Layout version.
     pub version: u8,
     /// Reserved for growth.
-    pub padding: [u8; 125],
+    pub padding: [u8; 117],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);

@@ -1,6 +1,6 @@
 use crate::{
     error::BallastError,
-    events::LiquidateEvent,
+    events::{IsolatedDebtEvent, LiquidateEvent},
     instructions::shared::*,
     operations::{liquidate::{self, LiquidationInputs}, repay},
     oracle::PriceUse,
@@ -48,18 +48,21 @@ struct Settlement {
     plan: liquidate::LiquidationPlan,
     liquidator_ctokens: u64,
     underlying: Option<u64>,
+    isolated: Option<IsolatedDebtEvent>,
 }
 
 impl<'info> Liquidate<'info> {
-    /// Permissionless. Never blocked by caps or limits: only health, prices and positions decide.
+    /// Permissionless. Never blocked by caps, limits or the isolated debt ceiling: only health, prices and
+    /// positions decide.
     ///
     /// 1. accrue both reserves
     /// 2. require both positions
     /// 3. liquidation health on fresh spot prices
     /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)
     /// 5. settle the debt and seize collateral, the fee into insurance
-    /// 6. pay the liquidator in underlying or cTokens
-    /// 7. emit
+    /// 6. release the settled share of the position's isolated debt from the obligation's isolated reserve
+    /// 7. pay the liquidator in underlying or cTokens
+    /// 8. emit
     pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let a = &ctx.accounts;
@@ -80,16 +83,17 @@ impl<'info> Liquidate<'info> {
                 w.accrue_interest(now)?;
             }
             let mut obligation = a.obligation.load_mut()?;
+            let isolated_key = obligation.isolated_reserve;
+            let pairs = liquidation_health_accounts(&obligation, &isolated_key, ctx.remaining_accounts)?;
             let debt_index = obligation.find_borrow(&repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
             let deposit_index = obligation.find_deposit(&withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
 
             let plan = {
                 let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
                 let held = [(&repay_key, &*repay_reserve), (&withdraw_key, withdraw_reserve)];
-                let remaining = ctx.remaining_accounts;
-                let health = compute_health(&obligation, &market_key, group.as_ref(), remaining, &held, now, PriceUse::Liquidation)?;
-                let repay_price = price_of(remaining, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
-                let withdraw_price = price_of(remaining, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
+                let health = compute_health(&obligation, &market_key, group.as_ref(), pairs, &held, now, PriceUse::Liquidation)?;
+                let repay_price = price_of(pairs, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
+                let withdraw_price = price_of(pairs, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
                 let cfg = &withdraw_reserve.config;
                 // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap.
                 let max_bonus_bps = match group {
@@ -114,7 +118,7 @@ impl<'info> Liquidate<'info> {
                 })?
             };
 
-            repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;
+            let repayment = repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;
             repay_reserve.invariant()?;
             let withdraw_reserve: &mut Reserve = match withdraw_guard.as_deref_mut() {
                 Some(w) => w,
@@ -122,8 +126,16 @@ impl<'info> Liquidate<'info> {
             };
             let payout = liquidate::settle(withdraw_reserve, &mut obligation, &withdraw_key, &plan, args.receive_underlying, args.min_seized_out)?;
             withdraw_reserve.invariant()?;
+            let release = |held: &mut [(&Pubkey, &mut Reserve)]| {
+                let released = repayment.isolated_released_micro_quote;
+                release_isolated_debt(&a.obligation.key(), &isolated_key, released, &market_key, held, ctx.remaining_accounts, now)
+            };
+            let isolated = match withdraw_guard.as_deref_mut() {
+                Some(w) => release(&mut [(&repay_key, &mut *repay_reserve), (&withdraw_key, w)])?,
+                None => release(&mut [(&repay_key, &mut *repay_reserve)])?,
+            };
             obligation.invariant()?;
-            Settlement { plan, liquidator_ctokens: payout.ctoken_amount, underlying: payout.underlying }
+            Settlement { plan, liquidator_ctokens: payout.ctoken_amount, underlying: payout.underlying, isolated }
         };
 
         a.repay.pull_liquidity(&a.liquidator_repay_liquidity, &a.liquidator, s.plan.repay_amount)?;
@@ -151,6 +163,9 @@ impl<'info> Liquidate<'info> {
             received_underlying: s.underlying.is_some(),
             received_amount: s.underlying.unwrap_or(s.liquidator_ctokens),
         });
+        if let Some(event) = s.isolated {
+            emit!(event);
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 use crate::{
     error::BallastError,
     events::BadDebtSocializedEvent,
+    instructions::shared::release_isolated_debt,
     operations::bad_debt,
     state::{Market, Obligation, Reserve},
 };
@@ -18,14 +19,32 @@ pub struct SocializeBadDebt<'info> {
     pub obligation: AccountLoader<'info, Obligation>,
 }
 
-impl SocializeBadDebt<'_> {
-    /// Permissionless. 1. accrue  2. require no collateral left and debt in this reserve  3. write it off,
-    /// insurance first, the rest through a lower exchange rate  4. emit both parts
-    pub fn handle(ctx: Context<Self>) -> Result<()> {
+impl<'info> SocializeBadDebt<'info> {
+    /// Permissionless.
+    ///
+    /// 1. accrue
+    /// 2. require no collateral left and debt in this reserve
+    /// 3. write it off, insurance first, the rest through a lower exchange rate
+    /// 4. release the position's isolated debt from the obligation's isolated reserve
+    ///    (`remaining_accounts[0]`, writable, when set and not this reserve)
+    /// 5. emit both parts
+    pub fn handle(ctx: Context<'info, Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let reserve_key = ctx.accounts.reserve.key();
         let mut reserve = ctx.accounts.reserve.load_mut()?;
-        reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+        reserve.accrue_interest(now)?;
         let mut obligation = ctx.accounts.obligation.load_mut()?;
-        let write_off = bad_debt::socialize(&mut reserve, &mut obligation, &ctx.accounts.reserve.key())?;
+        let isolated_key = obligation.isolated_reserve;
+        let write_off = bad_debt::socialize(&mut reserve, &mut obligation, &reserve_key)?;
+        let isolated = release_isolated_debt(
+            &ctx.accounts.obligation.key(),
+            &isolated_key,
+            write_off.isolated_released_micro_quote,
+            &ctx.accounts.market.key(),
+            &mut [(&reserve_key, &mut *reserve)],
+            ctx.remaining_accounts,
+            now,
+        )?;
         obligation.invariant()?;
         reserve.invariant()?;
         emit!(BadDebtSocializedEvent {
@@ -35,6 +54,9 @@ impl SocializeBadDebt<'_> {
             from_insurance: write_off.from_insurance,
             from_depositors: write_off.from_depositors,
         });
+        if let Some(event) = isolated {
+            emit!(event);
+        }
         Ok(())
     }
 }

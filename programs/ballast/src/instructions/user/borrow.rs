@@ -2,6 +2,7 @@ use crate::{
     error::BallastError,
     events::BorrowEvent,
     instructions::shared::*,
+    math::checked_add_u64,
     operations::{borrow, controls::{self, Action}},
     state::Market,
 };
@@ -20,13 +21,18 @@ pub struct Borrow<'info> {
 }
 
 impl<'info> Borrow<'info> {
-    /// 1. accrue  2. record the debt plus origination fee (caps, utilization ceiling)  3. require borrow
-    /// power over every position, priced from remaining accounts  4. pay out  5. reconcile, emit
+    /// 1. accrue
+    /// 2. record the debt plus origination fee (caps, utilization ceiling)
+    /// 3. require borrow power over every position, priced from remaining accounts
+    /// 4. record the outflow (reserve and market limiters)
+    /// 5. when the sole collateral is isolated, count the new debt against its ceiling
+    /// 6. pay out
+    /// 7. reconcile, emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Borrow))]
     pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
-        let origination_fee = {
+        let (origination_fee, isolated) = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
@@ -36,9 +42,13 @@ impl<'info> Borrow<'info> {
             controls::record_reserve_outflow(&mut reserve, liquidity_amount, now)?;
             let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
             record_market_outflow(&ctx.accounts.market, &reserve, price_account, liquidity_amount, now)?;
+            let obligation_key = ctx.accounts.position.obligation.key();
+            let market_key = ctx.accounts.market.key();
+            let debt_added = checked_add_u64(liquidity_amount, fee)?;
+            let isolated = count_isolated_borrow(&obligation_key, &mut obligation, &market_key, &reserve_key, &mut reserve, debt_added, ctx.remaining_accounts, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
-            fee
+            (fee, isolated)
         };
         let a = &ctx.accounts;
         a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
@@ -49,6 +59,9 @@ impl<'info> Borrow<'info> {
             liquidity_amount,
             origination_fee,
         });
+        if let Some(event) = isolated {
+            emit!(event);
+        }
         Ok(())
     }
 }

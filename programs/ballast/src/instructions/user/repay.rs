@@ -23,20 +23,37 @@ pub struct Repay<'info> {
     pub payer_liquidity: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
-impl Repay<'_> {
-    /// 1. accrue  2. settle up to `max_liquidity_amount` (u64::MAX = all; debt rounded up)  3. pull liquidity
-    /// 4. reconcile, emit. Needs no prices: repaying only ever improves health.
+impl<'info> Repay<'info> {
+    /// Needs no prices: repaying only ever improves health. Never refused by the isolated debt ceiling.
+    ///
+    /// 1. accrue
+    /// 2. settle up to `max_liquidity_amount` (u64::MAX = all; debt rounded up)
+    /// 3. release the settled share of the position's isolated debt from the obligation's isolated reserve
+    ///    (`remaining_accounts[0]`, writable, when set and not this reserve)
+    /// 4. pull liquidity
+    /// 5. reconcile, emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Repay))]
-    pub fn handle(ctx: Context<Self>, max_liquidity_amount: u64) -> Result<()> {
+    pub fn handle(ctx: Context<'info, Self>, max_liquidity_amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let reserve_key = ctx.accounts.vaults.reserve.key();
-        let repayment = {
+        let (repayment, isolated) = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
-            reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+            reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.obligation.load_mut()?;
+            let isolated_key = obligation.isolated_reserve;
             let r = repay::repay(&mut reserve, &mut obligation, &reserve_key, max_liquidity_amount)?;
+            let isolated = release_isolated_debt(
+                &ctx.accounts.obligation.key(),
+                &isolated_key,
+                r.isolated_released_micro_quote,
+                &ctx.accounts.vaults.market.key(),
+                &mut [(&reserve_key, &mut *reserve)],
+                ctx.remaining_accounts,
+                now,
+            )?;
             obligation.invariant()?;
             reserve.invariant()?;
-            r
+            (r, isolated)
         };
         let a = &ctx.accounts;
         a.vaults.pull_liquidity(&a.payer_liquidity, &a.payer, repayment.liquidity_amount)?;
@@ -48,6 +65,9 @@ impl Repay<'_> {
             liquidity_amount: repayment.liquidity_amount,
             closed: repayment.closed,
         });
+        if let Some(event) = isolated {
+            emit!(event);
+        }
         Ok(())
     }
 }
