@@ -8,6 +8,7 @@ pub mod context;
 pub mod elevation;
 pub mod governance;
 pub mod flash;
+pub mod idl;
 pub mod invariants;
 pub mod prices;
 pub mod reserves;

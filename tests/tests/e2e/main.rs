@@ -10,6 +10,7 @@ mod deposit;
 mod elevation;
 mod governance;
 mod flash;
+mod idl;
 mod interest;
 mod isolated_ceiling;
 mod liquidation;
