@@ -33,6 +33,21 @@ pub fn health_metas(obligation: &Obligation, price_of: impl Fn(&Pubkey) -> Pubke
         .collect()
 }
 
+/// Makes `key`'s meta writable, appending it when absent (the isolated reserve whose debt ceiling an
+/// instruction counts against or releases from must be writable).
+fn writable(metas: &mut Vec<AccountMeta>, key: Pubkey) {
+    match metas.iter_mut().find(|m| m.pubkey == key) {
+        Some(m) => m.is_writable = true,
+        None => metas.push(AccountMeta::new(key, false)),
+    }
+}
+
+/// The obligation's isolated reserve when debt counts against one the instruction does not already hold.
+pub fn isolated_reserve_needed(obligation: &Obligation, held: &[Pubkey]) -> Option<Pubkey> {
+    let key = obligation.isolated_reserve;
+    (key != Pubkey::default() && !held.contains(&key)).then_some(key)
+}
+
 /// The obligation as it will be once `ctoken_amount` of `reserve` is withdrawn.
 pub fn after_withdraw(obligation: &Obligation, reserve: &Pubkey, ctoken_amount: u64) -> Obligation {
     let mut after = *obligation;
@@ -240,7 +255,12 @@ pub fn borrow(
     price_of: impl Fn(&Pubkey) -> Pubkey,
 ) -> Instruction {
     let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market };
-    let health = health_metas(&after_borrow(obligation.1, &r.key), price_of);
+    let after = after_borrow(obligation.1, &r.key);
+    let mut health = health_metas(&after, price_of);
+    // Sole isolated collateral: the borrow counts against its debt ceiling, so its pair is writable.
+    if let Some(key) = ballast::operations::isolation::sole_collateral(&after).filter(|k| *k != r.key) {
+        writable(&mut health, key);
+    }
     with_remaining(build(accounts, d::Borrow { liquidity_amount }), health)
 }
 
@@ -250,9 +270,10 @@ pub fn set_elevation_group(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey
 }
 
 /// Repays up to `max_liquidity_amount` (u64::MAX repays everything) of `obligation`'s debt in `r`.
-pub fn repay(payer: &Pubkey, obligation: &Pubkey, r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64) -> Instruction {
-    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation, payer_liquidity: *payer_liquidity };
-    build(accounts, d::Repay { max_liquidity_amount })
+pub fn repay(payer: &Pubkey, obligation: (&Pubkey, &Obligation), r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64) -> Instruction {
+    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation.0, payer_liquidity: *payer_liquidity };
+    let isolated = isolated_reserve_needed(obligation.1, &[r.key]).map(|k| AccountMeta::new(k, false));
+    with_remaining(build(accounts, d::Repay { max_liquidity_amount }), isolated.into_iter().collect())
 }
 
 // --- flash loans (same transaction, borrow first) ---
@@ -312,9 +333,15 @@ pub fn liquidate(
         liquidator_withdraw_ctokens: accounts.withdraw_ctokens,
         liquidator_withdraw_liquidity: accounts.withdraw_liquidity,
     };
-    with_remaining(build(metas, d::Liquidate { args }), health_metas(obligation.1, price_of))
+    let mut health = health_metas(obligation.1, price_of);
+    if let Some(key) = isolated_reserve_needed(obligation.1, &[repay.key, withdraw.key]) {
+        writable(&mut health, key);
+    }
+    with_remaining(build(metas, d::Liquidate { args }), health)
 }
 
-pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: &Pubkey) -> Instruction {
-    build(a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation }, d::SocializeBadDebt {})
+pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: (&Pubkey, &Obligation)) -> Instruction {
+    let accounts = a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation.0 };
+    let isolated = isolated_reserve_needed(obligation.1, &[*reserve]).map(|k| AccountMeta::new(k, false));
+    with_remaining(build(accounts, d::SocializeBadDebt {}), isolated.into_iter().collect())
 }

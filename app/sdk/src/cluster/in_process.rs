@@ -118,7 +118,7 @@ impl Cluster for InProcess {
         let signature = tx.signatures[0].to_string();
         // tarpc's default 10 s deadline is too tight on a loaded 2-core machine.
         let mut ctx = tarpc::context::current();
-        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(20);
+        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
         let commitment = solana_commitment_config::CommitmentLevel::default();
         match client.process_transaction_with_commitment_and_context(ctx, tx, commitment).await {
             Ok(Some(Ok(()))) => Ok(signature),
