@@ -18,7 +18,7 @@ use std::{io::Write, time::Instant};
 pub const EXAMPLE_SPEC: &str = include_str!("../../../migrations/specs/example.toml");
 
 /// Spot prices per step: (SOL, VOLT). USDC stays at 1.
-const CRASH: [(f64, f64); 8] = [(150.0, 2.0), (140.0, 1.6), (125.0, 1.1), (110.0, 0.7), (95.0, 0.45), (85.0, 0.3), (80.0, 0.2), (78.0, 0.15)];
+pub const CRASH: [(f64, f64); 8] = [(150.0, 2.0), (140.0, 1.6), (125.0, 1.1), (110.0, 0.7), (95.0, 0.45), (85.0, 0.3), (80.0, 0.2), (78.0, 0.15)];
 
 /// What the demo measured, for its caller (tests assert on it).
 #[derive(Debug, Default)]
@@ -46,39 +46,42 @@ impl Rng {
     }
 }
 
-struct Asset {
-    symbol: String,
-    mint: Pubkey,
-    price_account: Pubkey,
-    feed_id: [u8; 32],
+pub struct Asset {
+    pub symbol: String,
+    pub mint: Pubkey,
+    pub price_account: Pubkey,
+    pub feed_id: [u8; 32],
 }
 
-struct World {
-    cluster: InProcess,
-    admin: Keypair,
-    market: Pubkey,
-    assets: Vec<Asset>,
-    now: i64,
+/// The demo's in-process market, also what tests seed from.
+pub struct World {
+    pub cluster: InProcess,
+    pub admin: Keypair,
+    pub market: Pubkey,
+    pub market_keypair: Keypair,
+    pub spec: Spec,
+    pub assets: Vec<Asset>,
+    pub now: i64,
 }
 
 impl World {
-    async fn publish(&self, symbol: &str, price: f64) {
+    pub async fn publish(&self, symbol: &str, price: f64) {
         let a = self.assets.iter().find(|a| a.symbol == symbol).expect("known asset");
         self.cluster.set_account(&a.price_account, price_update_account(&PricePoint::calm(a.feed_id, price, self.now))).await;
     }
 
-    async fn publish_all(&self, sol: f64, volt: f64) {
+    pub async fn publish_all(&self, sol: f64, volt: f64) {
         self.publish("USDC", 1.0).await;
         self.publish("SOL", sol).await;
         self.publish("VOLT", volt).await;
     }
 
-    fn mint(&self, symbol: &str) -> Pubkey {
+    pub fn mint(&self, symbol: &str) -> Pubkey {
         self.assets.iter().find(|a| a.symbol == symbol).expect("known asset").mint
     }
 
     /// Gives `owner` an associated account holding `native` units of `symbol`.
-    async fn fund(&self, owner: &Pubkey, symbol: &str, native: u64) -> Result<Pubkey> {
+    pub async fn fund(&self, owner: &Pubkey, symbol: &str, native: u64) -> Result<Pubkey> {
         let mint = self.mint(symbol);
         let account = pda::associated_token(owner, &mint, &tokens::SPL_TOKEN_ID);
         let payer = self.cluster.payer().pubkey();
@@ -90,13 +93,13 @@ impl World {
         Ok(account)
     }
 
-    async fn snapshot(&self) -> Result<MarketSnapshot> {
+    pub async fn snapshot(&self) -> Result<MarketSnapshot> {
         MarketSnapshot::load(&self.cluster, &self.market).await
     }
 }
 
 /// Creates the world: mints, prices, the market from the example spec.
-async fn set_up(out: &mut impl Write) -> Result<World> {
+pub async fn set_up(out: &mut impl Write) -> Result<World> {
     let cluster = InProcess::start().await;
     let admin = Keypair::new();
     cluster.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
@@ -112,7 +115,7 @@ async fn set_up(out: &mut impl Write) -> Result<World> {
         assets.push(Asset { symbol: r.symbol.clone(), mint: mint.pubkey(), price_account, feed_id: r.feed_id()? });
     }
     let market = Keypair::new();
-    let world = World { cluster, admin, market: market.pubkey(), assets, now };
+    let world = World { cluster, admin, market: market.pubkey(), market_keypair: market.insecure_clone(), spec: spec.clone(), assets, now };
     world.publish_all(CRASH[0].0, CRASH[0].1).await;
     for r in &spec.reserves {
         world.fund(&world.admin.pubkey(), &r.symbol, r.seed_native()).await?;
@@ -122,8 +125,8 @@ async fn set_up(out: &mut impl Write) -> Result<World> {
     Ok(world)
 }
 
-/// A user who supplies `amount` of `symbol` as collateral in obligation 0.
-async fn supply(w: &World, user: &Keypair, r: &ReserveView, ui: f64) -> Result<Pubkey> {
+/// A user who supplies `ui` whole tokens of `r` as collateral in obligation 0.
+pub async fn supply(w: &World, user: &Keypair, r: &ReserveView, ui: f64) -> Result<Pubkey> {
     let symbol = &w.assets.iter().find(|a| a.mint == r.mint()).expect("asset").symbol;
     let liquidity = w.fund(&user.pubkey(), symbol, r.native(ui)).await?;
     let obligation = pda::obligation(&w.market, &user.pubkey(), 0);
@@ -137,13 +140,13 @@ async fn supply(w: &World, user: &Keypair, r: &ReserveView, ui: f64) -> Result<P
 }
 
 /// Borrows `fraction` of what the obligation may borrow from `r`, as the SDK projects it.
-async fn borrow_share(w: &World, user: &Keypair, obligation: &Pubkey, r: &ReserveView, fraction: f64) -> Result<()> {
+pub async fn borrow_share(w: &World, user: &Keypair, obligation: &Pubkey, r: &ReserveView, fraction: f64) -> Result<u64> {
     let snap = w.snapshot().await?;
     let o: Obligation = decode(&w.cluster.account(obligation).await?.expect("obligation").data)?;
     let max = Projection::new(&snap).max_borrow(&o, &r.key)?;
     let amount = (max as f64 * fraction) as u64;
     if amount == 0 {
-        return Ok(());
+        return Ok(0);
     }
     let liquidity = pda::associated_token(&user.pubkey(), &r.mint(), &r.token_program());
     let payer = w.cluster.payer().pubkey();
@@ -152,7 +155,7 @@ async fn borrow_share(w: &World, user: &Keypair, obligation: &Pubkey, r: &Reserv
         ix::borrow(&user.pubkey(), (obligation, &o), r, &liquidity, amount, snap.price_accounts()),
     ];
     w.cluster.send(&ixs, &[user]).await?;
-    Ok(())
+    Ok(amount)
 }
 
 fn progress(len: usize, what: &str) -> ProgressBar {
@@ -182,7 +185,7 @@ pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
         w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
         if i < suppliers {
             // Lenders: USDC, some SOL.
-            supply(&w, &user, &usdc, rng.range(20_000.0, 120_000.0)).await?;
+            supply(&w, &user, &usdc, rng.range(5_000.0, 30_000.0)).await?;
             if i % 3 == 0 {
                 supply(&w, &user, &sol, rng.range(50.0, 400.0)).await?;
             }
@@ -219,7 +222,7 @@ pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
         let at_risk = at_risk(&w.snapshot().await?)?;
         let opts = keeper::Options { dry_run: false, rounds: 30, interval: std::time::Duration::ZERO };
         let k = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut sink).await?;
-        let bad: f64 = k.socialized.iter().map(|s| s.2).sum();
+        let bad = k.socialized.iter().map(|s| s.2).sum::<f64>() + 0.0;
         report.liquidations += k.liquidated.len();
         report.write_offs += k.socialized.len();
         report.bad_debt_quote += bad;

@@ -95,7 +95,7 @@ async fn scan(cluster: &impl Cluster, liquidator: &Keypair, market: &Pubkey, dry
                     writeln!(out, "would write off {}'s debt in {}", o.key, b.reserve)?;
                     continue;
                 }
-                match cluster.send(&[ix::socialize_bad_debt(market, &b.reserve, &o.key)], &[]).await {
+                match cluster.send(&[ix::socialize_bad_debt(market, &b.reserve, (&o.key, &o.state))], &[]).await {
                     Ok(_) => {
                         writeln!(out, "wrote off {}'s debt in {}", o.key, b.reserve)?;
                         let r = snap.reserve(&b.reserve)?;

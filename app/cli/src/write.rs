@@ -116,16 +116,14 @@ pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, a
     let c = context(cluster, reserve).await?;
     let payer_key = signer.pubkey();
     let key = obligation.unwrap_or_else(|| default_obligation(&c.snap.key, &payer_key));
-    if obligation_state(cluster, &key).await?.is_none() {
-        bail!("unknown obligation {key}");
-    }
+    let o = obligation_state(cluster, &key).await?.ok_or_else(|| anyhow!("unknown obligation {key}"))?;
     let native = if amount == "all" {
         u64::MAX
     } else {
         c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?)
     };
     let liquidity = ata(&payer_key, &c.reserve.mint(), &c.reserve);
-    let sig = cluster.send(&[ix::repay(&payer_key, &key, &c.reserve, &liquidity, native)], &[signer]).await?;
+    let sig = cluster.send(&[ix::repay(&payer_key, (&key, &o), &c.reserve, &liquidity, native)], &[signer]).await?;
     writeln!(out, "repaid {amount} of {reserve} for {key}: {sig}")?;
     Ok(())
 }

@@ -1,0 +1,285 @@
+//! The SDK, CLI, keeper and migrations against the in-process cluster.
+use ballast_cli::{demo, execute, keeper, Cli};
+use ballast_migrate::{apply, plan, Route, Step};
+use ballast_sdk::{
+    accounts::decode, ballast::state::Obligation, health::Projection, ix, pda, tokens, Cluster, Keypair, MarketSnapshot, Pubkey,
+    ReserveView, Signer,
+};
+use clap::Parser;
+
+/// The demo's market plus `n` USDC lenders and borrowers at the given shares of their borrow limit.
+async fn seeded(borrow_shares: &[f64]) -> (demo::World, Vec<(Keypair, Pubkey)>) {
+    let w = demo::set_up(&mut Vec::new()).await.unwrap();
+    let snap = w.snapshot().await.unwrap();
+    let usdc = *snap.reserve_by_mint(&w.mint("USDC")).unwrap();
+    let sol = *snap.reserve_by_mint(&w.mint("SOL")).unwrap();
+    let lender = Keypair::new();
+    w.cluster.airdrop(&lender.pubkey(), 100_000_000).await.unwrap();
+    demo::supply(&w, &lender, &usdc, 1_000_000.0).await.unwrap();
+    let mut borrowers = vec![];
+    for share in borrow_shares {
+        let user = Keypair::new();
+        w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
+        let obligation = demo::supply(&w, &user, &sol, 10.0).await.unwrap();
+        demo::borrow_share(&w, &user, &obligation, &usdc, *share).await.unwrap();
+        borrowers.push((user, obligation));
+    }
+    (w, borrowers)
+}
+
+async fn obligation(w: &demo::World, key: &Pubkey) -> Obligation {
+    decode(&w.cluster.account(key).await.unwrap().unwrap().data).unwrap()
+}
+
+fn reserve(snap: &MarketSnapshot, w: &demo::World, symbol: &str) -> ReserveView {
+    *snap.reserve_by_mint(&w.mint(symbol)).unwrap()
+}
+
+async fn assert_invariants(w: &demo::World) {
+    let snap = w.snapshot().await.unwrap();
+    let bad = ballast_sdk::invariants::check(&w.cluster, &snap).await.unwrap();
+    assert!(bad.is_empty(), "invariants: {bad:?}");
+}
+
+#[tokio::test]
+async fn demo_succeeds_with_invariants_holding() {
+    let mut out = Vec::new();
+    let report = demo::run(16, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(report.invariant_violations.is_empty(), "{text}");
+    assert!(report.liquidations > 0, "the crash liquidates someone:\n{text}");
+    assert!(text.contains("reserve health") && text.contains("invariants hold"), "{text}");
+}
+
+#[tokio::test]
+async fn borrow_succeeds_at_projected_max_and_fails_one_unit_more() {
+    let (w, borrowers) = seeded(&[0.0]).await;
+    let (user, key) = &borrowers[0];
+    let snap = w.snapshot().await.unwrap();
+    let usdc = reserve(&snap, &w, "USDC");
+    let o = obligation(&w, key).await;
+    let max = Projection::new(&snap).max_borrow(&o, &usdc.key).unwrap();
+    assert!(max > 0);
+    let liquidity = pda::associated_token(&user.pubkey(), &usdc.mint(), &usdc.token_program());
+    let create = tokens::create_ata_idempotent(&w.cluster.payer().pubkey(), &user.pubkey(), &usdc.mint(), &usdc.token_program());
+    let too_much = ix::borrow(&user.pubkey(), (key, &o), &usdc, &liquidity, max + 1, snap.price_accounts());
+    let err = w.cluster.send(&[create.clone(), too_much], &[user]).await.unwrap_err();
+    assert!(err.to_string().contains("BorrowExceedsLtv"), "{err}");
+    let exact = ix::borrow(&user.pubkey(), (key, &o), &usdc, &liquidity, max, snap.price_accounts());
+    w.cluster.send(&[create, exact], &[user]).await.unwrap();
+    let balance = tokens::token_amount(&w.cluster.account(&liquidity).await.unwrap().unwrap().data).unwrap();
+    assert_eq!(balance, max);
+    assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn withdraw_succeeds_at_projected_max_and_fails_one_unit_more() {
+    let (w, borrowers) = seeded(&[0.5]).await;
+    let (user, key) = &borrowers[0];
+    let snap = w.snapshot().await.unwrap();
+    let sol = reserve(&snap, &w, "SOL");
+    let o = obligation(&w, key).await;
+    let max = Projection::new(&snap).max_withdraw(&o, &sol.key).unwrap();
+    let pledged = o.deposits[o.find_deposit(&sol.key).unwrap()].ctoken_amount;
+    assert!(max > 0 && max < pledged, "max {max} of {pledged}");
+    let ctokens = pda::associated_token(&user.pubkey(), &sol.state.ctoken_mint, &sol.token_program());
+    let create = tokens::create_ata_idempotent(&w.cluster.payer().pubkey(), &user.pubkey(), &sol.state.ctoken_mint, &sol.token_program());
+    let too_much = ix::withdraw_collateral(&user.pubkey(), (key, &o), &sol, &ctokens, max + 1, snap.price_accounts());
+    let err = w.cluster.send(&[create.clone(), too_much], &[user]).await.unwrap_err();
+    assert!(err.to_string().contains("WithdrawExceedsLtv"), "{err}");
+    let exact = ix::withdraw_collateral(&user.pubkey(), (key, &o), &sol, &ctokens, max, snap.price_accounts());
+    w.cluster.send(&[create, exact], &[user]).await.unwrap();
+    assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn keeper_succeeds_liquidating_every_liquidatable_obligation_and_nothing_else() {
+    let (mut w, borrowers) = seeded(&[0.3, 0.6, 0.9, 0.97, 0.99, 0.5]).await;
+    let liquidator = Keypair::new();
+    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();
+    w.fund(&liquidator.pubkey(), "USDC", 10_000_000_000_000).await.unwrap();
+    // SOL falls 15%: the borrowers near their limit cross the liquidation threshold, the rest do not.
+    w.now += 60;
+    w.cluster.set_time(w.now).await.unwrap();
+    w.publish_all(127.5, 2.0).await;
+    let snap = w.snapshot().await.unwrap();
+    let p = Projection::new(&snap);
+    let sorted = |mut v: Vec<Pubkey>| {
+        v.sort();
+        v
+    };
+    let expected = sorted(borrowers.iter().filter(|(_, k)| p.is_liquidatable(&snap.obligation(k).unwrap().state).unwrap()).map(|b| b.1).collect());
+    assert!(!expected.is_empty() && expected.len() < borrowers.len(), "the crash splits the borrowers: {}", expected.len());
+    let before: Vec<_> = {
+        let mut v = vec![];
+        for (_, k) in &borrowers {
+            v.push(w.cluster.account(k).await.unwrap().unwrap().data);
+        }
+        v
+    };
+
+    let dry = keeper::Options { dry_run: true, rounds: 1, interval: std::time::Duration::ZERO };
+    let report = keeper::run(&w.cluster, &liquidator, &w.market, &dry, &mut Vec::new()).await.unwrap();
+    assert_eq!(sorted(report.liquidatable), expected);
+    assert!(report.liquidated.is_empty(), "a dry run sends nothing");
+
+    let opts = keeper::Options { dry_run: false, rounds: 1, interval: std::time::Duration::ZERO };
+    let report = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut Vec::new()).await.unwrap();
+    assert_eq!(sorted(report.liquidated), expected);
+    assert_eq!(report.failed, 0);
+    for ((user, key), data) in borrowers.iter().zip(before) {
+        let now = w.cluster.account(key).await.unwrap().unwrap().data;
+        if expected.contains(key) {
+            assert_ne!(now, data, "{key} was liquidated");
+            continue;
+        }
+        assert_eq!(now, data, "{key} is healthy and untouched");
+        // The chain agrees it is healthy: a liquidation attempt is refused.
+        let snap = w.snapshot().await.unwrap();
+        let usdc = reserve(&snap, &w, "USDC");
+        let sol = reserve(&snap, &w, "SOL");
+        let err = ballast_cli::write::send_liquidation(&w.cluster, &liquidator, &snap, (key, &obligation(&w, key).await), &usdc, &sol, u64::MAX)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("ObligationHealthy"), "{user:?}: {err}");
+    }
+    assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn apply_succeeds_twice_with_the_second_a_no_op() {
+    let (w, _) = seeded(&[]).await;
+    let admin = w.admin.pubkey();
+    let again = apply(&w.cluster, &w.spec, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(again.is_empty(), "second apply:\n{again}");
+    let p = plan(&w.cluster, &w.spec, &w.market, &admin).await.unwrap();
+    assert!(p.is_empty(), "{p}");
+    assert!(p.to_string().contains("no changes"));
+
+    // Tightening goes at once; loosening goes through the queue (timelock 0 here, so it applies at once too).
+    let mut tighter = w.spec.clone();
+    tighter.reserves[1].ltv_bps -= 500;
+    let p = plan(&w.cluster, &tighter, &w.market, &admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateReserveConfig { route: Route::AtOnce, .. }]), "{p}");
+    apply(&w.cluster, &tighter, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(plan(&w.cluster, &tighter, &w.market, &admin).await.unwrap().is_empty());
+    let p = plan(&w.cluster, &w.spec, &w.market, &admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateReserveConfig { route: Route::Queue, .. }]), "{p}");
+    apply(&w.cluster, &w.spec, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(plan(&w.cluster, &w.spec, &w.market, &admin).await.unwrap().is_empty());
+    assert_invariants(&w).await;
+}
+
+async fn run_cli(w: &demo::World, signer: &Keypair, args: &[&str]) -> anyhow::Result<String> {
+    let cli = Cli::try_parse_from(std::iter::once("ballast").chain(args.iter().copied()))?;
+    let mut out = Vec::new();
+    execute(&w.cluster, signer, &cli, &mut out).await?;
+    Ok(String::from_utf8(out)?)
+}
+
+#[tokio::test]
+async fn read_commands_succeed_with_parseable_json() {
+    let (w, borrowers) = seeded(&[0.5]).await;
+    let snap = w.snapshot().await.unwrap();
+    let usdc = reserve(&snap, &w, "USDC").key.to_string();
+    let market = w.market.to_string();
+    let obligation = borrowers[0].1.to_string();
+    let cases: [&[&str]; 4] = [
+        &["market", "show", "--market", &market, "--json"],
+        &["reserve", "list", "--market", &market, "--json"],
+        &["reserve", "show", "--reserve", &usdc, "--json"],
+        &["obligation", "show", "--obligation", &obligation, "--json"],
+    ];
+    for args in cases {
+        let text = run_cli(&w, &w.admin, args).await.unwrap();
+        let value: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"));
+        assert!(value.is_object() || value.is_array(), "{args:?}");
+    }
+    let shown: serde_json::Value = serde_json::from_str(run_cli(&w, &w.admin, cases[3]).await.unwrap().trim()).unwrap();
+    assert!(shown["liquidation_health"].as_f64().unwrap() > 1.0);
+    assert!(shown["max_borrow"].as_array().unwrap().len() == 3);
+    // Text output works too.
+    assert!(run_cli(&w, &w.admin, &["reserve", "list", "--market", &market]).await.unwrap().contains("util"));
+    assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn user_commands_succeed_moving_balances() {
+    let (w, _) = seeded(&[]).await;
+    let snap = w.snapshot().await.unwrap();
+    let sol = reserve(&snap, &w, "SOL");
+    let usdc = reserve(&snap, &w, "USDC");
+    let user = Keypair::new();
+    w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
+    let sol_account = w.fund(&user.pubkey(), "SOL", sol.native(10.0)).await.unwrap();
+    let (s, u) = (sol.key.to_string(), usdc.key.to_string());
+    run_cli(&w, &user, &["deposit", "--reserve", &s, "--amount", "10"]).await.unwrap();
+    run_cli(&w, &user, &["borrow", "--reserve", &u, "--amount", "100"]).await.unwrap();
+    let usdc_account = pda::associated_token(&user.pubkey(), &usdc.mint(), &usdc.token_program());
+    let balance = |data: Vec<u8>| tokens::token_amount(&data).unwrap();
+    assert_eq!(balance(w.cluster.account(&usdc_account).await.unwrap().unwrap().data), usdc.native(100.0));
+    run_cli(&w, &user, &["repay", "--reserve", &u, "--amount", "all"]).await.unwrap();
+    assert_eq!(balance(w.cluster.account(&usdc_account).await.unwrap().unwrap().data), 0);
+    run_cli(&w, &user, &["withdraw", "--reserve", &s, "--amount", "all"]).await.unwrap();
+    // Everything comes back, less at most one unit of rounding.
+    let back = balance(w.cluster.account(&sol_account).await.unwrap().unwrap().data);
+    assert!((sol.native(10.0) - 1..=sol.native(10.0)).contains(&back), "{back}");
+    assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn cli_fails_with_one_line_error_on_unknown_reserve() {
+    let (w, _) = seeded(&[]).await;
+    let nobody = Pubkey::new_unique().to_string();
+    let err = run_cli(&w, &w.admin, &["reserve", "show", "--reserve", &nobody]).await.unwrap_err();
+    let line = format!("{err:#}");
+    assert!(line.contains("unknown reserve") && !line.contains('\n'), "{line}");
+    let market = w.market.to_string();
+    let err = run_cli(&w, &w.admin, &["reserve", "show", "--reserve", &market]).await.unwrap_err();
+    assert!(format!("{err:#}").contains("not a Ballast reserve"), "{err:#}");
+    assert_invariants(&w).await;
+}
+
+fn ballast_bin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ballast")).args(args).env("SOLANA_CONFIG", "/nonexistent").output().unwrap()
+}
+
+#[test]
+fn cli_fails_with_one_line_error_on_malformed_pubkey() {
+    let out = ballast_bin(&["reserve", "show", "--reserve", "not-a-key", "--url", "http://127.0.0.1:9"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not a valid base58 public key"), "{err}");
+}
+
+#[test]
+fn cli_fails_with_one_line_error_on_missing_keypair_file() {
+    let key = Pubkey::new_unique().to_string();
+    let out = ballast_bin(&["deposit", "--reserve", &key, "--amount", "1", "--keypair", "/nonexistent/id.json", "--url", "http://127.0.0.1:9"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot read keypair file /nonexistent/id.json"), "{err}");
+}
+
+#[test]
+fn specs_succeed_parsing_into_valid_configs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/specs");
+    for name in ["example.toml", "localnet.toml", "devnet.toml"] {
+        let spec = ballast_migrate::Spec::load(&dir.join(name)).unwrap();
+        assert!(!spec.reserves.is_empty(), "{name}");
+        for r in &spec.reserves {
+            let mut r = r.clone();
+            // The example leaves mints and prices to the demo.
+            r.price_account.get_or_insert_with(|| Pubkey::new_unique().to_string());
+            r.config().unwrap_or_else(|e| panic!("{name} {}: {e}", r.symbol));
+        }
+    }
+}
+
+#[test]
+fn plan_fails_on_a_malformed_spec() {
+    let err = ballast_migrate::Spec::parse("[market]\nkeypair = \"m.json\"\n[[reserve]]\nsymbol = \"X\"").unwrap_err();
+    assert!(err.to_string().contains("invalid spec"), "{err}");
+}
