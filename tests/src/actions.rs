@@ -17,7 +17,7 @@ type TxResult = Result<(), BanksClientError>;
 pub fn vaults(r: &ReserveInfo) -> ballast::accounts::ReserveVaults {
     ballast::accounts::ReserveVaults {
         market: r.market,
-        market_authority: market_authority(&r.market).0,
+        market_authority: market_authority(&r.market),
         reserve: r.key,
         liquidity_mint: r.mint,
         liquidity_vault: r.liquidity_vault,

@@ -4,21 +4,10 @@ use ballast::state::{Market, Obligation, Reserve};
 use solana_account::Account;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{processor, BanksClientError, ProgramTestContext};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use std::collections::HashMap;
-
-fn ballast_processor(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // Anchor's entry ties everything to one 'info; processor! wants independent lifetimes.
-    // SAFETY: only lifetimes change; nothing borrowed escapes `entry`.
-    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    ballast::entry(program_id, accounts, data)
-}
 
 /// A user: a funded keypair, token accounts per reserve, and obligation 0 in the default market.
 pub struct User {
@@ -71,12 +60,7 @@ impl TestContext {
 
     /// A context whose default market starts with `config` (e.g. a non-zero timelock).
     pub async fn with_market_config(config: ballast::state::MarketConfig) -> Self {
-        // program-test logs every instruction at DEBUG; keep test output readable unless asked.
-        if std::env::var_os("RUST_LOG").is_none() {
-            std::env::set_var("RUST_LOG", "error");
-        }
-        let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_processor));
-        pt.prefer_bpf(false);
+        let mut pt = ballast_sdk::cluster::program_test();
         // Forwards an instruction to Ballast through CPI, so scenarios can prove CPI-only checks.
         pt.add_program("ballast_cpi_proxy", crate::flash::CPI_PROXY_ID, processor!(crate::flash::cpi_proxy));
         let banks = pt.start_with_context().await;
@@ -113,7 +97,7 @@ impl TestContext {
     /// Creates a market administered by `admin` with `config`; its risk council is `self.risk_council`.
     pub async fn create_market_with(&mut self, admin: &Keypair, config: ballast::state::MarketConfig) -> Pubkey {
         let market = Keypair::new();
-        let (authority, _) = market_authority(&market.pubkey());
+        let authority = market_authority(&market.pubkey());
         let mut quote = [0u8; 32];
         quote[..3].copy_from_slice(b"USD");
         let ix = Instruction {
@@ -232,10 +216,4 @@ pub fn default_market_config() -> ballast::state::MarketConfig {
     }
 }
 
-pub fn market_authority(market: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[ballast::seeds::AUTHORITY, market.as_ref()], &ballast::ID)
-}
-
-pub fn obligation_address(market: &Pubkey, owner: &Pubkey, id: u8) -> Pubkey {
-    Pubkey::find_program_address(&[ballast::seeds::OBLIGATION, market.as_ref(), owner.as_ref(), &[id]], &ballast::ID).0
-}
+pub use ballast_sdk::pda::{market_authority, obligation as obligation_address};

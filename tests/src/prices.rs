@@ -1,8 +1,8 @@
 //! Real Pyth `PriceUpdateV2` accounts, owned by the receiver program, written into the bank.
 use crate::{reserves::ReserveInfo, TestContext};
-use anchor_lang::{prelude::Pubkey, AccountSerialize};
-use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
-use solana_account::{Account, AccountSharedData};
+use anchor_lang::prelude::Pubkey;
+use ballast_sdk::pyth::{price_update_account, PricePoint};
+use solana_account::AccountSharedData;
 
 /// Everything a test may set about a price update. Prices are in units of 1e-8 quote.
 #[derive(Clone, Copy, Debug)]
@@ -17,35 +17,21 @@ pub struct PriceSpec {
     pub frozen: bool,
 }
 
-pub const PRICE_EXPONENT: i32 = -8;
+pub const PRICE_EXPONENT: i32 = ballast_sdk::pyth::EXPONENT;
 
-/// A quote price as Pyth mantissa at exponent -8.
-pub fn mantissa(price: f64) -> i64 {
-    (price * 1e8).round() as i64
-}
+pub use ballast_sdk::pyth::mantissa;
 
 impl TestContext {
     pub(crate) fn write_price(&mut self, account: &Pubkey, spec: PriceSpec) {
-        let update = PriceUpdateV2 {
-            write_authority: Pubkey::default(),
-            verification_level: if spec.verified { VerificationLevel::Full } else { VerificationLevel::Partial { num_signatures: 5 } },
-            price_message: PriceFeedMessage {
-                feed_id: spec.feed_id,
-                price: spec.price,
-                conf: spec.conf,
-                exponent: PRICE_EXPONENT,
-                publish_time: spec.publish_time,
-                prev_publish_time: spec.publish_time - 1,
-                ema_price: spec.ema_price,
-                ema_conf: spec.conf,
-            },
-            posted_slot: 0,
+        let point = PricePoint {
+            feed_id: spec.feed_id,
+            price: spec.price,
+            conf: spec.conf,
+            ema_price: spec.ema_price,
+            publish_time: spec.publish_time,
+            verified: spec.verified,
         };
-        let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
-        update.try_serialize(&mut data).unwrap();
-        data.resize(PriceUpdateV2::LEN, 0);
-        let account_data = Account { lamports: 1_000_000_000, data, owner: pyth_solana_receiver_sdk::ID, executable: false, rent_epoch: 0 };
-        self.banks.set_account(account, &AccountSharedData::from(account_data));
+        self.banks.set_account(account, &AccountSharedData::from(price_update_account(&point)));
         self.prices.insert(*account, spec);
     }
 

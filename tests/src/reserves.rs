@@ -191,7 +191,7 @@ impl ReserveBuilder<'_> {
             ballast::accounts::InitReserve {
                 admin: admin.pubkey(),
                 market,
-                market_authority: market_authority(&market).0,
+                market_authority: market_authority(&market),
                 reserve,
                 liquidity_mint: mint,
                 liquidity_vault: info.liquidity_vault,

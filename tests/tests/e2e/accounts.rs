@@ -25,9 +25,9 @@ async fn deposit_fails_with_a_reserve_from_another_market() {
 
     // The foreign reserve under its own market, against alice's obligation from this market.
     let ix = t.deposit_collateral_ix(&alice, &usdc, 1);
-    let (market, authority) = (t.market, ballast_tests::market_authority(&t.market).0);
+    let (market, authority) = (t.market, ballast_tests::market_authority(&t.market));
     let mut all = swaps.to_vec();
-    all.extend([(market, other_market), (authority, ballast_tests::market_authority(&other_market).0)]);
+    all.extend([(market, other_market), (authority, ballast_tests::market_authority(&other_market))]);
     assert_error!(t, t.try_tampered(ix, &all, &[&alice.keypair]), BallastError::ObligationMarketMismatch);
     t.assert_invariants().await;
 }
@@ -41,7 +41,7 @@ async fn deposit_fails_with_a_wrong_vault_or_ctoken_mint() {
     assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.collateral_vault, sol.collateral_vault)], &[&alice.keypair]), BallastError::InvalidCollateralVault);
     assert_error!(t, t.try_tampered(ix.clone(), &[(usdc.mint, sol.mint)], &[&alice.keypair]), BallastError::InvalidLiquidityMint);
     let fake_authority = anchor_lang::prelude::Pubkey::new_unique();
-    let authority = ballast_tests::market_authority(&t.market).0;
+    let authority = ballast_tests::market_authority(&t.market);
     let result = t.try_tampered(ix, &[(authority, fake_authority)], &[&alice.keypair]).await;
     assert_program_error(result, anchor_lang::error::ErrorCode::ConstraintSeeds);
     t.assert_invariants().await;
