@@ -8,17 +8,22 @@ use ballast::{
     state::{Market, MarketConfig, Reserve, ReserveConfig},
 };
 use ballast_sdk::{accounts::decode, ix, pda, tokens, Cluster};
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::fmt;
 
-/// How a config change reaches the chain.
+/// How a config change reaches the chain. Decided from the chain's state alone: the config in force, the
+/// pending change and the timelock on chain (never the spec's, which may itself be changing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
-    /// Does not loosen risk: `update_*_config` at once.
+    /// Does not loosen risk: `update_*_config` at once (it supersedes any other pending change).
     AtOnce,
-    /// Loosens: `queue_*_config`, applied with `apply_pending_*_config` after the timelock.
+    /// Loosens: `queue_*_config`, applied with `apply_pending_*_config` once the chain's timelock has passed
+    /// (in the same transaction when that timelock is 0).
     Queue,
+    /// Loosens while a different change is pending: cancel that one, then queue as for `Queue`.
+    Replace,
     /// Already queued with this exact config; applies at the given time.
     Pending(i64),
 }
@@ -27,6 +32,8 @@ pub enum Route {
 pub enum Step {
     CreateMarket { market: Pubkey },
     UpdateMarketConfig { changes: Vec<String>, config: MarketConfig, route: Route },
+    /// The spec names another risk council: propose it (it accepts itself, after the chain's timelock).
+    ProposeRiskCouncil { council: Pubkey },
     CreateReserve { symbol: String, mint: Pubkey, config: Box<ReserveConfig>, seed: u64 },
     UpdateReserveConfig { symbol: String, reserve: Pubkey, changes: Vec<String>, config: Box<ReserveConfig>, route: Route },
     /// Something the spec says that no instruction can change; printed, never applied.
@@ -43,6 +50,7 @@ fn route_text(route: Route, now: i64) -> String {
     match route {
         Route::AtOnce => "at once (does not loosen risk)".into(),
         Route::Queue => "queued (loosens risk; applies after the market's timelock)".into(),
+        Route::Replace => "replaces the change queued now, then queued (loosens risk; applies after the market's timelock)".into(),
         Route::Pending(ts) if ts <= now => "already queued; due now".into(),
         Route::Pending(ts) => format!("already queued; applies in {} s", ts - now),
     }
@@ -77,6 +85,10 @@ impl fmt::Display for Plan {
                         writeln!(f, "      {c}")?;
                     }
                 }
+                Step::ProposeRiskCouncil { council } => writeln!(
+                    f,
+                    "  ~ propose risk council {council} (it signs accept_risk_council once the market's timelock has passed)"
+                )?,
                 Step::CreateReserve { symbol, mint, seed, .. } => {
                     writeln!(f, "  + create reserve {symbol} (mint {mint}, seed {seed} native units)")?
                 }
@@ -114,7 +126,7 @@ pub fn reserve_config_diff(old: &ReserveConfig, new: &ReserveConfig) -> Vec<Stri
         out.push(format!("curve: {:?} -> {:?}", &old.curve[..old.curve_len as usize], &new.curve[..new.curve_len as usize]));
     }
     let (o, n) = (&old.oracle, &new.oracle);
-    diff_fields!(o, n, out, "oracle.", [price_account, max_age_secs, volatility_haircut_bps, max_conf_bps, max_ema_divergence_bps, conf_multiplier_bps]);
+    diff_fields!(o, n, out, "oracle.", [price_account, max_age_secs, volatility_haircut_bps, max_conf_bps, max_ema_divergence_bps, conf_multiplier_bps, liquidation_band_bps]);
     if o.feed_id != n.feed_id {
         out.push("oracle.feed_id changes".into());
     }
@@ -130,9 +142,11 @@ pub fn market_config_diff(old: &MarketConfig, new: &MarketConfig) -> Vec<String>
     out
 }
 
+/// `pending` is (the pending change is exactly the wanted config, its apply time), when one is queued.
 fn route_for(loosens: bool, pending: Option<(bool, i64)>) -> Route {
     match pending {
         Some((true, ts)) => Route::Pending(ts),
+        Some((false, _)) if loosens => Route::Replace,
         _ if loosens => Route::Queue,
         _ => Route::AtOnce,
     }
@@ -154,8 +168,11 @@ pub async fn plan(cluster: &impl Cluster, spec: &Spec, market: &Pubkey, admin: &
             if state.admin != *admin {
                 bail!("market {market} is administered by {}, not by the keypair {admin}", state.admin);
             }
-            if state.risk_council != council {
-                steps.push(Step::Note(format!("risk council is {} on chain, {council} in the spec; no instruction replaces it", state.risk_council)));
+            if state.risk_council != council && state.pending_risk_council == council {
+                let when = state.pending_risk_council_apply_ts;
+                steps.push(Step::Note(format!("risk council {council} is proposed; it may sign accept_risk_council from unix time {when}")));
+            } else if state.risk_council != council {
+                steps.push(Step::ProposeRiskCouncil { council });
             }
             let pending = (state.pending_config_apply_ts != 0).then(|| (state.pending_config == wanted_market, state.pending_config_apply_ts));
             let changes = market_config_diff(&state.config, &wanted_market);
@@ -208,18 +225,13 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                 cluster.send(&[ix::init_market(&a, &m, args)], &[admin, market]).await?;
             }
             Step::UpdateMarketConfig { config, route, .. } => {
-                let ixs = match route {
-                    Route::AtOnce => vec![ix::update_market_config(&a, &m, *config)],
-                    Route::Queue if spec.market.config_timelock_secs == 0 => {
-                        vec![ix::queue_market_config(&a, &m, *config), ix::apply_pending_market_config(&m)]
-                    }
-                    Route::Queue => vec![ix::queue_market_config(&a, &m, *config)],
-                    Route::Pending(ts) if *ts <= plan.now => vec![ix::apply_pending_market_config(&m)],
-                    Route::Pending(_) => vec![],
-                };
-                if !ixs.is_empty() {
-                    cluster.send(&ixs, &[admin]).await?;
-                }
+                let at_once = vec![ix::update_market_config(&a, &m, *config)];
+                let queue = vec![ix::queue_market_config(&a, &m, *config)];
+                let ixs = queued(*route, at_once, ix::cancel_pending_market_config(&a, &m), queue, ix::apply_pending_market_config(&m), timelock_is_zero(cluster, &m).await?, plan.now);
+                send_as_needed(cluster, &ixs, admin).await?;
+            }
+            Step::ProposeRiskCouncil { council } => {
+                cluster.send(&[ix::propose_risk_council(&a, &m, *council)], &[admin]).await?;
             }
             Step::CreateReserve { symbol, mint, config, seed } => {
                 let mint_account = cluster.account(mint).await?.ok_or_else(|| anyhow!("reserve {symbol}: mint {mint} does not exist"))?;
@@ -233,18 +245,11 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                 cluster.send(&[ix::init_reserve(&a, &m, mint, &token_program, &source, args)], &[admin]).await?;
             }
             Step::UpdateReserveConfig { reserve, config, route, .. } => {
-                let ixs = match route {
-                    Route::AtOnce => vec![ix::update_reserve_config(&a, &m, reserve, **config)],
-                    Route::Queue if timelock_is_zero(cluster, &m).await? => {
-                        vec![ix::queue_reserve_config(&a, &m, reserve, **config), ix::apply_pending_reserve_config(reserve)]
-                    }
-                    Route::Queue => vec![ix::queue_reserve_config(&a, &m, reserve, **config)],
-                    Route::Pending(ts) if *ts <= plan.now => vec![ix::apply_pending_reserve_config(reserve)],
-                    Route::Pending(_) => vec![],
-                };
-                if !ixs.is_empty() {
-                    cluster.send(&ixs, &[admin]).await?;
-                }
+                let at_once = vec![ix::update_reserve_config(&a, &m, reserve, **config)];
+                let queue = vec![ix::queue_reserve_config(&a, &m, reserve, **config)];
+                let cancel = ix::cancel_pending_reserve_config(&a, &m, reserve);
+                let ixs = queued(*route, at_once, cancel, queue, ix::apply_pending_reserve_config(reserve), timelock_is_zero(cluster, &m).await?, plan.now);
+                send_as_needed(cluster, &ixs, admin).await?;
             }
             Step::Note(_) => {}
         }
@@ -252,6 +257,37 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
     Ok(plan)
 }
 
+/// The instructions that carry one config change along `route`. With the chain's timelock at 0 a queued change
+/// is applied in the same transaction; otherwise a later run applies it once due.
+fn queued(route: Route, at_once: Vec<Instruction>, cancel: Instruction, queue: Vec<Instruction>, apply: Instruction, zero_timelock: bool, now: i64) -> Vec<Instruction> {
+    let then_apply = |mut ixs: Vec<Instruction>| {
+        if zero_timelock {
+            ixs.push(apply.clone());
+        }
+        ixs
+    };
+    match route {
+        Route::AtOnce => at_once,
+        Route::Queue => then_apply(queue),
+        Route::Replace => then_apply([vec![cancel], queue].concat()),
+        Route::Pending(ts) if ts <= now => vec![apply],
+        Route::Pending(_) => vec![],
+    }
+}
+
+/// Sends `ixs` (if any), signed by the admin only when one of them needs it: applying a due change is
+/// permissionless, and a transaction may not carry a signature it does not ask for.
+async fn send_as_needed(cluster: &impl Cluster, ixs: &[Instruction], admin: &Keypair) -> Result<()> {
+    if ixs.is_empty() {
+        return Ok(());
+    }
+    let admin_signs = ixs.iter().flat_map(|ix| &ix.accounts).any(|m| m.is_signer && m.pubkey == admin.pubkey());
+    let signers: &[&Keypair] = if admin_signs { &[admin] } else { &[] };
+    cluster.send(ixs, signers).await?;
+    Ok(())
+}
+
+/// Whether the market's timelock on chain, the one `queue_*` uses, is 0.
 async fn timelock_is_zero(cluster: &impl Cluster, market: &Pubkey) -> Result<bool> {
     let account = cluster.account(market).await?.ok_or_else(|| anyhow!("market {market} vanished"))?;
     Ok(decode::<Market>(&account.data)?.config.config_timelock_secs == 0)

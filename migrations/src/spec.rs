@@ -102,11 +102,20 @@ pub struct OracleSpec {
     pub max_ema_divergence_bps: u16,
     pub conf_multiplier_bps: u16,
     pub volatility_haircut_bps: u32,
+    /// Liquidation refuses a spot price outside [ema / (1 + band), ema · (1 + band)].
+    pub liquidation_band_bps: u16,
 }
 
 impl Default for OracleSpec {
     fn default() -> Self {
-        Self { max_age_secs: 60, max_conf_bps: 200, max_ema_divergence_bps: 500, conf_multiplier_bps: 10_000, volatility_haircut_bps: 10_000 }
+        Self {
+            max_age_secs: 60,
+            max_conf_bps: 200,
+            max_ema_divergence_bps: 500,
+            conf_multiplier_bps: 10_000,
+            volatility_haircut_bps: 10_000,
+            liquidation_band_bps: 10_000,
+        }
     }
 }
 
@@ -242,7 +251,7 @@ impl ReserveSpec {
             max_conf_bps: self.oracle.max_conf_bps,
             max_ema_divergence_bps: self.oracle.max_ema_divergence_bps,
             conf_multiplier_bps: self.oracle.conf_multiplier_bps,
-            padding: [0; 2],
+            liquidation_band_bps: self.oracle.liquidation_band_bps,
         };
         c.ltv_bps = self.ltv_bps;
         c.liquidation_threshold_bps = self.liquidation_threshold_bps;

@@ -6,7 +6,7 @@ use anchor_lang::{
 };
 use ballast::{
     math::Fraction,
-    operations::{collateral, isolation},
+    operations::isolation,
     state::{Obligation, ReserveConfig},
 };
 use solana_keypair::Keypair;
@@ -53,11 +53,16 @@ impl TestContext {
             .collect()
     }
 
-    /// Health accounts for the obligation as it will be after withdrawing `ctoken_amount` from `r`.
+    /// The price account of a reserve the context knows.
+    pub fn price_account_of(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
+        |key| self.reserve_by_key(key).price_account
+    }
+
+    /// Health accounts for the obligation as it will be after withdrawing `ctoken_amount` from `r`, with the
+    /// collateral the withdrawal leaves alone writable (the SDK's rule).
     pub async fn health_after_withdraw(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Vec<AccountMeta> {
-        let mut after = self.obligation_state(user).await;
-        let _ = collateral::unpledge(&mut after, &r.key, ctoken_amount);
-        self.health_metas(&after)
+        let before = self.obligation_state(user).await;
+        ballast_sdk::ix::withdraw_health(&before, &r.key, ctoken_amount, self.price_account_of())
     }
 
     /// Health accounts for the obligation as it will be after borrowing from `r`. When its sole collateral is
@@ -293,6 +298,17 @@ impl TestContext {
         Ok(())
     }
 
+    /// The admin sends `liquidity_amount` (u64::MAX = all) of swept fees from `r`'s fee vault to `receiver`.
+    pub async fn try_withdraw_fees(&mut self, signer: &Keypair, r: &ReserveInfo, receiver: &Pubkey, liquidity_amount: u64) -> TxResult {
+        let before = self.balance(&r.fee_vault).await;
+        let view = ballast_sdk::accounts::ReserveView { key: r.key, state: self.reserve_state(r).await };
+        let ix = ballast_sdk::ix::withdraw_fees(&signer.pubkey_(), &view, receiver, liquidity_amount);
+        self.send(&[ix], &[signer]).await?;
+        let withdrawn = before - self.balance(&r.fee_vault).await;
+        *self.swept.entry(r.key).or_default() -= withdrawn;
+        Ok(())
+    }
+
     pub async fn try_update_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
         let ix = Self::instruction(
             ballast::accounts::UpdateReserveConfig { admin: signer.pubkey_(), market: r.market, reserve: r.key },
@@ -314,10 +330,7 @@ impl TestContext {
         receive_underlying: bool,
     ) -> TxResult {
         let state = self.obligation_state(owner).await;
-        let mut health = self.health_metas(&state);
-        if let Some(key) = Self::isolated_reserve_needed(&state, &[repay.key, withdraw.key]) {
-            writable(&mut health, key);
-        }
+        let health = ballast_sdk::ix::liquidate_health(&state, &repay.key, &withdraw.key, self.price_account_of());
         let mut ix = Self::instruction(
             ballast::accounts::Liquidate {
                 liquidator: liquidator.key(),
@@ -359,6 +372,16 @@ impl TestContext {
         edit(&mut config);
         let admin = self.admin.keypair.insecure_clone();
         self.try_update_reserve_config(&admin, r, config).await
+    }
+
+    /// Rewrites the reserve's stored config in the bank, bypassing every validation: what a program upgrade that
+    /// tightens a rule leaves behind in accounts created before it.
+    pub async fn overwrite_stored_config(&mut self, r: &ReserveInfo, edit: impl FnOnce(&mut ReserveConfig)) {
+        let mut account = self.account(&r.key).await.expect("reserve exists");
+        let mut state: ballast::state::Reserve = bytemuck::pod_read_unaligned(&account.data[8..8 + std::mem::size_of::<ballast::state::Reserve>()]);
+        edit(&mut state.config);
+        account.data[8..8 + std::mem::size_of::<ballast::state::Reserve>()].copy_from_slice(bytemuck::bytes_of(&state));
+        self.banks.set_account(&r.key, &account.into());
     }
 
     /// Sends tokens straight into the reserve's liquidity vault, outside the program.

@@ -199,6 +199,11 @@ impl TestContext {
         Instruction { program_id: ballast::ID, accounts: accounts.to_account_metas(None), data: data.data() }
     }
 
+    /// A copy of the admin as a user (same keypair and token accounts), for acting as the admin.
+    pub fn admin_user(&self) -> User {
+        User { keypair: self.admin.keypair.insecure_clone(), obligation: self.admin.obligation, accounts: self.admin.accounts.clone() }
+    }
+
     pub fn reserve_by_key(&self, key: &Pubkey) -> &ReserveInfo {
         self.reserves.iter().find(|r| r.key == *key).expect("reserve known to the context")
     }

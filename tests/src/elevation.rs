@@ -1,18 +1,43 @@
-//! Elevation groups (eMode): configuring a group and opting an obligation in or out.
+//! Elevation groups (eMode): creating a group through the timelock, tightening one, and opting an obligation in or out.
 use crate::{context::*, reserves::ReserveInfo, TestContext};
+use ballast::instructions::ConfigureElevationGroupArgs;
+use solana_keypair::Keypair;
 use solana_program_test::BanksClientError;
+use solana_signer::Signer;
 
 impl TestContext {
-    /// The admin creates (or tightens) group `id` with `debt` as its one borrowable reserve.
+    /// The admin tightens group `id` at once (`configure_elevation_group`): refused for a new or looser group.
     pub async fn try_configure_elevation_group(&mut self, id: u8, debt: &ReserveInfo, ltv_bps: u16, liquidation_threshold_bps: u16, max_liquidation_bonus_bps: u16) -> Result<(), BanksClientError> {
-        let ix = Self::instruction(
-            ballast::accounts::ConfigureElevationGroup { admin: self.admin.key(), market: self.market, debt_reserve: debt.key },
-            ballast::instruction::ConfigureElevationGroup {
-                args: ballast::instructions::ConfigureElevationGroupArgs { id, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps },
-            },
-        );
+        let args = ConfigureElevationGroupArgs { id, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps };
+        let ix = ballast_sdk::ix::configure_elevation_group(&self.admin.key(), &self.market, &debt.key, args);
         let admin = self.admin.keypair.insecure_clone();
         self.send(&[ix], &[&admin]).await
+    }
+
+    /// The admin queues creating or loosening group `id`; it applies after the market's timelock.
+    pub async fn try_queue_elevation_group(&mut self, id: u8, debt: &ReserveInfo, ltv_bps: u16, liquidation_threshold_bps: u16, max_liquidation_bonus_bps: u16) -> Result<(), BanksClientError> {
+        let args = ConfigureElevationGroupArgs { id, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps };
+        let ix = ballast_sdk::ix::queue_elevation_group(&self.admin.key(), &self.market, &debt.key, args);
+        let admin = self.admin.keypair.insecure_clone();
+        self.send(&[ix], &[&admin]).await
+    }
+
+    /// Anyone applies the pending group change once due.
+    pub async fn try_apply_pending_elevation_group(&mut self) -> Result<(), BanksClientError> {
+        let ix = ballast_sdk::ix::apply_pending_elevation_group(&self.market);
+        self.send(&[ix], &[]).await
+    }
+
+    /// The admin or the council (`signer`) drops the pending group change.
+    pub async fn try_cancel_pending_elevation_group(&mut self, signer: &Keypair) -> Result<(), BanksClientError> {
+        let ix = ballast_sdk::ix::cancel_pending_elevation_group(&signer.pubkey(), &self.market);
+        self.send(&[ix], &[signer]).await
+    }
+
+    /// Creates (or loosens) group `id` through the queue, applying it at once: for markets with no timelock.
+    pub async fn create_elevation_group(&mut self, id: u8, debt: &ReserveInfo, ltv_bps: u16, liquidation_threshold_bps: u16, max_liquidation_bonus_bps: u16) {
+        self.try_queue_elevation_group(id, debt, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps).await.expect("queue_elevation_group");
+        self.try_apply_pending_elevation_group().await.expect("apply_pending_elevation_group");
     }
 
     /// `user` moves obligation 0 into group `id` (0 = leave), with health accounts for its positions.

@@ -90,19 +90,27 @@ impl TestContext {
         self.send(&[ix], &[]).await
     }
 
+    /// The admin or the risk council (`signer`) drops the reserve's pending config.
     pub async fn try_cancel_pending_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::CancelPendingReserveConfig { admin: signer.pubkey(), market: r.market, reserve: r.key },
-            ballast::instruction::CancelPendingReserveConfig {},
-        );
+        let ix = ballast_sdk::ix::cancel_pending_reserve_config(&signer.pubkey(), &r.market, &r.key);
         self.send(&[ix], &[signer]).await
     }
 
+    /// The admin or the risk council (`signer`) drops the market's pending config.
     pub async fn try_cancel_pending_market_config(&mut self, signer: &Keypair) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::CancelPendingMarketConfig { admin: signer.pubkey(), market: self.market },
-            ballast::instruction::CancelPendingMarketConfig {},
-        );
+        let ix = ballast_sdk::ix::cancel_pending_market_config(&signer.pubkey(), &self.market);
+        self.send(&[ix], &[signer]).await
+    }
+
+    // --- risk council handover ---
+
+    pub async fn try_propose_risk_council(&mut self, signer: &Keypair, new_risk_council: Pubkey) -> TxResult {
+        let ix = ballast_sdk::ix::propose_risk_council(&signer.pubkey(), &self.market, new_risk_council);
+        self.send(&[ix], &[signer]).await
+    }
+
+    pub async fn try_accept_risk_council(&mut self, signer: &Keypair) -> TxResult {
+        let ix = ballast_sdk::ix::accept_risk_council(&signer.pubkey(), &self.market);
         self.send(&[ix], &[signer]).await
     }
 

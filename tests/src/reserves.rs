@@ -60,7 +60,8 @@ impl ReserveInfo {
 
 /// LTV 80%, threshold 85%, bonus 2–10%, 10% reserve factor, 5% insurance, no origination fee, a kinked curve
 /// (0% → 8% APR at 80% utilization → 108% at 100%), 95% utilization ceiling, no caps (nor an isolated
-/// debt ceiling, should a scenario flag the reserve isolated), 60 s oracle age.
+/// debt ceiling, should a scenario flag the reserve isolated), 60 s oracle age, a 100% liquidation band
+/// (spot within [ema / 2, 2 · ema]).
 pub fn default_config(price_account: Pubkey, feed_id: [u8; 32]) -> ReserveConfig {
     let mut c = ReserveConfig::zeroed();
     c.deposit_limit = u64::MAX;
@@ -80,7 +81,7 @@ pub fn default_config(price_account: Pubkey, feed_id: [u8; 32]) -> ReserveConfig
         max_ema_divergence_bps: 500,
         conf_multiplier_bps: 10_000,
         volatility_haircut_bps: 10_000,
-        padding: [0; 2],
+        liquidation_band_bps: 10_000,
     };
     c.ltv_bps = 8_000;
     c.liquidation_threshold_bps = 8_500;
@@ -105,13 +106,14 @@ pub struct ReserveBuilder<'a> {
     kind: MintKind,
     edits: Vec<ConfigEdit>,
     seed_native: Option<u64>,
+    prefund_lamports: Option<u64>,
     liquidity: f64,
     market: Option<(Pubkey, solana_keypair::Keypair)>,
 }
 
 impl TestContext {
     pub fn reserve(&mut self, asset: Asset) -> ReserveBuilder<'_> {
-        ReserveBuilder { t: self, asset, kind: MintKind::SplToken, edits: vec![], seed_native: None, liquidity: 0.0, market: None }
+        ReserveBuilder { t: self, asset, kind: MintKind::SplToken, edits: vec![], seed_native: None, prefund_lamports: None, liquidity: 0.0, market: None }
     }
 }
 
@@ -132,6 +134,11 @@ impl ReserveBuilder<'_> {
     }
     pub fn seed_native(mut self, amount: u64) -> Self {
         self.seed_native = Some(amount);
+        self
+    }
+    /// Before `init_reserve`, a griefer sends `lamports` to the reserve's address and to each of its vaults'.
+    pub fn prefunded(mut self, lamports: u64) -> Self {
+        self.prefund_lamports = Some(lamports);
         self
     }
     /// Extra liquidity the admin supplies after the seed, whole tokens.
@@ -187,6 +194,11 @@ impl ReserveBuilder<'_> {
             price_account,
             feed_id,
         };
+        if let Some(lamports) = self.prefund_lamports {
+            for address in [reserve, info.liquidity_vault, info.ctoken_mint, info.collateral_vault, info.fee_vault] {
+                t.airdrop(&address, lamports).await;
+            }
+        }
         let ix = TestContext::instruction(
             ballast::accounts::InitReserve {
                 admin: admin.pubkey(),

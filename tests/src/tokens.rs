@@ -5,8 +5,8 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022::{
     self,
-    extension::{transfer_fee, ExtensionType},
-    state::{Account as Account2022, Mint as Mint2022},
+    extension::{confidential_transfer, default_account_state, pausable, transfer_fee, transfer_hook, ExtensionType},
+    state::{Account as Account2022, AccountState, Mint as Mint2022},
 };
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -18,20 +18,77 @@ pub enum MintKind {
     Token2022,
     /// Token-2022 with a transfer fee (bps).
     Token2022TransferFee(u16),
+    /// Token-2022 with one more mint extension, set up by the bank's payer as its authority.
+    Token2022With(Extension),
+    /// SPL Token with a freeze authority (the bank's payer), as USDC has.
+    SplTokenFreezable,
+}
+
+/// Token-2022 mint extensions the tests create.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Extension {
+    TransferHook,
+    PermanentDelegate,
+    NonTransferable,
+    ConfidentialTransfers,
+    Pausable,
+    /// New accounts start frozen (the mint then needs a freeze authority).
+    DefaultFrozen,
+    /// New accounts start initialized.
+    DefaultInitialized,
+    MintCloseAuthority,
+}
+
+impl Extension {
+    fn extension_type(self) -> ExtensionType {
+        match self {
+            Extension::TransferHook => ExtensionType::TransferHook,
+            Extension::PermanentDelegate => ExtensionType::PermanentDelegate,
+            Extension::NonTransferable => ExtensionType::NonTransferable,
+            Extension::ConfidentialTransfers => ExtensionType::ConfidentialTransferMint,
+            Extension::Pausable => ExtensionType::Pausable,
+            Extension::DefaultFrozen | Extension::DefaultInitialized => ExtensionType::DefaultAccountState,
+            Extension::MintCloseAuthority => ExtensionType::MintCloseAuthority,
+        }
+    }
+
+    fn init_instruction(self, program: &Pubkey, mint: &Pubkey, authority: &Pubkey) -> Instruction {
+        let ix = match self {
+            Extension::TransferHook => transfer_hook::instruction::initialize(program, mint, Some(*authority), Some(Pubkey::new_unique())),
+            Extension::PermanentDelegate => spl_token_2022::instruction::initialize_permanent_delegate(program, mint, authority),
+            Extension::NonTransferable => spl_token_2022::instruction::initialize_non_transferable_mint(program, mint),
+            Extension::ConfidentialTransfers => confidential_transfer::instruction::initialize_mint(program, mint, Some(*authority), true, None),
+            Extension::Pausable => pausable::instruction::initialize(program, mint, authority),
+            Extension::DefaultFrozen => default_account_state::instruction::initialize_default_account_state(program, mint, &AccountState::Frozen),
+            Extension::DefaultInitialized => {
+                default_account_state::instruction::initialize_default_account_state(program, mint, &AccountState::Initialized)
+            }
+            Extension::MintCloseAuthority => spl_token_2022::instruction::initialize_mint_close_authority(program, mint, Some(authority)),
+        };
+        ix.expect("extension instruction")
+    }
 }
 
 impl MintKind {
     pub fn program(self) -> Pubkey {
         match self {
-            MintKind::SplToken => spl_token::ID,
+            MintKind::SplToken | MintKind::SplTokenFreezable => spl_token::ID,
             _ => spl_token_2022::ID,
         }
     }
     fn mint_extensions(self) -> Vec<ExtensionType> {
         match self {
             MintKind::Token2022TransferFee(_) => vec![ExtensionType::TransferFeeConfig],
+            MintKind::Token2022With(e) => vec![e.extension_type()],
             _ => vec![],
         }
+    }
+    fn is_spl_token(self) -> bool {
+        self.program() == spl_token::ID
+    }
+    /// Whether the mint has a freeze authority (the bank's payer).
+    fn freezable(self) -> bool {
+        matches!(self, MintKind::SplTokenFreezable | MintKind::Token2022With(Extension::DefaultFrozen | Extension::DefaultInitialized))
     }
 }
 
@@ -53,19 +110,23 @@ impl TestContext {
         let mint = Keypair::new();
         let program = kind.program();
         let payer = self.banks.payer.pubkey();
-        let (space, mut ixs): (usize, Vec<Instruction>) = match kind {
-            MintKind::SplToken => (82, vec![]),
-            _ => (ExtensionType::try_calculate_account_len::<Mint2022>(&kind.mint_extensions()).unwrap(), vec![]),
+        let space = match kind.is_spl_token() {
+            true => 82,
+            false => ExtensionType::try_calculate_account_len::<Mint2022>(&kind.mint_extensions()).unwrap(),
         };
-        if let MintKind::Token2022TransferFee(bps) = kind {
-            ixs.push(
+        let mut ixs: Vec<Instruction> = vec![];
+        match kind {
+            MintKind::Token2022TransferFee(bps) => ixs.push(
                 transfer_fee::instruction::initialize_transfer_fee_config(&program, &mint.pubkey(), Some(&payer), Some(&payer), bps, u64::MAX)
                     .unwrap(),
-            );
+            ),
+            MintKind::Token2022With(e) => ixs.push(e.init_instruction(&program, &mint.pubkey(), &payer)),
+            _ => {}
         }
-        ixs.push(match kind {
-            MintKind::SplToken => spl_token::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, None, decimals).unwrap(),
-            _ => spl_token_2022::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, None, decimals).unwrap(),
+        let freeze = kind.freezable().then_some(&payer);
+        ixs.push(match kind.is_spl_token() {
+            true => spl_token::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, freeze, decimals).unwrap(),
+            false => spl_token_2022::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, freeze, decimals).unwrap(),
         });
         self.create_account(&mint, space, &program).await;
         self.send(&ixs, &[]).await.unwrap();
@@ -76,19 +137,24 @@ impl TestContext {
     pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey, kind: MintKind) -> Pubkey {
         let account = Keypair::new();
         let program = kind.program();
-        let space = match kind {
-            MintKind::SplToken => 165,
-            _ => {
+        let space = match kind.is_spl_token() {
+            true => 165,
+            false => {
                 let required = ExtensionType::get_required_init_account_extensions(&kind.mint_extensions());
                 ExtensionType::try_calculate_account_len::<Account2022>(&required).unwrap()
             }
         };
         self.create_account(&account, space, &program).await;
-        let ix = match kind {
-            MintKind::SplToken => spl_token::instruction::initialize_account3(&program, &account.pubkey(), mint, owner).unwrap(),
-            _ => spl_token_2022::instruction::initialize_account3(&program, &account.pubkey(), mint, owner).unwrap(),
-        };
-        self.send(&[ix], &[]).await.unwrap();
+        let mut ixs = vec![match kind.is_spl_token() {
+            true => spl_token::instruction::initialize_account3(&program, &account.pubkey(), mint, owner).unwrap(),
+            false => spl_token_2022::instruction::initialize_account3(&program, &account.pubkey(), mint, owner).unwrap(),
+        }];
+        if kind == MintKind::Token2022With(Extension::DefaultFrozen) {
+            // Test accounts are thawed by the freeze authority so the seed can be minted; vaults would not be.
+            let payer = self.banks.payer.pubkey();
+            ixs.push(spl_token_2022::instruction::thaw_account(&program, &account.pubkey(), mint, &payer, &[]).unwrap());
+        }
+        self.send(&ixs, &[]).await.unwrap();
         self.token_accounts.push(account.pubkey());
         account.pubkey()
     }
@@ -97,9 +163,9 @@ impl TestContext {
     pub async fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64, kind: MintKind) {
         let payer = self.banks.payer.pubkey();
         let program = kind.program();
-        let ix = match kind {
-            MintKind::SplToken => spl_token::instruction::mint_to(&program, mint, to, &payer, &[], amount).unwrap(),
-            _ => spl_token_2022::instruction::mint_to(&program, mint, to, &payer, &[], amount).unwrap(),
+        let ix = match kind.is_spl_token() {
+            true => spl_token::instruction::mint_to(&program, mint, to, &payer, &[], amount).unwrap(),
+            false => spl_token_2022::instruction::mint_to(&program, mint, to, &payer, &[], amount).unwrap(),
         };
         self.send(&[ix], &[]).await.unwrap();
     }
@@ -107,11 +173,9 @@ impl TestContext {
     /// Plain SPL transfer between two token accounts (used for donations straight into a vault).
     pub async fn transfer_tokens(&mut self, from: &Pubkey, to: &Pubkey, authority: &Keypair, mint: &Pubkey, amount: u64, decimals: u8, kind: MintKind) {
         let program = kind.program();
-        let ix = match kind {
-            MintKind::SplToken => {
-                spl_token::instruction::transfer_checked(&program, from, mint, to, &authority.pubkey(), &[], amount, decimals).unwrap()
-            }
-            _ => spl_token_2022::instruction::transfer_checked(&program, from, mint, to, &authority.pubkey(), &[], amount, decimals)
+        let ix = match kind.is_spl_token() {
+            true => spl_token::instruction::transfer_checked(&program, from, mint, to, &authority.pubkey(), &[], amount, decimals).unwrap(),
+            false => spl_token_2022::instruction::transfer_checked(&program, from, mint, to, &authority.pubkey(), &[], amount, decimals)
                 .unwrap(),
         };
         self.send(&[ix], &[authority]).await.unwrap();

@@ -170,6 +170,55 @@ async fn apply_succeeds_twice_with_the_second_a_no_op() {
     assert_invariants(&w).await;
 }
 
+/// The spec raises the chain's timelock to an hour, then lowers it back to 0. Lowering loosens, so it waits
+/// the hour in force on chain: planning from the spec's own timelock (0) used to queue and apply in one
+/// transaction, which the chain refused, so the run never converged.
+#[tokio::test]
+async fn apply_succeeds_lowering_a_timelock_to_zero() {
+    let (w, _) = seeded(&[]).await;
+    let admin = w.admin.pubkey();
+    let mut hour = w.spec.clone();
+    hour.market.config_timelock_secs = 3_600;
+    let p = apply(&w.cluster, &hour, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateMarketConfig { route: Route::AtOnce, .. }]), "{p}");
+
+    let p = apply(&w.cluster, &w.spec, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateMarketConfig { route: Route::Queue, .. }]), "{p}");
+    let p = apply(&w.cluster, &w.spec, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateMarketConfig { route: Route::Pending(_), .. }]), "waits: {p}");
+    w.cluster.set_time(w.now + 3_600).await.unwrap();
+    apply(&w.cluster, &w.spec, &w.market_keypair, &w.admin).await.unwrap();
+    let p = plan(&w.cluster, &w.spec, &w.market, &admin).await.unwrap();
+    assert!(p.is_empty(), "converged: {p}");
+    let market: ballast_sdk::ballast::state::Market = decode(&w.cluster.account(&w.market).await.unwrap().unwrap().data).unwrap();
+    assert_eq!(market.config.config_timelock_secs, 0);
+}
+
+/// A loosening spec while another change is pending (an earlier spec's, or someone's by hand) used to fail
+/// with ConfigChangeAlreadyPending forever; the spec wins: the pending change is cancelled and replaced.
+#[tokio::test]
+async fn apply_succeeds_replacing_a_pending_change() {
+    let (w, _) = seeded(&[]).await;
+    let admin = w.admin.pubkey();
+    let mut hour = w.spec.clone();
+    hour.market.config_timelock_secs = 3_600;
+    apply(&w.cluster, &hour, &w.market_keypair, &w.admin).await.unwrap();
+    let mut first = hour.clone();
+    first.reserves[1].ltv_bps += 100;
+    apply(&w.cluster, &first, &w.market_keypair, &w.admin).await.unwrap(); // queued
+    let mut second = hour.clone();
+    second.reserves[1].ltv_bps += 200;
+    let p = plan(&w.cluster, &second, &w.market, &admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateReserveConfig { route: Route::Replace, .. }]), "{p}");
+    apply(&w.cluster, &second, &w.market_keypair, &w.admin).await.unwrap();
+    w.cluster.set_time(w.now + 3_600).await.unwrap();
+    apply(&w.cluster, &second, &w.market_keypair, &w.admin).await.unwrap();
+    assert!(plan(&w.cluster, &second, &w.market, &admin).await.unwrap().is_empty());
+    let snap = w.snapshot().await.unwrap();
+    let sol = reserve(&snap, &w, &second.reserves[1].symbol);
+    assert_eq!(sol.state.config.ltv_bps, second.reserves[1].ltv_bps);
+}
+
 async fn run_cli(w: &demo::World, signer: &Keypair, args: &[&str]) -> anyhow::Result<String> {
     let cli = Cli::try_parse_from(std::iter::once("ballast").chain(args.iter().copied()))?;
     let mut out = Vec::new();

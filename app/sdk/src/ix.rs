@@ -35,7 +35,7 @@ pub fn health_metas(obligation: &Obligation, price_of: impl Fn(&Pubkey) -> Pubke
 
 /// Makes `key`'s meta writable, appending it when absent (the isolated reserve whose debt ceiling an
 /// instruction counts against or releases from must be writable).
-fn writable(metas: &mut Vec<AccountMeta>, key: Pubkey) {
+pub fn writable(metas: &mut Vec<AccountMeta>, key: Pubkey) {
     match metas.iter_mut().find(|m| m.pubkey == key) {
         Some(m) => m.is_writable = true,
         None => metas.push(AccountMeta::new(key, false)),
@@ -46,6 +46,16 @@ fn writable(metas: &mut Vec<AccountMeta>, key: Pubkey) {
 pub fn isolated_reserve_needed(obligation: &Obligation, held: &[Pubkey]) -> Option<Pubkey> {
     let key = obligation.isolated_reserve;
     (key != Pubkey::default() && !held.contains(&key)).then_some(key)
+}
+
+/// The collateral an instruction may leave alone: when `before` has two deposits and `after` keeps only one,
+/// that one. If it is flagged isolated the program counts the debt now resting on it against its ceiling, so
+/// its health pair must be writable (marking a reserve that is not isolated writable is harmless).
+pub fn left_alone(before: &Obligation, after: &Obligation) -> Option<Pubkey> {
+    match (before.active_deposits(), after.active_deposits()) {
+        ([_, _], [only]) if !after.active_borrows().is_empty() => Some(only.reserve),
+        _ => None,
+    }
 }
 
 /// The obligation as it will be once `ctoken_amount` of `reserve` is withdrawn.
@@ -124,6 +134,21 @@ pub fn sweep_fees(admin: &Pubkey, r: &ReserveView) -> Instruction {
     build(a::SweepFees { admin: *admin, vaults: vaults(r), fee_vault: r.state.fee_vault }, d::SweepFees {})
 }
 
+/// Sends `liquidity_amount` (u64::MAX = all) of swept fees from the fee vault to `receiver`.
+pub fn withdraw_fees(admin: &Pubkey, r: &ReserveView, receiver: &Pubkey, liquidity_amount: u64) -> Instruction {
+    let accounts = a::WithdrawFees {
+        admin: *admin,
+        market: r.state.market,
+        market_authority: pda::market_authority(&r.state.market),
+        reserve: r.key,
+        liquidity_mint: r.state.liquidity_mint,
+        fee_vault: r.state.fee_vault,
+        receiver: *receiver,
+        token_program: r.state.token_program,
+    };
+    build(accounts, d::WithdrawFees { liquidity_amount })
+}
+
 // --- governance ---
 
 pub fn propose_admin(admin: &Pubkey, market: &Pubkey, new_admin: Pubkey) -> Instruction {
@@ -162,12 +187,37 @@ pub fn apply_pending_market_config(market: &Pubkey) -> Instruction {
     build(a::ApplyPendingMarketConfig { market: *market }, d::ApplyPendingMarketConfig {})
 }
 
-pub fn cancel_pending_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey) -> Instruction {
-    build(a::CancelPendingReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::CancelPendingReserveConfig {})
+/// `authority` is the admin or the risk council.
+pub fn cancel_pending_reserve_config(authority: &Pubkey, market: &Pubkey, reserve: &Pubkey) -> Instruction {
+    build(a::CancelPendingReserveConfig { authority: *authority, market: *market, reserve: *reserve }, d::CancelPendingReserveConfig {})
 }
 
-pub fn cancel_pending_market_config(admin: &Pubkey, market: &Pubkey) -> Instruction {
-    build(a::CancelPendingMarketConfig { admin: *admin, market: *market }, d::CancelPendingMarketConfig {})
+/// `authority` is the admin or the risk council.
+pub fn cancel_pending_market_config(authority: &Pubkey, market: &Pubkey) -> Instruction {
+    build(a::CancelPendingMarketConfig { authority: *authority, market: *market }, d::CancelPendingMarketConfig {})
+}
+
+/// Queues creating or loosening elevation group `args.id`, borrowing only from `debt_reserve`.
+pub fn queue_elevation_group(admin: &Pubkey, market: &Pubkey, debt_reserve: &Pubkey, args: ConfigureElevationGroupArgs) -> Instruction {
+    build(a::QueueElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve }, d::QueueElevationGroup { args })
+}
+
+pub fn apply_pending_elevation_group(market: &Pubkey) -> Instruction {
+    build(a::ApplyPendingElevationGroup { market: *market }, d::ApplyPendingElevationGroup {})
+}
+
+/// `authority` is the admin or the risk council.
+pub fn cancel_pending_elevation_group(authority: &Pubkey, market: &Pubkey) -> Instruction {
+    build(a::CancelPendingElevationGroup { authority: *authority, market: *market }, d::CancelPendingElevationGroup {})
+}
+
+/// Proposes `new_risk_council` (default = withdraw the proposal); it may accept after the market's timelock.
+pub fn propose_risk_council(admin: &Pubkey, market: &Pubkey, new_risk_council: Pubkey) -> Instruction {
+    build(a::ProposeRiskCouncil { admin: *admin, market: *market }, d::ProposeRiskCouncil { new_risk_council })
+}
+
+pub fn accept_risk_council(new_risk_council: &Pubkey, market: &Pubkey) -> Instruction {
+    build(a::AcceptRiskCouncil { new_risk_council: *new_risk_council, market: *market }, d::AcceptRiskCouncil {})
 }
 
 // --- user ---
@@ -213,6 +263,22 @@ pub fn deposit_liquidity_and_collateral(owner: &Pubkey, obligation: &Pubkey, r: 
     build(accounts, d::DepositLiquidityAndCollateral { liquidity_amount })
 }
 
+/// Health accounts of the obligation after withdrawing `ctoken_amount` of `reserve`, with the collateral the
+/// withdrawal leaves alone (if any) writable.
+pub fn withdraw_health(obligation: &Obligation, reserve: &Pubkey, ctoken_amount: u64, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
+    let after = after_withdraw(obligation, reserve, ctoken_amount);
+    let mut health = health_metas(&after, price_of);
+    if let Some(key) = left_alone(obligation, &after) {
+        writable(&mut health, key);
+        // Debt counted against another isolated reserve moves to the one left alone: that reserve writes too.
+        let counted = obligation.isolated_reserve;
+        if counted != Pubkey::default() && counted != key && health.iter().any(|m| m.pubkey == counted) {
+            writable(&mut health, counted);
+        }
+    }
+    health
+}
+
 /// Health accounts are those of the obligation after the withdrawal.
 pub fn withdraw_collateral(
     owner: &Pubkey,
@@ -223,7 +289,7 @@ pub fn withdraw_collateral(
     price_of: impl Fn(&Pubkey) -> Pubkey,
 ) -> Instruction {
     let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens };
-    let health = health_metas(&after_withdraw(obligation.1, &r.key, ctoken_amount), price_of);
+    let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), health)
 }
 
@@ -241,7 +307,7 @@ pub fn withdraw_collateral_and_redeem(
         market: r.state.market,
         price: r.price_account(),
     };
-    let health = health_metas(&after_withdraw(obligation.1, &r.key, ctoken_amount), price_of);
+    let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     with_remaining(build(accounts, d::WithdrawCollateralAndRedeem { ctoken_amount }), health)
 }
 
@@ -333,11 +399,22 @@ pub fn liquidate(
         liquidator_withdraw_ctokens: accounts.withdraw_ctokens,
         liquidator_withdraw_liquidity: accounts.withdraw_liquidity,
     };
-    let mut health = health_metas(obligation.1, price_of);
-    if let Some(key) = isolated_reserve_needed(obligation.1, &[repay.key, withdraw.key]) {
+    with_remaining(build(metas, d::Liquidate { args }), liquidate_health(obligation.1, &repay.key, &withdraw.key, price_of))
+}
+
+/// Health accounts for liquidating `obligation` (as it is now), with the obligation's isolated reserve writable
+/// (appended when it is no position) and, with two deposits, the one not being seized writable too: seizing
+/// all of the other may leave it alone.
+pub fn liquidate_health(obligation: &Obligation, repay: &Pubkey, withdraw: &Pubkey, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
+    let mut health = health_metas(obligation, price_of);
+    if let [a, b] = obligation.active_deposits() {
+        let other = if a.reserve == *withdraw { b.reserve } else { a.reserve };
+        writable(&mut health, other);
+    }
+    if let Some(key) = isolated_reserve_needed(obligation, &[*repay, *withdraw]) {
         writable(&mut health, key);
     }
-    with_remaining(build(metas, d::Liquidate { args }), health)
+    health
 }
 
 pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: (&Pubkey, &Obligation)) -> Instruction {

@@ -27,3 +27,37 @@ pub const LIQUIDATION_BONUS_RAMP_BPS: u64 = 1_000;
 /// Micro-quote per whole quote unit: isolated debt ceilings, usage and contributions are counted in
 /// quote × 1e6, so rounding each borrow up overstates usage by at most a millionth of a quote unit.
 pub const MICRO_QUOTE_PER_QUOTE: u64 = 1_000_000;
+
+// --- program-wide bounds: every config is validated against these, and the runtime clamps to them, so a
+// stored config that breaks a rule (e.g. one tightened by a program upgrade) can never overflow accrual ---
+
+/// Highest borrow APR any rate curve point may have, bps (500% APR).
+pub const MAX_BORROW_RATE_BPS: u32 = 50_000;
+/// Most an admin may raise any point of a rate curve at once, bps of APR; a bigger rise waits for the timelock.
+pub const MAX_RATE_STEP_BPS: u32 = 500;
+/// Least time between two at-once rate rises on one reserve, seconds (one day).
+pub const RATE_STEP_COOLDOWN_SECS: i64 = 86_400;
+/// Highest origination fee, bps of the borrowed amount (1%).
+pub const MAX_ORIGINATION_FEE_BPS: u16 = 100;
+/// Highest flash loan fee, bps of the amount (1%).
+pub const MAX_FLASH_FEE_BPS: u16 = 100;
+/// Highest share of interest that goes to protocol fees and insurance together, bps (all of it: shares come
+/// out of interest, so they can never exceed it; raising the reserve factor waits for the timelock).
+pub const MAX_INTEREST_SHARES_BPS: u16 = 10_000;
+/// Highest share of the liquidation bonus that goes to the insurance fund, bps (50%).
+pub const MAX_PROTOCOL_LIQUIDATION_FEE_BPS: u16 = 5_000;
+/// Highest liquidation bonus, for reserves and elevation groups alike, bps of the repaid value (25%).
+pub const MAX_LIQUIDATION_BONUS_BPS: u16 = 2_500;
+/// Highest dust threshold a market may set, whole quote units.
+pub const MAX_DUST_THRESHOLD_QUOTE: u64 = 100;
+/// Narrowest liquidation band a reserve may set around the EMA, bps: spot within [ema / 1.5, ema × 1.5].
+/// A floor, so no one can narrow the band until ordinary volatility blocks liquidations.
+pub const MIN_LIQUIDATION_BAND_BPS: u16 = 5_000;
+/// Widest liquidation band, bps: spot within [ema / 7, ema × 7].
+pub const MAX_LIQUIDATION_BAND_BPS: u16 = 60_000;
+/// How far ahead of the cluster clock a price's publish time may be, seconds; later ones are refused.
+pub const MAX_PRICE_CLOCK_SKEW_SECS: i64 = 30;
+/// Cap on the cumulative borrow index: accrual saturates here instead of overflowing.
+pub const MAX_BORROW_INDEX: u64 = 1 << 40;
+/// Cap on a reserve's total debt, native units: accrual saturates here, so every debt fits a u64 repay.
+pub const MAX_RESERVE_DEBT: u64 = u64::MAX / 4;

@@ -21,15 +21,15 @@ pub enum BallastError {
     ThresholdWithBonusTooHigh,
     #[msg("min_liquidation_bonus_bps must not exceed max_liquidation_bonus_bps")]
     BonusRangeInverted,
-    #[msg("protocol_liquidation_fee_bps must be at most 10000")]
+    #[msg("protocol_liquidation_fee_bps must be at most 5000 (half the bonus)")]
     ProtocolLiquidationFeeTooHigh,
     #[msg("reserve_factor_bps + insurance_factor_bps must be at most 10000")]
     InterestSharesTooHigh,
     #[msg("borrow_factor_bps must be at least 10000 (a borrow factor below 1 would understate debt)")]
     BorrowFactorBelowOne,
-    #[msg("origination_fee_bps must be at most 1000 (10%)")]
+    #[msg("origination_fee_bps must be at most 100 (1%)")]
     OriginationFeeTooHigh,
-    #[msg("flash_fee_bps must be at most 1000 (10%)")]
+    #[msg("flash_fee_bps must be at most 100 (1%)")]
     FlashFeeTooHigh,
     #[msg("utilization_ceiling_bps must be between 1 and 10000")]
     UtilizationCeilingInvalid,
@@ -253,6 +253,38 @@ pub enum BallastError {
     IsolatedReserveMismatch,
     #[msg("Isolated debt is counted only on open borrow slots, and the obligation names its isolated reserve exactly while some is")]
     IsolatedDebtAccountingInvalid,
+
+    // --- program-wide bounds, oracle bands, governance and account creation (added after isolated debt) ---
+    #[msg("Rate curve points may not exceed 50000 bps (500% APR)")]
+    CurveRateTooHigh,
+    #[msg("max_liquidation_bonus_bps must be at most 2500 (25%), for reserves and elevation groups alike")]
+    LiquidationBonusTooHigh,
+    #[msg("dust_threshold_quote must be at most 100 whole quote units")]
+    DustThresholdTooHigh,
+    #[msg("oracle liquidation_band_bps must be between 5000 and 60000 and at least max_ema_divergence_bps")]
+    OracleLiquidationBandInvalid,
+    #[msg("Spot price is outside the reserve's liquidation band around the EMA; liquidation refuses it")]
+    OracleOutsideLiquidationBand,
+    #[msg("The price is dated more than 30 s ahead of the cluster clock")]
+    OraclePublishTimeInFuture,
+    #[msg("Token-2022 pausable mints are not supported: a pause would block repay and liquidation")]
+    MintIsPausable,
+    #[msg("Token-2022 mints whose new accounts start frozen are not supported: vaults and repayers would be frozen")]
+    MintDefaultAccountFrozen,
+    #[msg("Signer is neither the market admin nor its risk council")]
+    NotAdminOrRiskCouncil,
+    #[msg("Signer is not the proposed risk council")]
+    NotPendingRiskCouncil,
+    #[msg("Withdraw exceeds the swept fees held in the fee vault")]
+    FeeWithdrawExceedsSwept,
+    #[msg("Withdraw would leave isolated collateral alone under debt counted against another isolated reserve; repay that debt first")]
+    IsolatedCollateralLeftUncounted,
+    #[msg("A rate rise applies at once only up to 500 bps at every curve point and once a day; queue this one behind the timelock")]
+    RateRiseNeedsTimelock,
+    #[msg("The account to create already holds data or belongs to another program")]
+    AccountAlreadyInUse,
+    #[msg("A market's pending slots must be all zeros exactly when nothing waits in them")]
+    MarketPendingStateInvalid,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

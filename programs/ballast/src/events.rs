@@ -193,8 +193,61 @@ pub struct ConfigAppliedEvent {
 pub struct ConfigCancelledEvent {
     /// The reserve or the market whose pending config was dropped.
     pub target: Pubkey,
-    /// True when an admin cancelled it; false when a change applied at once superseded it.
+    /// True when the admin signed (a cancel, or an at-once change by the admin that superseded it).
     pub by_admin: bool,
+    /// Who signed: the admin, or the risk council (its cancel is a brake; its tightening supersedes).
+    pub signer: Pubkey,
+}
+
+/// The admin queued creating or loosening an elevation group; it applies after the timelock.
+#[event]
+pub struct ElevationGroupQueuedEvent {
+    pub market: Pubkey,
+    pub id: u8,
+    pub debt_reserve: Pubkey,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub max_liquidation_bonus_bps: u16,
+    /// Earliest time `apply_pending_elevation_group` may apply it, unix seconds.
+    pub apply_ts: i64,
+}
+
+/// A queued elevation group change was dropped.
+#[event]
+pub struct ElevationGroupCancelledEvent {
+    pub market: Pubkey,
+    pub id: u8,
+    /// The admin or the risk council.
+    pub signer: Pubkey,
+}
+
+#[event]
+pub struct RiskCouncilProposedEvent {
+    pub market: Pubkey,
+    pub risk_council: Pubkey,
+    /// Who may accept (default = proposal withdrawn).
+    pub pending_risk_council: Pubkey,
+    /// Earliest time the proposed council may accept, unix seconds (0 = withdrawn).
+    pub apply_ts: i64,
+}
+
+#[event]
+pub struct RiskCouncilChangedEvent {
+    pub market: Pubkey,
+    pub old_risk_council: Pubkey,
+    pub new_risk_council: Pubkey,
+}
+
+/// The admin sent swept fees out of the fee vault.
+#[event]
+pub struct FeesWithdrawnEvent {
+    pub reserve: Pubkey,
+    /// Token account that received them.
+    pub receiver: Pubkey,
+    /// Native units.
+    pub liquidity_amount: u64,
+    /// Native units left in the fee vault.
+    pub fee_vault_after: u64,
 }
 
 #[event]

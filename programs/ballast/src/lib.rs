@@ -34,7 +34,7 @@ pub mod ballast {
     }
 
     /// Creates a reserve with its vaults and cToken mint, a validated config and a locked seed deposit.
-    pub fn init_reserve(ctx: Context<InitReserve>, args: InitReserveArgs) -> Result<()> {
+    pub fn init_reserve<'info>(ctx: Context<'info, InitReserve<'info>>, args: InitReserveArgs) -> Result<()> {
         InitReserve::handle(ctx, args)
     }
 
@@ -43,7 +43,8 @@ pub mod ballast {
         UpdateReserveConfig::handle(ctx, config)
     }
 
-    /// Creates an elevation group (eMode) or tightens one; membership is part of each reserve's config.
+    /// Tightens an elevation group (eMode) at once; creating or loosening one is queued. Membership is part of
+    /// each reserve's config.
     pub fn configure_elevation_group(ctx: Context<ConfigureElevationGroup>, args: ConfigureElevationGroupArgs) -> Result<()> {
         ConfigureElevationGroup::handle(ctx, args)
     }
@@ -51,6 +52,11 @@ pub mod ballast {
     /// Moves accrued protocol fees from the liquidity vault to the fee vault.
     pub fn sweep_fees(ctx: Context<SweepFees>) -> Result<()> {
         SweepFees::handle(ctx)
+    }
+
+    /// Sends swept fees from the fee vault to any token account (`u64::MAX` = all); touches no reserve state.
+    pub fn withdraw_fees(ctx: Context<WithdrawFees>, liquidity_amount: u64) -> Result<()> {
+        WithdrawFees::handle(ctx, liquidity_amount)
     }
 
     // --- governance ---
@@ -100,19 +106,44 @@ pub mod ballast {
         ApplyPendingMarketConfig::handle(ctx)
     }
 
-    /// Admin: drops a reserve's pending config.
+    /// Admin or risk council: drops a reserve's pending config.
     pub fn cancel_pending_reserve_config(ctx: Context<CancelPendingReserveConfig>) -> Result<()> {
         CancelPendingReserveConfig::handle(ctx)
     }
 
-    /// Admin: drops the market's pending config.
+    /// Admin or risk council: drops the market's pending config.
     pub fn cancel_pending_market_config(ctx: Context<CancelPendingMarketConfig>) -> Result<()> {
         CancelPendingMarketConfig::handle(ctx)
     }
 
+    /// Admin: queues creating or loosening an elevation group, to apply after the market's timelock.
+    pub fn queue_elevation_group(ctx: Context<QueueElevationGroup>, args: ConfigureElevationGroupArgs) -> Result<()> {
+        QueueElevationGroup::handle(ctx, args)
+    }
+
+    /// Applies the market's pending elevation group change once its timelock has passed; permissionless.
+    pub fn apply_pending_elevation_group(ctx: Context<ApplyPendingElevationGroup>) -> Result<()> {
+        ApplyPendingElevationGroup::handle(ctx)
+    }
+
+    /// Admin or risk council: drops the market's pending elevation group change.
+    pub fn cancel_pending_elevation_group(ctx: Context<CancelPendingElevationGroup>) -> Result<()> {
+        CancelPendingElevationGroup::handle(ctx)
+    }
+
+    /// Admin: proposes the next risk council (default key = withdraw); it may accept after the timelock.
+    pub fn propose_risk_council(ctx: Context<ProposeRiskCouncil>, new_risk_council: Pubkey) -> Result<()> {
+        ProposeRiskCouncil::handle(ctx, new_risk_council)
+    }
+
+    /// The proposed risk council takes over, once the timelock since its proposal has passed.
+    pub fn accept_risk_council(ctx: Context<AcceptRiskCouncil>) -> Result<()> {
+        AcceptRiskCouncil::handle(ctx)
+    }
+
     // --- user ---
 
-    /// Opens obligation `id` for the signer in a market.
+    /// Opens obligation `id` for the signer in a market (even at an address someone pre-funded).
     pub fn init_obligation(ctx: Context<InitObligation>, id: u8) -> Result<()> {
         InitObligation::handle(ctx, id)
     }
@@ -132,12 +163,13 @@ pub mod ballast {
         RedeemCollateral::handle(ctx, ctoken_amount)
     }
 
-    /// Pledges cTokens to an obligation.
+    /// Pledges cTokens to an obligation; allowed whatever the circuit breakers say, since it only lowers risk.
     pub fn deposit_collateral(ctx: Context<DepositCollateral>, ctoken_amount: u64) -> Result<()> {
         DepositCollateral::handle(ctx, ctoken_amount)
     }
 
-    /// Takes pledged cTokens back; health-checked (remaining accounts: one (reserve, price) pair per position).
+    /// Takes pledged cTokens back; health-checked (remaining accounts: one (reserve, price) pair per position; the
+    /// pair of isolated collateral left alone under debt writable, as that debt then counts against its ceiling).
     pub fn withdraw_collateral<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, ctoken_amount: u64) -> Result<()> {
         WithdrawCollateral::handle(ctx, ctoken_amount)
     }

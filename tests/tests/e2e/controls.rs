@@ -1,4 +1,4 @@
-//! Circuit breakers: each blocks what it must and lets repay, withdraw (where allowed) and liquidate through.
+//! Circuit breakers: each blocks what it must and lets repay, pledging, withdraw (where allowed) and liquidate through.
 use ballast::state::{FLAG_PAUSED, FLAG_REDUCE_ONLY};
 use ballast_tests::*;
 
@@ -16,21 +16,22 @@ async fn setup() -> (TestContext, ReserveInfo, ReserveInfo, User, User) {
 }
 
 #[tokio::test]
-async fn paused_reserve_blocks_everything_but_repay_and_liquidate() {
+async fn paused_reserve_blocks_everything_but_repay_pledge_and_liquidate() {
     let (mut t, usdc, sol, alice, liquidator) = setup().await;
     t.try_edit_reserve_config(&sol, |c| c.flags |= FLAG_PAUSED).await.unwrap();
     t.try_edit_reserve_config(&usdc, |c| c.flags |= FLAG_PAUSED).await.unwrap();
     let e = BallastError::ReservePaused;
     assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
     assert_error!(t, t.try_deposit_liquidity_and_collateral(&alice, &sol, sol.amount(0.5)), e);
-    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
     assert_error!(t, t.try_redeem(&alice, &sol, sol.amount(0.5)), e);
     assert_error!(t, t.try_withdraw_collateral(&alice, &sol, sol.amount(0.1)), e);
     assert_error!(t, t.try_withdraw_collateral_and_redeem(&alice, &sol, sol.amount(0.1)), e);
     assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
 
+    // Pledging cTokens she already holds only lowers risk: allowed while paused.
+    t.deposit_collateral(&alice, &sol, sol.amount(0.5)).await;
     t.repay(&alice, &alice, &usdc, usdc.amount(50.0)).await;
-    t.set_price(&sol, 60.0);
+    t.set_price(&sol, 55.0);
     t.liquidate(&liquidator, &alice, &usdc, &sol).await;
     t.assert_invariants().await;
 }
@@ -42,8 +43,9 @@ async fn reduce_only_reserve_lets_positions_shrink_but_not_grow() {
     t.try_edit_reserve_config(&usdc, |c| c.flags |= FLAG_REDUCE_ONLY).await.unwrap();
     let e = BallastError::ReserveReduceOnly;
     assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
-    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_liquidity_and_collateral(&alice, &sol, sol.amount(0.5)), e);
     assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
+    t.deposit_collateral(&alice, &sol, sol.amount(0.1)).await; // pledging what she holds goes on
 
     t.redeem(&alice, &sol, sol.amount(0.5)).await;
     t.withdraw_collateral(&alice, &sol, sol.amount(0.5)).await;
@@ -122,7 +124,7 @@ async fn borrow_fails_against_isolated_collateral_that_is_not_alone() {
 
 /// The risk council puts the market in emergency mode at once: only repay, withdraw and liquidate remain.
 #[tokio::test]
-async fn emergency_mode_allows_only_repay_withdraw_and_liquidate() {
+async fn emergency_mode_allows_only_repay_withdraw_pledge_and_liquidate() {
     let (mut t, usdc, sol, alice, liquidator) = setup().await;
     let council = t.risk_council.insecure_clone();
     let mut config = t.market_config().await;
@@ -130,8 +132,9 @@ async fn emergency_mode_allows_only_repay_withdraw_and_liquidate() {
     t.try_tighten_market_config(&council, config).await.unwrap();
     let e = BallastError::MarketEmergencyMode;
     assert_error!(t, t.try_deposit(&alice, &sol, sol.amount(0.5)), e);
-    assert_error!(t, t.try_deposit_collateral(&alice, &sol, sol.amount(0.5)), e);
+    assert_error!(t, t.try_deposit_liquidity_and_collateral(&alice, &sol, sol.amount(0.5)), e);
     assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), e);
+    t.deposit_collateral(&alice, &sol, sol.amount(0.1)).await; // pledging what she holds goes on
 
     t.redeem(&alice, &sol, sol.amount(0.5)).await;
     t.withdraw_collateral(&alice, &sol, sol.amount(0.5)).await;

@@ -8,7 +8,7 @@ async fn setup() -> (TestContext, ReserveInfo, ReserveInfo, ReserveInfo, User) {
     let sol = t.reserve(Asset::Sol).liquidity(100.0).config(|c| c.elevation_groups = 1).build().await;
     let msol = t.reserve(Asset::Custom("MSOL", 9, 150.0)).config(|c| c.elevation_groups = 1).build().await;
     let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
-    t.try_configure_elevation_group(1, &sol, 9_000, 9_300, 200).await.unwrap();
+    t.create_elevation_group(1, &sol, 9_000, 9_300, 200).await;
     let alice = t.user().funded(&msol, 10.0).funded(&usdc, 100.0).build().await;
     t.deposit_liquidity_and_collateral(&alice, &msol, msol.amount(10.0)).await;
     (t, sol, msol, usdc, alice)
@@ -56,8 +56,8 @@ async fn set_elevation_group_fails_when_leaving_would_be_unhealthy() {
     t.assert_invariants().await;
 }
 
-/// A group is created at once and may be tightened at once; loosening it is refused (membership, the
-/// other half of its reach, is timelocked reserve config).
+/// A group is created through the timelock queue and may be tightened at once; creating or loosening it at
+/// once is refused (membership, the other half of its reach, is timelocked reserve config).
 #[tokio::test]
 async fn configure_elevation_group_fails_to_loosen_or_break_its_rules() {
     let (mut t, sol, msol, _usdc, _alice) = setup().await;
@@ -66,6 +66,7 @@ async fn configure_elevation_group_fails_to_loosen_or_break_its_rules() {
     assert_error!(t, t.try_configure_elevation_group(2, &sol, 9_300, 9_300, 200), BallastError::ElevationGroupConfigInvalid);
     assert_error!(t, t.try_configure_elevation_group(2, &sol, 9_000, 9_500, 600), BallastError::ElevationGroupConfigInvalid);
     assert_error!(t, t.try_configure_elevation_group(17, &sol, 9_000, 9_300, 200), BallastError::ElevationGroupInvalid);
+    assert_error!(t, t.try_configure_elevation_group(2, &sol, 9_000, 9_300, 200), BallastError::ConfigChangeLoosens);
     t.try_configure_elevation_group(1, &sol, 8_900, 9_300, 200).await.unwrap();
     t.assert_invariants().await;
 }

@@ -37,13 +37,13 @@ async fn update_reserve_config_accrues_under_the_old_curve_first() {
     t.advance(31_536_000).await;
 
     let mut config = t.reserve_state(&usdc).await.config;
-    config.curve[1].borrow_rate_bps = 8_000; // a punitive curve from now on
+    config.curve[1].borrow_rate_bps = 1_300; // the largest rise the admin may make at once
     let admin = t.admin.keypair.insecure_clone();
     t.try_update_reserve_config(&admin, &usdc, config).await.unwrap();
     let reserve = t.reserve_state(&usdc).await;
     let borrowed: f64 = reserve.borrowed_sf.get().to_num();
     let expected = 5_000e6 * ((31_536_000.0) * (0.05 / 31_536_000.0f64).ln_1p()).exp();
     assert!((borrowed / expected - 1.0).abs() < 1e-9);
-    assert_eq!(reserve.config.curve[1].borrow_rate_bps, 8_000);
+    assert_eq!(reserve.config.curve[1].borrow_rate_bps, 1_300);
     t.assert_invariants().await;
 }

@@ -248,9 +248,10 @@ async fn liquidate_succeeds_releasing_isolated_debt_of_collateral_no_longer_pled
     t.assert_invariants().await;
 }
 
-/// An obligation's debt counts against one isolated reserve at a time.
+/// An obligation's debt counts against one isolated reserve at a time: withdrawing the one it counts against,
+/// leaving another isolated reserve alone, moves the count to that one.
 #[tokio::test]
-async fn borrow_fails_against_a_second_isolated_reserve_while_debt_counts_against_the_first() {
+async fn withdraw_collateral_succeeds_moving_isolated_debt_to_the_collateral_left_alone() {
     let mut t = TestContext::new().await;
     let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
     let meme = isolated_reserve(&mut t, "MEME").await;
@@ -259,12 +260,11 @@ async fn borrow_fails_against_a_second_isolated_reserve_while_debt_counts_agains
     t.deposit_liquidity_and_collateral(&alice, &meme, meme.amount(1_000.0)).await;
     t.borrow(&alice, &usdc, usdc.amount(100.0)).await;
     t.deposit_liquidity_and_collateral(&alice, &pepe, pepe.amount(1_000.0)).await;
-    t.withdraw_collateral(&alice, &meme, meme.amount(1_000.0)).await; // PEPE alone backs the $100
-
-    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), BallastError::IsolatedReserveMismatch);
-    t.repay(&alice, &alice, &usdc, u64::MAX).await;
-    t.borrow(&alice, &usdc, usdc.amount(1.0)).await;
-    assert_eq!((usage(&mut t, &meme).await, usage(&mut t, &pepe).await), (0, MICRO_QUOTE));
+    // PEPE alone now backs the $100: the count moves from MEME to PEPE with the withdrawal.
+    t.withdraw_collateral(&alice, &meme, meme.amount(1_000.0)).await;
+    assert_eq!((usage(&mut t, &meme).await, usage(&mut t, &pepe).await), (0, 100 * MICRO_QUOTE));
     assert_eq!(t.obligation_state(&alice).await.isolated_reserve, pepe.key);
+    t.borrow(&alice, &usdc, usdc.amount(1.0)).await;
+    assert_eq!(usage(&mut t, &pepe).await, 101 * MICRO_QUOTE);
     t.assert_invariants().await;
 }

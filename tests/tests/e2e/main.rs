@@ -19,5 +19,6 @@ mod bad_debt;
 mod oracle;
 mod positions;
 mod properties;
+mod security;
 mod sizes;
 mod token_2022;

@@ -1,15 +1,5 @@
+//! Token-2022 mints that pass the extension check work end to end (the refused ones: `security::tokens`).
 use ballast_tests::{tokens::MintKind, *};
-
-#[tokio::test]
-async fn init_reserve_fails_for_a_token_2022_mint_with_a_transfer_fee() {
-    let mut t = TestContext::new().await;
-    let result = t.reserve(Asset::Usdc).mint_kind(MintKind::Token2022TransferFee(50)).try_build().await;
-    assert_program_error(result.map(|_| ()), BallastError::MintHasTransferFee);
-    assert!(t.reserves.is_empty(), "no reserve was created");
-    // The admin's seed tokens never left: its only token account still holds everything minted to it.
-    let admin_account = *t.token_accounts.last().unwrap();
-    assert_eq!(t.balance(&admin_account).await, 1_000_000);
-}
 
 /// A plain Token-2022 mint works end to end: deposit, pledge, borrow against it, repay, withdraw, redeem.
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! Piecewise-linear borrow rate curve: utilization (bps) -> APR (bps).
 use super::fraction::*;
-use crate::{constants::MAX_CURVE_POINTS, error::BallastError};
+use crate::{
+    constants::{MAX_BORROW_RATE_BPS, MAX_CURVE_POINTS},
+    error::BallastError,
+};
 use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
 
@@ -10,7 +13,7 @@ use bytemuck::{Pod, Zeroable};
 pub struct CurvePoint {
     /// Utilization at this point, bps (0..=10000).
     pub utilization_bps: u32,
-    /// Borrow APR at this point, bps (may exceed 10000).
+    /// Borrow APR at this point, bps (may exceed 10000, never MAX_BORROW_RATE_BPS).
     pub borrow_rate_bps: u32,
 }
 
@@ -25,30 +28,42 @@ pub fn validate_curve(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8) -> Resul
         require!(pair[1].borrow_rate_bps >= pair[0].borrow_rate_bps, BallastError::CurveRateDecreasing);
     }
     require!(
+        points[..len].iter().all(|p| p.borrow_rate_bps <= MAX_BORROW_RATE_BPS),
+        BallastError::CurveRateTooHigh
+    );
+    require!(
         points[len..].iter().all(|p| *p == CurvePoint::default()),
         BallastError::CurveTrailingPointsNotZero
     );
     Ok(())
 }
 
-/// The APR (as a Fraction, 0.1 = 10%) at `utilization` (a Fraction in [0, 1]; above 1 is clamped).
+/// The APR (as a Fraction, 0.1 = 10%) at `utilization` (a Fraction in [0, 1]; above 1 is clamped), never above
+/// MAX_BORROW_RATE_BPS. Total for any stored curve, valid or not, so accrual (and with it repay and
+/// liquidate) never fails on a config: a flat step (equal utilizations) takes the higher rate.
 pub fn borrow_apr(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8, utilization: Fraction) -> Result<Fraction> {
     let len = (len as usize).clamp(1, MAX_CURVE_POINTS);
     let util_bps = mul(utilization.min(Fraction::ONE), from_u64(10_000))?;
+    let cap = from_u64(MAX_BORROW_RATE_BPS as u64);
+    let rate = |p: &CurvePoint| from_u64(p.borrow_rate_bps as u64).min(cap);
+    let mut rate_bps = rate(&points[len - 1]);
     for pair in points[..len].windows(2) {
         let (lo, hi) = (pair[0], pair[1]);
         let hi_util = from_u64(hi.utilization_bps as u64);
         if util_bps <= hi_util {
-            let lo_util = from_u64(lo.utilization_bps as u64);
+            let lo_util = from_u64(lo.utilization_bps as u64).min(util_bps);
+            let (lo_rate, hi_rate) = (rate(&lo), rate(&hi).max(rate(&lo)));
             let span = sub(hi_util, lo_util)?;
-            let t = div(sub(util_bps, lo_util)?, span)?;
-            let lo_rate = from_u64(lo.borrow_rate_bps as u64);
-            let rise = sub(from_u64(hi.borrow_rate_bps as u64), lo_rate)?;
-            let rate_bps = add(lo_rate, mul(rise, t)?)?;
-            return div(rate_bps, from_u64(10_000));
+            rate_bps = if span == Fraction::ZERO {
+                hi_rate
+            } else {
+                let t = div(sub(util_bps, lo_util)?, span)?;
+                add(lo_rate, mul(sub(hi_rate, lo_rate)?, t)?)?
+            };
+            break;
         }
     }
-    from_bps(points[len - 1].borrow_rate_bps as u64)
+    div(rate_bps, from_u64(10_000))
 }
 
 #[cfg(test)]
@@ -87,5 +102,22 @@ mod tests {
         let (mut c, n) = curve(&[(0, 0), (10_000, 5)]);
         c[5].borrow_rate_bps = 1;
         assert_eq!(validate_curve(&c, n).unwrap_err(), BallastError::CurveTrailingPointsNotZero.into());
+        assert_eq!(err(&[(0, 0), (10_000, MAX_BORROW_RATE_BPS + 1)]), BallastError::CurveRateTooHigh.into());
+        assert_eq!(err(&[(0, u32::MAX), (10_000, u32::MAX)]), BallastError::CurveRateTooHigh.into());
+    }
+
+    #[test]
+    fn a_stored_curve_that_breaks_the_rules_still_prices_within_the_bound() {
+        let at = |pts: &[(u32, u32)], u: u64| {
+            let (c, n) = curve(pts);
+            borrow_apr(&c, n, from_bps(u).unwrap()).unwrap().to_num::<f64>()
+        };
+        let max = MAX_BORROW_RATE_BPS as f64 / 10_000.0;
+        assert_eq!(at(&[(0, u32::MAX), (10_000, u32::MAX)], 5_000), max);
+        // Equal utilizations (a zero span) and a falling rate neither divide by zero nor go negative.
+        assert_eq!(at(&[(0, 100), (0, 200), (10_000, 300)], 0), 0.02);
+        assert!(at(&[(0, 500), (10_000, 100)], 5_000) >= 0.01);
+        // An empty curve (length 0 is clamped to 1) prices at its only point.
+        assert_eq!(at(&[(0, 700)], 9_000), 0.07);
     }
 }

@@ -6,7 +6,7 @@ use crate::{
     state::{MarketConfig, ReserveConfig, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY},
 };
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
+pub use crate::state::OutflowWindow;
 
 /// What an instruction does to a reserve, for the circuit breakers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +37,10 @@ impl Action {
 }
 
 /// Rejects `action` if the reserve's pause / reduce-only flags or the market's emergency mode forbid it.
+/// Repay, liquidate and pledging cTokens one already holds pass every breaker: each only lowers risk, and
+/// a borrower must be able to save a position while liquidations go on (new liquidity stays blocked).
 pub fn require_allowed(action: Action, reserve: &ReserveConfig, market: &MarketConfig) -> Result<()> {
-    if matches!(action, Action::Repay | Action::Liquidate) {
+    if matches!(action, Action::Repay | Action::Liquidate | Action::PledgeCollateral) {
         return Ok(());
     }
     require!(!reserve.has_flag(FLAG_PAUSED), BallastError::ReservePaused);
@@ -48,48 +50,6 @@ pub fn require_allowed(action: Action, reserve: &ReserveConfig, market: &MarketC
     require!(!reserve.has_flag(FLAG_REDUCE_ONLY), BallastError::ReserveReduceOnly);
     require!(!market.has_flag(MARKET_FLAG_EMERGENCY), BallastError::MarketEmergencyMode);
     Ok(())
-}
-
-/// Outflow in a sliding window, approximated from two fixed windows: the previous window's outflow
-/// counts in proportion to how much of it the sliding window still overlaps.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct OutflowWindow {
-    /// Start of the current fixed window, unix seconds.
-    pub window_start_ts: i64,
-    /// Outflow in the current window (native units for a reserve, whole quote units for a market).
-    pub current: u64,
-    /// Outflow in the previous window, same unit.
-    pub previous: u64,
-}
-
-impl OutflowWindow {
-    /// Adds `amount` at `now_ts` if the sliding-window total stays within `limit`; a zero window turns
-    /// the limiter off. The error is the caller's, so reserve and market limits name themselves.
-    pub fn record(&mut self, amount: u64, now_ts: i64, limit: u64, window_secs: u32, error: BallastError) -> Result<()> {
-        if window_secs == 0 {
-            return Ok(());
-        }
-        let window = window_secs as i64;
-        let elapsed = now_ts.saturating_sub(self.window_start_ts).max(0);
-        if elapsed >= 2 * window {
-            // Quiet for a whole window: start afresh at this outflow.
-            *self = OutflowWindow { window_start_ts: now_ts, current: 0, previous: 0 };
-        } else if elapsed >= window {
-            self.previous = self.current;
-            self.current = 0;
-            self.window_start_ts = self.window_start_ts.saturating_add(window);
-        }
-        let into_window = now_ts.saturating_sub(self.window_start_ts).clamp(0, window) as u64;
-        // previous · (window − into_window) / window, rounded up so the limiter errs on the safe side.
-        let carried = math::mul_div_ceil(self.previous, window as u64 - into_window, window as u64)?;
-        let total = math::checked_add_u64(math::checked_add_u64(carried, self.current)?, amount)?;
-        if total > limit {
-            return Err(error!(error));
-        }
-        self.current = math::checked_add_u64(self.current, amount)?;
-        Ok(())
-    }
 }
 
 /// Records liquidity leaving `reserve` (redeem, borrow) against its own outflow limit.
@@ -119,16 +79,17 @@ mod tests {
     }
 
     #[test]
-    fn repay_and_liquidate_pass_every_breaker() {
+    fn repay_liquidate_and_pledge_pass_every_breaker() {
         let (r, m) = configs(FLAG_PAUSED | FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY);
         assert!(require_allowed(Action::Repay, &r, &m).is_ok());
         assert!(require_allowed(Action::Liquidate, &r, &m).is_ok());
+        assert!(require_allowed(Action::PledgeCollateral, &r, &m).is_ok());
     }
 
     #[test]
     fn each_breaker_blocks_what_it_must() {
         use Action::*;
-        let all = [Deposit, PledgeCollateral, WithdrawCollateral, Redeem, Borrow, FlashLoan];
+        let all = [Deposit, WithdrawCollateral, Redeem, Borrow, FlashLoan];
         let (paused, m) = configs(FLAG_PAUSED, 0);
         for a in all {
             assert_eq!(require_allowed(a, &paused, &m).unwrap_err(), BallastError::ReservePaused.into(), "{a:?}");

@@ -4,7 +4,12 @@
 //! borrowed asset's spot price when borrowed, in micro-quote (quote × 1e6), rounded up, and counted twice:
 //! on the obligation's borrow slot and in the isolated reserve's usage, which may not pass the ceiling.
 //! Repay, liquidation and bad-debt write-off release a slot's count in proportion to the debt they remove
-//! from it, rounded down; closing the slot releases the rest. Only borrow is ever refused by the ceiling.
+//! from it, rounded down; closing the slot releases the rest.
+//!
+//! Debt resting on isolated sole collateral is always counted: an instruction that leaves an isolated reserve
+//! alone as collateral (withdrawing or seizing the rest) counts every borrow slot up to its current value.
+//! Borrow and withdraw are refused past the ceiling; liquidation never is: it counts past the ceiling, which
+//! then blocks new isolated borrows until usage comes back down.
 use crate::{
     constants::MICRO_QUOTE_PER_QUOTE,
     error::BallastError,
@@ -51,6 +56,56 @@ pub fn count_borrow(obligation: &mut Obligation, slot: usize, isolated_key: &Pub
         obligation.isolated_reserve = *isolated_key;
     }
     Ok(usage)
+}
+
+/// Value of `native_amount` at `price` in micro-quote, rounded up and saturating at u64::MAX: for counting in
+/// liquidation, which must never fail on an absurd debt.
+pub fn value_micro_quote_ceil_saturating(native_amount: Fraction, decimals: u8, price: Fraction) -> u64 {
+    let micro = market_value(native_amount, decimals, price).and_then(|v| math::mul(v, from_u64(MICRO_QUOTE_PER_QUOTE)));
+    micro.and_then(to_ceil_u64).unwrap_or(u64::MAX)
+}
+
+/// An isolated reserve has just become the obligation's only collateral: counts every borrow slot up to its
+/// current value `slot_values_micro_quote[i]` against `isolated`'s ceiling, which must be flagged isolated.
+/// The obligation must count against no other isolated reserve (the caller moves such counts first). With
+/// `enforce_ceiling` (withdraw), usage past the ceiling fails with `IsolatedDebtCeilingExceeded`; without it
+/// (liquidation) the count saturates and never fails. Returns the micro-quote counted and the usage after.
+pub fn count_left_alone(
+    obligation: &mut Obligation,
+    isolated_key: &Pubkey,
+    isolated: &mut Reserve,
+    slot_values_micro_quote: &[u64],
+    enforce_ceiling: bool,
+) -> Result<(u64, u64)> {
+    require!(ceiling_applies(&isolated.config), BallastError::IsolatedDebtAccountingInvalid);
+    require!(
+        obligation.isolated_reserve == Pubkey::default() || obligation.isolated_reserve == *isolated_key,
+        BallastError::IsolatedCollateralLeftUncounted
+    );
+    let mut counted = 0u64;
+    for (contribution, value) in obligation.isolated_debt_micro_quote.iter_mut().zip(slot_values_micro_quote) {
+        let top_up = value.saturating_sub(*contribution);
+        *contribution = contribution.saturating_add(top_up);
+        counted = counted.saturating_add(top_up);
+    }
+    let usage = isolated.isolated_debt_usage_micro_quote.saturating_add(counted);
+    if enforce_ceiling {
+        require!(usage <= isolated.config.isolated_debt_ceiling_micro_quote, BallastError::IsolatedDebtCeilingExceeded);
+    }
+    isolated.isolated_debt_usage_micro_quote = usage;
+    if obligation.has_isolated_debt() {
+        obligation.isolated_reserve = *isolated_key;
+    }
+    Ok((counted, usage))
+}
+
+/// Takes every count off the obligation (for moving them to the isolated reserve it is left alone with);
+/// returns the micro-quote released, to come off the old isolated reserve's usage.
+pub fn release_all(obligation: &mut Obligation) -> u64 {
+    let released = obligation.isolated_debt_micro_quote.iter().fold(0u64, |sum, c| sum.saturating_add(*c));
+    obligation.isolated_debt_micro_quote = [0; crate::constants::MAX_OBLIGATION_BORROWS];
+    obligation.forget_isolated_reserve_if_settled();
+    released
 }
 
 /// Releases the count of borrow slot `slot` in proportion to `settled` of its `debt` (native units, the debt
@@ -164,6 +219,38 @@ mod tests {
         assert_eq!(o.isolated_debt_micro_quote[..3], [5, 9, 0]);
         assert_eq!(o.remove_borrow(0) + o.remove_borrow(0), 14);
         assert_eq!(o.isolated_reserve, Pubkey::default());
+    }
+
+    #[test]
+    fn counting_isolated_collateral_left_alone_tops_every_slot_up_to_its_value() {
+        let mut o = Obligation::zeroed();
+        o.borrows[0].reserve = key(10);
+        o.borrows[1].reserve = key(11);
+        o.isolated_debt_micro_quote[0] = 40; // counted while it was alone; more borrowed since
+        o.isolated_reserve = key(1);
+        let mut r = isolated(100);
+        r.isolated_debt_usage_micro_quote = 40;
+        // Slot 0 is worth 70 now, slot 1 (never counted) 30: 60 more, exactly the ceiling.
+        assert_eq!(count_left_alone(&mut o, &key(1), &mut r, &[70, 30], true).unwrap(), (60, 100));
+        assert_eq!((o.isolated_debt_micro_quote[0], o.isolated_debt_micro_quote[1]), (70, 30));
+        // One more micro-quote of debt would pass the ceiling: withdraw is refused, liquidation counts it.
+        let (mut o2, mut r2) = (o, r);
+        let err = count_left_alone(&mut o2, &key(1), &mut r2, &[71, 30], true).unwrap_err();
+        assert_eq!(err, BallastError::IsolatedDebtCeilingExceeded.into());
+        assert_eq!(count_left_alone(&mut o, &key(1), &mut r, &[71, 30], false).unwrap(), (1, 101));
+        // Counted against another isolated reserve: the caller must move it first.
+        let err = count_left_alone(&mut o, &key(2), &mut isolated(1_000), &[71, 30], false).unwrap_err();
+        assert_eq!(err, BallastError::IsolatedCollateralLeftUncounted.into());
+        assert_eq!(release_all(&mut o), 101);
+        assert_eq!(o.isolated_reserve, Pubkey::default());
+        assert_eq!(count_left_alone(&mut o, &key(2), &mut isolated(1_000), &[71, 30], false).unwrap().0, 101);
+        assert_eq!(o.isolated_reserve, key(2));
+    }
+
+    #[test]
+    fn saturating_valuation_never_fails() {
+        assert_eq!(value_micro_quote_ceil_saturating(Fraction::MAX, 0, Fraction::from_num(1_000)), u64::MAX);
+        assert_eq!(value_micro_quote_ceil_saturating(from_u64(2_000_000), 6, Fraction::ONE), 2_000_000);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Liquidation sizing (DESIGN §6) and settlement of the seized collateral.
 use crate::{
-    constants::{BPS, FULL_LIQUIDATION_HEALTH_BPS, LIQUIDATION_BONUS_RAMP_BPS},
+    constants::{BPS, FULL_LIQUIDATION_HEALTH_BPS, LIQUIDATION_BONUS_RAMP_BPS, MAX_LIQUIDATION_BONUS_BPS},
     error::BallastError,
     math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
     operations::{collateral, deposit, health::Health},
@@ -43,12 +43,14 @@ pub struct LiquidationPlan {
     pub bonus: Fraction,
 }
 
-/// Bonus: `min` at the threshold, rising linearly with the shortfall (1 − health) to `max` at a 10% shortfall.
+/// Bonus: `min` at the threshold, rising linearly with the shortfall (1 − health) to `max` at a 10% shortfall;
+/// never above MAX_LIQUIDATION_BONUS_BPS, whatever the config says.
 pub fn liquidation_bonus(health: Fraction, min_bonus_bps: u16, max_bonus_bps: u16) -> Result<Fraction> {
     let shortfall = Fraction::ONE.saturating_sub(health);
     let ramp = math::div(shortfall, from_bps(LIQUIDATION_BONUS_RAMP_BPS)?)?.min(Fraction::ONE);
-    let min = from_bps(min_bonus_bps as u64)?;
-    let span = math::sub(from_bps(max_bonus_bps as u64)?, min)?;
+    let max_bps = max_bonus_bps.min(MAX_LIQUIDATION_BONUS_BPS);
+    let min = from_bps(min_bonus_bps.min(max_bps) as u64)?;
+    let span = math::sub(from_bps(max_bps as u64)?, min)?;
     math::add(min, math::mul(span, ramp)?)
 }
 
@@ -57,15 +59,19 @@ fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction>
 }
 
 /// Sizes one liquidation call.
-/// 1. only below health 1  2. repay ≤ close factor × debt value (all of it at health ≤ 0.95 or below dust)
-/// 3. seize repay value × (1 + bonus), capped by the collateral held  4. never leave dust behind
+/// 1. only below health 1
+/// 2. repay ≤ close factor × debt value (all of it at health ≤ 0.95 or below dust)
+/// 3. seize repay value × (1 + bonus), capped by the collateral held
+/// 4. never leave dust debt behind; sweep dust collateral only when paid for at the bonus price
 /// 5. the protocol's share of the bonus, in cTokens.
 pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let health = i.health.liquidation_health()?.ok_or(BallastError::ObligationHealthy)?;
     require!(health < Fraction::ONE, BallastError::ObligationHealthy);
     let full = mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
         || i.health.debt_value < from_u64(i.dust_threshold_quote);
-    let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, i.close_factor_bps as u64)? };
+    // Within [1 bps, 100%] whatever is stored, so no stored close factor can stop liquidations.
+    let close_factor_bps = i.close_factor_bps.clamp(1, BPS as u16) as u64;
+    let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, close_factor_bps)? };
     let debt_ceil = to_ceil_u64(i.debt)?;
     // Compared in value first, so a cheap repay asset never converts the whole debt into tokens.
     let allowed = if max_value >= market_value(i.debt, i.repay_decimals, i.repay_price)? {
@@ -76,8 +82,9 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let mut repay_amount = allowed.min(i.max_repay_amount);
 
     // A partial repay may not leave a position worth less than the dust threshold: take it all instead.
+    let dust = from_u64(i.dust_threshold_quote);
     let left = i.debt.saturating_sub(from_u64(repay_amount));
-    if left > Fraction::ZERO && market_value(left, i.repay_decimals, i.repay_price)? < from_u64(i.dust_threshold_quote) {
+    if left > Fraction::ZERO && market_value(left, i.repay_decimals, i.repay_price)? < dust {
         require!(i.max_repay_amount >= debt_ceil, BallastError::LiquidationLeavesDust);
         repay_amount = debt_ceil;
     }
@@ -87,18 +94,26 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let collateral_liquidity = math::mul(from_u64(i.collateral_ctokens), i.liquidity_per_ctoken)?;
     let collateral_value = market_value(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
     let seize_value = math::mul(market_value(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
+    // Repaying this much buys all the collateral at the bonus price; owed, so rounded up, and at least one
+    // unit, so a crumb of collateral can always be cleared.
+    let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
+    let repay_for_all = to_ceil_u64(covered)?.max(1);
     let seized_ctokens = if seize_value >= collateral_value {
         // Not enough collateral for the bonus: take all of it and repay only what it is worth.
-        // Owed, so rounded up, and at least one unit so a crumb of collateral can always be cleared.
-        let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
-        repay_amount = repay_amount.min(to_ceil_u64(covered)?.max(1));
+        repay_amount = repay_amount.min(repay_for_all);
         i.collateral_ctokens
     } else {
         let seized_liquidity = native_of(seize_value, i.withdraw_decimals, i.withdraw_price)?;
         let seized = to_floor_u64(math::div(seized_liquidity, i.liquidity_per_ctoken)?)?.min(i.collateral_ctokens);
-        // Collateral left worth less than the dust threshold goes too, so no position is stranded.
+        // Collateral left worth less than the dust threshold is swept too, so no position is stranded, but
+        // only paid for at the bonus price, and only when the liquidator's limit allows it and no debt below
+        // dust is left behind. Otherwise it stays: a later call can take it all at the bonus price.
         let left = math::mul(from_u64(i.collateral_ctokens - seized), i.liquidity_per_ctoken)?;
-        if market_value(left, i.withdraw_decimals, i.withdraw_price)? < from_u64(i.dust_threshold_quote) {
+        let dust_left = market_value(left, i.withdraw_decimals, i.withdraw_price)? < dust;
+        let debt_left = i.debt.saturating_sub(from_u64(repay_for_all));
+        let sweep_leaves_dust_debt = debt_left > Fraction::ZERO && market_value(debt_left, i.repay_decimals, i.repay_price)? < dust;
+        if dust_left && repay_for_all <= i.max_repay_amount && repay_for_all <= debt_ceil && !sweep_leaves_dust_debt {
+            repay_amount = repay_amount.max(repay_for_all);
             i.collateral_ctokens
         } else {
             seized
@@ -217,6 +232,39 @@ mod tests {
         // $1,000 × 1.1 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.1.
         assert_eq!(p.seized_ctokens, 10_000_000_000);
         assert_eq!(p.repay_amount, (1_000e6f64 / 1.1).ceil() as u64, "owed, so rounded up");
+    }
+
+    #[test]
+    fn sub_dust_collateral_is_swept_only_when_paid_for_at_the_bonus_price() {
+        // A $0.90 SOL position (dust $1) in an obligation $100 in debt: health 0.86, bonus at max (10%).
+        let mut i = inputs(100.9, 100.0);
+        i.collateral_ctokens = 9_000_000;
+        i.max_repay_amount = 1; // the attack: one native unit for the whole position
+        let p = plan(&i).unwrap();
+        assert_eq!(p.repay_amount, 1);
+        assert!(p.seized_ctokens < 20, "one micro-dollar buys a micro-dollar and its bonus, not the position: {p:?}");
+        // With a limit that pays for it, the whole position goes at the bonus price.
+        i.max_repay_amount = u64::MAX;
+        let p = plan(&i).unwrap();
+        assert_eq!(p.seized_ctokens, i.collateral_ctokens);
+        assert_eq!(p.repay_amount, (0.9e6f64 / 1.1).ceil() as u64);
+    }
+
+    #[test]
+    fn a_dust_remainder_is_swept_at_the_bonus_price_not_for_free() {
+        // $100 of SOL in this reserve (more collateral elsewhere), $430 of debt, dust $20. The 20% call repays $86
+        // and seizes ~$88.4, leaving ~$11.6 (< dust): the sweep takes it, and the liquidator pays for it all.
+        let mut i = inputs(500.8, 430.0);
+        i.collateral_ctokens = 1_000_000_000;
+        i.dust_threshold_quote = 20;
+        let p = plan(&i).unwrap();
+        assert_eq!(p.seized_ctokens, i.collateral_ctokens);
+        let bonus = 1.0 + p.bonus.to_num::<f64>();
+        assert_eq!(p.repay_amount, (100e6 / bonus).ceil() as u64, "all of it, at the bonus price");
+        // A liquidator unwilling to pay for the sweep leaves the remainder where it is.
+        i.max_repay_amount = 90_000_000;
+        let p = plan(&i).unwrap();
+        assert!(p.seized_ctokens < i.collateral_ctokens && p.repay_amount == 86_000_000, "{p:?}");
     }
 
     #[test]

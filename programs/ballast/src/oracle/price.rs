@@ -1,6 +1,6 @@
 //! A validated price and the biased views health uses.
 use crate::{
-    constants::BPS,
+    constants::{BPS, MAX_PRICE_CLOCK_SKEW_SECS, MIN_LIQUIDATION_BAND_BPS},
     error::BallastError,
     math::{self, from_bps, from_u64, ten_pow, Fraction},
     state::OracleConfig,
@@ -12,7 +12,8 @@ use anchor_lang::prelude::*;
 pub enum PriceUse {
     /// Borrow and withdraw: every check (age, confidence, EMA divergence).
     Risk,
-    /// Liquidation: only a fresh, verified spot price.
+    /// Liquidation (and valuing outflows): a fresh, verified spot price inside the liquidation band around the
+    /// EMA. Confidence and the narrower risk divergence are not checked, so volatility alone never blocks it.
     Liquidation,
 }
 
@@ -52,11 +53,24 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
     require!(raw.price > 0 && raw.ema_price > 0, BallastError::OracleInvalidPrice);
     let age = now_ts.saturating_sub(raw.publish_time);
     require!(age <= cfg.max_age_secs as i64, BallastError::OracleStale);
+    // A price from the future would stay "fresh" past max_age: only a small clock skew is forgiven.
+    require!(age >= -MAX_PRICE_CLOCK_SKEW_SECS, BallastError::OraclePublishTimeInFuture);
     let price = Price {
         spot: scale(raw.price as u64, raw.exponent)?,
         ema: scale(raw.ema_price as u64, raw.exponent)?,
         conf: scale(raw.conf, raw.exponent)?,
     };
+    if use_ == PriceUse::Liquidation {
+        // Spot within [ema / (1 + band), ema · (1 + band)], so a glitched spot can never seize collateral (nor
+        // value an outflow), while a crash inside the band still liquidates. Risk's narrower divergence rule
+        // below implies it. Never narrower than the program's floor, whatever is stored.
+        let (spot, ema) = (raw.price as u128, raw.ema_price as u128);
+        let widened = BPS as u128 + cfg.liquidation_band_bps.max(MIN_LIQUIDATION_BAND_BPS) as u128;
+        require!(
+            spot * BPS as u128 <= ema * widened && ema * BPS as u128 <= spot * widened,
+            BallastError::OracleOutsideLiquidationBand
+        );
+    }
     if use_ == PriceUse::Risk {
         // conf / price <= max_conf  <=>  conf · BPS <= price · max_conf
         let conf_bps = (raw.conf as u128) * BPS as u128;
@@ -122,6 +136,7 @@ mod tests {
         c.max_ema_divergence_bps = 500;
         c.conf_multiplier_bps = 10_000;
         c.volatility_haircut_bps = 10_000;
+        c.liquidation_band_bps = 10_000;
         c
     }
 
@@ -144,6 +159,31 @@ mod tests {
         // Liquidation only needs a fresh, verified spot price.
         assert!(validate_price(&raw(150_00000000, 4_00000000, 100_00000000), &c, 1_000, PriceUse::Liquidation).is_ok());
         assert_eq!(err(ok, 1_061, PriceUse::Liquidation), BallastError::OracleStale.into());
+    }
+
+    #[test]
+    fn a_price_from_the_future_is_refused_beyond_the_clock_skew() {
+        let c = cfg();
+        let ok = raw(150_00000000, 0, 150_00000000);
+        let skew = MAX_PRICE_CLOCK_SKEW_SECS;
+        for use_ in [PriceUse::Risk, PriceUse::Liquidation] {
+            assert!(validate_price(&RawPrice { publish_time: 1_000 + skew, ..ok }, &c, 1_000, use_).is_ok());
+            let err = validate_price(&RawPrice { publish_time: 1_000 + skew + 1, ..ok }, &c, 1_000, use_).unwrap_err();
+            assert_eq!(err, BallastError::OraclePublishTimeInFuture.into());
+        }
+    }
+
+    #[test]
+    fn liquidation_refuses_a_spot_outside_the_band_but_not_a_crash_inside_it() {
+        let c = cfg(); // band 100%: spot within [ema / 2, 2 · ema]
+        let at = |spot: i64, ema: i64| validate_price(&raw(spot, 0, ema), &c, 1_000, PriceUse::Liquidation);
+        assert!(at(50_00000000, 100_00000000).is_ok(), "a 50% crash against a lagging EMA liquidates");
+        assert!(at(200_00000000, 100_00000000).is_ok());
+        let outside = BallastError::OracleOutsideLiquidationBand.into();
+        assert_eq!(at(49_99999999, 100_00000000).unwrap_err(), outside);
+        assert_eq!(at(200_00000001, 100_00000000).unwrap_err(), outside);
+        assert_eq!(at(i64::MAX, 100_00000000).unwrap_err(), outside, "a glitched spot never seizes collateral");
+        assert_eq!(at(1, 100_00000000).unwrap_err(), outside);
     }
 
     #[test]

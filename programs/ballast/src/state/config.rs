@@ -1,6 +1,10 @@
 //! Reserve configuration: validated as a whole, one error per rule.
 use crate::{
-    constants::{BPS, MAX_CURVE_POINTS, MAX_ORACLE_AGE_SECS},
+    constants::{
+        BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
+        MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
+        MIN_LIQUIDATION_BAND_BPS,
+    },
     error::BallastError,
     math::{validate_curve, CurvePoint},
 };
@@ -13,7 +17,7 @@ pub const FLAG_BORROW_ENABLED: u16 = 1 << 0;
 pub const FLAG_COLLATERAL_ENABLED: u16 = 1 << 1;
 /// Reserve flag: flash loans are allowed.
 pub const FLAG_FLASH_ENABLED: u16 = 1 << 2;
-/// Reserve flag: paused; only repay and liquidate are allowed.
+/// Reserve flag: paused; only repay, liquidate and pledging cTokens already held are allowed.
 pub const FLAG_PAUSED: u16 = 1 << 3;
 /// Reserve flag: reduce-only; positions may shrink (repay, withdraw, redeem, liquidate), never grow.
 pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
@@ -41,8 +45,9 @@ pub struct OracleConfig {
     pub max_ema_divergence_bps: u16,
     /// k in price_low = min(spot, ema)·(1 − k·conf/price), bps (10000 = 1σ).
     pub conf_multiplier_bps: u16,
-    /// Reserved for future oracle settings.
-    pub padding: [u8; 2],
+    /// Liquidation refuses a spot price outside [ema / (1 + band), ema · (1 + band)], bps; wider than the
+    /// risk divergence, so a crash still liquidates while a glitched price (e.g. i64::MAX) cannot.
+    pub liquidation_band_bps: u16,
 }
 
 /// Everything about a reserve that governance sets.
@@ -109,26 +114,30 @@ impl ReserveConfig {
         (1..=16).contains(&id) && self.elevation_groups & (1u16 << (id - 1)) != 0
     }
 
-    /// Every rule the config must satisfy, each with its own error.
+    /// Every rule the config must satisfy, each with its own error. Checked wherever a config is set (init,
+    /// update, tighten, queue, apply), never on the way out: repay and liquidate must work whatever is stored.
     pub fn validate(&self) -> Result<()> {
-        let bps = BPS as u32;
         require!(self.liquidation_threshold_bps < BPS as u16, BallastError::ThresholdTooHigh);
         require!(self.ltv_bps < self.liquidation_threshold_bps, BallastError::LtvNotBelowThreshold);
         require!(
             self.min_liquidation_bonus_bps <= self.max_liquidation_bonus_bps,
             BallastError::BonusRangeInverted
         );
+        require!(self.max_liquidation_bonus_bps <= MAX_LIQUIDATION_BONUS_BPS, BallastError::LiquidationBonusTooHigh);
         // threshold · (1 + max_bonus) < 1, so seizing the bonus never needs more than the collateral.
         let with_bonus = self.liquidation_threshold_bps as u64 * (BPS + self.max_liquidation_bonus_bps as u64);
         require!(with_bonus < BPS * BPS, BallastError::ThresholdWithBonusTooHigh);
-        require!(self.protocol_liquidation_fee_bps as u32 <= bps, BallastError::ProtocolLiquidationFeeTooHigh);
         require!(
-            self.reserve_factor_bps as u32 + self.insurance_factor_bps as u32 <= bps,
+            self.protocol_liquidation_fee_bps <= MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
+            BallastError::ProtocolLiquidationFeeTooHigh
+        );
+        require!(
+            self.reserve_factor_bps as u32 + self.insurance_factor_bps as u32 <= MAX_INTEREST_SHARES_BPS as u32,
             BallastError::InterestSharesTooHigh
         );
-        require!(self.borrow_factor_bps as u32 >= bps, BallastError::BorrowFactorBelowOne);
-        require!(self.origination_fee_bps <= 1_000, BallastError::OriginationFeeTooHigh);
-        require!(self.flash_fee_bps <= 1_000, BallastError::FlashFeeTooHigh);
+        require!(self.borrow_factor_bps as u64 >= BPS, BallastError::BorrowFactorBelowOne);
+        require!(self.origination_fee_bps <= MAX_ORIGINATION_FEE_BPS, BallastError::OriginationFeeTooHigh);
+        require!(self.flash_fee_bps <= MAX_FLASH_FEE_BPS, BallastError::FlashFeeTooHigh);
         require!(
             (1..=BPS as u16).contains(&self.utilization_ceiling_bps),
             BallastError::UtilizationCeilingInvalid
@@ -157,6 +166,11 @@ impl OracleConfig {
             BallastError::OracleConfMultiplierInvalid
         );
         require!(self.volatility_haircut_bps <= 100_000, BallastError::VolatilityHaircutInvalid);
+        require!(
+            (MIN_LIQUIDATION_BAND_BPS..=MAX_LIQUIDATION_BAND_BPS).contains(&self.liquidation_band_bps)
+                && self.liquidation_band_bps >= self.max_ema_divergence_bps,
+            BallastError::OracleLiquidationBandInvalid
+        );
         require!(self.feed_id != [0u8; 32], BallastError::OracleFeedIdMissing);
         Ok(())
     }

@@ -1,4 +1,8 @@
-use crate::{constants::BPS, error::BallastError, operations::controls::OutflowWindow};
+use super::OutflowWindow;
+use crate::{
+    constants::{BPS, MAX_DUST_THRESHOLD_QUOTE, MAX_LIQUIDATION_BONUS_BPS},
+    error::BallastError,
+};
 use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
 
@@ -67,12 +71,26 @@ pub struct Market {
     pub authority_bump: u8,
     /// Layout version.
     pub version: u8,
+    /// Id (1..=16) of the elevation group change waiting in `pending_elevation_group` (0 = none).
+    pub pending_elevation_group_id: u8,
+    /// Keeps the fields below 8-aligned.
+    pub padding0: [u8; 5],
+    /// Earliest time the pending elevation group change may apply, unix seconds (0 = nothing queued).
+    pub pending_elevation_group_apply_ts: i64,
+    /// A queued elevation group creation or loosening; applies once its time has passed.
+    pub pending_elevation_group: ElevationGroup,
+    /// Proposed next risk council (default = none); it accepts once `pending_risk_council_apply_ts` has passed.
+    pub pending_risk_council: Pubkey,
+    /// Earliest time the proposed risk council may accept, unix seconds (0 = nothing proposed).
+    pub pending_risk_council_apply_ts: i64,
     /// Reserved for growth.
-    pub padding: [u8; 158],
+    pub padding: [u8; 64],
 }
 
 const _: () = assert!(core::mem::size_of::<MarketConfig>() == 32);
 const _: () = assert!(core::mem::size_of::<Market>() == 1024);
+const _: () = assert!(core::mem::offset_of!(Market, pending_elevation_group_apply_ts) % 8 == 0);
+const _: () = assert!(core::mem::offset_of!(Market, pending_risk_council_apply_ts) % 8 == 0);
 
 impl Market {
     pub const SPACE: usize = 8 + core::mem::size_of::<Market>();
@@ -83,29 +101,31 @@ impl Market {
         (group.debt_reserve != Pubkey::default()).then_some(group)
     }
 
-    /// Cross-field rules, checked at the end of every instruction that writes the market.
+    /// Structural rules, checked at the end of every instruction that writes the market: a pending slot is
+    /// all zeros exactly when nothing waits in it. Config rules are checked where a config is set.
     pub fn invariant(&self) -> Result<()> {
-        self.config.validate()
+        let empty_group = self.pending_elevation_group == ElevationGroup::default() && self.pending_elevation_group_id == 0;
+        let valid = (self.pending_config_apply_ts != 0 || self.pending_config == MarketConfig::zeroed())
+            && ((self.pending_elevation_group_apply_ts == 0) == empty_group)
+            && ((self.pending_risk_council_apply_ts == 0) == (self.pending_risk_council == Pubkey::default()));
+        require!(valid, BallastError::MarketPendingStateInvalid);
+        Ok(())
     }
 }
 
 impl ElevationGroup {
-    /// ltv < liquidation threshold < 100% and threshold · (1 + max bonus) < 100%.
+    /// ltv < liquidation threshold < 100%, threshold · (1 + max bonus) < 100%, and the bonus within the
+    /// program-wide cap.
     pub fn validate(&self) -> Result<()> {
         let bps = BPS;
+        require!(self.max_liquidation_bonus_bps <= MAX_LIQUIDATION_BONUS_BPS, BallastError::LiquidationBonusTooHigh);
         let valid = self.ltv_bps < self.liquidation_threshold_bps
             && (self.liquidation_threshold_bps as u64) < bps
-            && (self.liquidation_threshold_bps as u64) * (bps + self.max_liquidation_bonus_bps as u64) < bps * bps;
+            && (self.liquidation_threshold_bps as u64) * (bps + self.max_liquidation_bonus_bps as u64) < bps * bps
+            && self.debt_reserve != Pubkey::default()
+            && self.padding == 0;
         require!(valid, BallastError::ElevationGroupConfigInvalid);
         Ok(())
-    }
-
-    /// A change loosens risk if any parameter rises or the debt reserve changes.
-    pub fn loosens_to(&self, new: &ElevationGroup) -> bool {
-        new.ltv_bps > self.ltv_bps
-            || new.liquidation_threshold_bps > self.liquidation_threshold_bps
-            || new.max_liquidation_bonus_bps > self.max_liquidation_bonus_bps
-            || new.debt_reserve != self.debt_reserve
     }
 }
 
@@ -125,6 +145,7 @@ impl MarketConfig {
             self.config_timelock_secs <= crate::constants::MAX_CONFIG_TIMELOCK_SECS,
             BallastError::TimelockTooLong
         );
+        require!(self.dust_threshold_quote <= MAX_DUST_THRESHOLD_QUOTE, BallastError::DustThresholdTooHigh);
         Ok(())
     }
 }

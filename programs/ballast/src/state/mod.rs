@@ -2,9 +2,11 @@
 pub mod config;
 pub mod market;
 pub mod obligation;
+pub mod outflow;
 pub mod reserve;
 
 pub use config::*;
 pub use market::*;
 pub use obligation::*;
+pub use outflow::*;
 pub use reserve::*;

@@ -1,6 +1,6 @@
-use super::config::ReserveConfig;
-use crate::operations::controls::OutflowWindow;
+use super::{config::ReserveConfig, outflow::OutflowWindow};
 use crate::{
+    constants::{MAX_BORROW_INDEX, MAX_RESERVE_DEBT},
     error::BallastError,
     math::{self, borrow_apr, compounded_growth, from_bps, from_u64, Fraction, Sf},
 };
@@ -63,11 +63,16 @@ pub struct Reserve {
     pub bump: u8,
     /// Layout version.
     pub version: u8,
+    /// Keeps `last_rate_raise_ts` 8-aligned.
+    pub padding0: [u8; 5],
+    /// Last at-once rate rise (within MAX_RATE_STEP_BPS), unix seconds; the next waits RATE_STEP_COOLDOWN_SECS.
+    pub last_rate_raise_ts: i64,
     /// Reserved for growth.
-    pub padding: [u8; 117],
+    pub padding: [u8; 104],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
+const _: () = assert!(core::mem::offset_of!(Reserve, last_rate_raise_ts) % 8 == 0);
 
 /// The effect of accruing interest over an interval, computed without writing.
 pub struct Accrual {
@@ -119,19 +124,30 @@ impl Reserve {
     }
 
     /// What accruing up to `now_ts` would produce; `elapsed = max(0, now − last)`.
+    ///
+    /// Never fails on time or rates: growth saturates so that the borrow index stays at most MAX_BORROW_INDEX
+    /// and the reserve's debt at most MAX_RESERVE_DEBT (interest simply stops there), and the APR is clamped
+    /// to MAX_BORROW_RATE_BPS. Any reserve, however long idle and whatever its stored curve, can always be
+    /// repaid, liquidated, redeemed from and reconfigured.
     pub fn accrual(&self, now_ts: i64) -> Result<Accrual> {
         let elapsed = now_ts.saturating_sub(self.last_update_ts).max(0) as u64;
-        let growth = compounded_growth(self.borrow_apr()?, elapsed)?;
         let borrowed = self.borrowed_sf.get();
+        let index = self.cumulative_borrow_index_sf.get();
+        let room = |limit: u64, value: Fraction| match value {
+            v if v == Fraction::ZERO => Fraction::MAX,
+            v => from_u64(limit).checked_div(v).unwrap_or(Fraction::MAX),
+        };
+        let cap = room(MAX_BORROW_INDEX, index).min(room(MAX_RESERVE_DEBT, borrowed));
+        let growth = compounded_growth(self.borrow_apr()?, elapsed, cap)?;
         let new_borrowed = math::mul(borrowed, growth)?;
-        let interest = math::sub(new_borrowed, borrowed)?;
+        let interest = new_borrowed.saturating_sub(borrowed);
         let to_fees = math::mul(interest, from_bps(self.config.reserve_factor_bps as u64)?)?;
         let to_insurance = math::mul(interest, from_bps(self.config.insurance_factor_bps as u64)?)?;
         Ok(Accrual {
             borrowed: new_borrowed,
             protocol_fees: math::add(self.protocol_fees_sf.get(), to_fees)?,
             insurance_fund: math::add(self.insurance_fund_sf.get(), to_insurance)?,
-            cumulative_borrow_index: math::mul(self.cumulative_borrow_index_sf.get(), growth)?,
+            cumulative_borrow_index: math::mul(index, growth)?,
         })
     }
 
@@ -170,9 +186,10 @@ impl Reserve {
         ctokens_to_liquidity(ctoken_amount, self.total_liquidity()?, self.ctoken_supply)
     }
 
-    /// Cross-field rules, checked at the end of every instruction that writes the reserve.
+    /// Accounting rules, checked at the end of every instruction that writes the reserve. Config rules are not
+    /// among them: they are checked where a config is set, so a stored config that breaks a rule (say one a
+    /// program upgrade tightened) can never block a repay or a liquidation.
     pub fn invariant(&self) -> Result<()> {
-        self.config.validate()?;
         require!(self.ctoken_supply >= self.locked_ctokens, BallastError::ReserveAccountingInvalid);
         require!(self.cumulative_borrow_index_sf.get() >= Fraction::ONE, BallastError::ReserveAccountingInvalid);
         Ok(())
@@ -220,6 +237,26 @@ mod tests {
         assert!((ins - interest * 0.05).abs() < 1e-6);
         let total: f64 = r.total_liquidity().unwrap().to_num();
         assert!((total - (2_000_000.0 + interest * 0.85)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn accrual_saturates_after_ten_idle_years_at_the_rate_bound() {
+        use crate::constants::{MAX_BORROW_RATE_BPS, MAX_RESERVE_DEBT};
+        let mut r = reserve_with(1_000, MAX_RESERVE_DEBT / 2, MAX_BORROW_RATE_BPS);
+        r.config.reserve_factor_bps = 1_000;
+        r.config.insurance_factor_bps = 500;
+        r.accrue_interest(10 * SECONDS_PER_YEAR as i64).unwrap();
+        let borrowed = r.borrowed_sf.get();
+        assert!(borrowed <= from_u64(MAX_RESERVE_DEBT) && borrowed > from_u64(MAX_RESERVE_DEBT / 20 * 19));
+        assert!(crate::math::to_ceil_u64(borrowed).is_ok(), "every debt still fits a u64 repay");
+        assert!(r.total_liquidity().is_ok() && r.ctokens_to_liquidity_floor(1).is_ok());
+        // Another decade changes nothing and fails nothing.
+        r.accrue_interest(20 * SECONDS_PER_YEAR as i64).unwrap();
+        assert!(r.borrowed_sf.get() <= from_u64(MAX_RESERVE_DEBT));
+        // A tiny debt saturates on the index instead.
+        let mut tiny = reserve_with(1_000, 1, u32::MAX);
+        tiny.accrue_interest(10 * SECONDS_PER_YEAR as i64).unwrap();
+        assert_eq!(tiny.cumulative_borrow_index_sf.get(), from_u64(crate::constants::MAX_BORROW_INDEX));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 use crate::{
     error::BallastError,
-    events::ElevationGroupConfiguredEvent,
-    state::{ElevationGroup, Market, Reserve, MAX_ELEVATION_GROUPS},
+    events::{ElevationGroupCancelledEvent, ElevationGroupConfiguredEvent},
+    operations::governance,
+    state::{ElevationGroup, Market, Reserve},
 };
 use anchor_lang::prelude::*;
 
@@ -12,6 +13,19 @@ pub struct ConfigureElevationGroupArgs {
     pub ltv_bps: u16,
     pub liquidation_threshold_bps: u16,
     pub max_liquidation_bonus_bps: u16,
+}
+
+impl ConfigureElevationGroupArgs {
+    /// The group these arguments describe, borrowing only from `debt_reserve`.
+    pub fn group(&self, debt_reserve: Pubkey) -> ElevationGroup {
+        ElevationGroup {
+            debt_reserve,
+            ltv_bps: self.ltv_bps,
+            liquidation_threshold_bps: self.liquidation_threshold_bps,
+            max_liquidation_bonus_bps: self.max_liquidation_bonus_bps,
+            padding: 0,
+        }
+    }
 }
 
 #[derive(Accounts)]
@@ -25,27 +39,22 @@ pub struct ConfigureElevationGroup<'info> {
 }
 
 impl ConfigureElevationGroup<'_> {
-    /// Creates a group, or changes one only in ways that tighten it. Which reserves are members is part
-    /// of each reserve's config, so widening a group's reach goes through the reserve-config timelock.
-    /// 1. validate id and parameters  2. refuse loosening an existing group  3. store  4. emit
+    /// Tightens an existing group at once. Creating a group, or loosening one, raises the LTV of every member
+    /// reserve, so it goes through `queue_elevation_group` and waits the timelock. Which reserves are members
+    /// is part of each reserve's config, so joining a group waits the reserve-config timelock.
+    /// 1. validate id and parameters  2. refuse creating or loosening  3. store (dropping a pending change of
+    /// this group)  4. emit
     pub fn handle(ctx: Context<Self>, args: ConfigureElevationGroupArgs) -> Result<()> {
-        require!((1..=MAX_ELEVATION_GROUPS as u8).contains(&args.id), BallastError::ElevationGroupInvalid);
-        let group = ElevationGroup {
-            debt_reserve: ctx.accounts.debt_reserve.key(),
-            ltv_bps: args.ltv_bps,
-            liquidation_threshold_bps: args.liquidation_threshold_bps,
-            max_liquidation_bonus_bps: args.max_liquidation_bonus_bps,
-            padding: 0,
-        };
-        group.validate()?;
+        let group = args.group(ctx.accounts.debt_reserve.key());
+        let market_key = ctx.accounts.market.key();
         let mut market = ctx.accounts.market.load_mut()?;
-        if let Some(existing) = market.elevation_group(args.id) {
-            require!(!existing.loosens_to(&group), BallastError::ConfigChangeLoosens);
-        }
-        market.elevation_groups[args.id as usize - 1] = group;
+        let dropped = governance::tighten_elevation_group(&mut market, args.id, group)?;
         market.invariant()?;
+        if dropped {
+            emit!(ElevationGroupCancelledEvent { market: market_key, id: args.id, signer: ctx.accounts.admin.key() });
+        }
         emit!(ElevationGroupConfiguredEvent {
-            market: ctx.accounts.market.key(),
+            market: market_key,
             id: args.id,
             debt_reserve: group.debt_reserve,
             ltv_bps: group.ltv_bps,

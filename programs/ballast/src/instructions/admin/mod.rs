@@ -3,9 +3,11 @@ pub mod init_market;
 pub mod init_reserve;
 pub mod sweep_fees;
 pub mod update_reserve_config;
+pub mod withdraw_fees;
 
 pub use configure_elevation_group::*;
 pub use init_market::*;
 pub use init_reserve::*;
 pub use sweep_fees::*;
 pub use update_reserve_config::*;
+pub use withdraw_fees::*;

@@ -16,18 +16,21 @@ pub struct UpdateReserveConfig<'info> {
 }
 
 impl UpdateReserveConfig<'_> {
-    /// Loosening changes go through `queue_reserve_config` instead.
+    /// Loosening changes go through `queue_reserve_config` instead; so do rate and fee rises, except a rate
+    /// curve rise of at most MAX_RATE_STEP_BPS per point, once per RATE_STEP_COOLDOWN_SECS.
     /// 1. accrue under the old curve, so a new rate never applies retroactively
-    /// 2. validate the whole config and replace it if it loosens nothing (it supersedes any pending change)
+    /// 2. validate the whole config and replace it if it loosens nothing or is a bounded rate step (it
+    ///    supersedes any pending change)
     /// 3. emit
     pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
         let key = ctx.accounts.reserve.key();
+        let now = Clock::get()?.unix_timestamp;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
-        reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
-        let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::ConfigChangeLoosens)?;
+        reserve.accrue_interest(now)?;
+        let dropped = governance::update_reserve_at_once(&mut reserve, config, now)?;
         reserve.invariant()?;
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: true });
+            emit!(ConfigCancelledEvent { target: key, by_admin: true, signer: ctx.accounts.admin.key() });
         }
         emit!(ReserveConfigUpdatedEvent { reserve: key });
         Ok(())

@@ -1,20 +1,23 @@
-use crate::{error::BallastError, events::ConfigCancelledEvent, operations::governance, state::Market};
+use crate::{events::ConfigCancelledEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
 pub struct CancelPendingMarketConfig<'info> {
-    pub admin: Signer<'info>,
-    #[account(mut, has_one = admin @ BallastError::NotMarketAdmin)]
+    /// The admin, or the risk council: cancelling is a brake, never an accelerator.
+    pub authority: Signer<'info>,
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
 }
 
 impl CancelPendingMarketConfig<'_> {
-    /// 1. drop the pending config  2. emit
+    /// 1. the signer is the admin or the risk council  2. drop the pending config  3. emit
     pub fn handle(ctx: Context<Self>) -> Result<()> {
+        let signer = ctx.accounts.authority.key();
         let mut market = ctx.accounts.market.load_mut()?;
+        let by_admin = governance::require_admin_or_council(&market, &signer)?;
         governance::market_slots(&mut market).cancel()?;
         market.invariant()?;
-        emit!(ConfigCancelledEvent { target: ctx.accounts.market.key(), by_admin: true });
+        emit!(ConfigCancelledEvent { target: ctx.accounts.market.key(), by_admin, signer });
         Ok(())
     }
 }

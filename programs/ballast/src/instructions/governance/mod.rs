@@ -1,10 +1,15 @@
 //! Two-step admin handover, the risk council's tighten-only changes, and the timelock queue for loosening ones.
 pub mod accept_admin;
+pub mod accept_risk_council;
+pub mod apply_pending_elevation_group;
 pub mod apply_pending_market_config;
 pub mod apply_pending_reserve_config;
+pub mod cancel_pending_elevation_group;
 pub mod cancel_pending_market_config;
 pub mod cancel_pending_reserve_config;
 pub mod propose_admin;
+pub mod propose_risk_council;
+pub mod queue_elevation_group;
 pub mod queue_market_config;
 pub mod queue_reserve_config;
 pub mod tighten_market_config;
@@ -12,11 +17,16 @@ pub mod tighten_reserve_config;
 pub mod update_market_config;
 
 pub use accept_admin::*;
+pub use accept_risk_council::*;
+pub use apply_pending_elevation_group::*;
 pub use apply_pending_market_config::*;
 pub use apply_pending_reserve_config::*;
+pub use cancel_pending_elevation_group::*;
 pub use cancel_pending_market_config::*;
 pub use cancel_pending_reserve_config::*;
 pub use propose_admin::*;
+pub use propose_risk_council::*;
+pub use queue_elevation_group::*;
 pub use queue_market_config::*;
 pub use queue_reserve_config::*;
 pub use tighten_market_config::*;

@@ -22,7 +22,7 @@ impl TightenMarketConfig<'_> {
         let dropped = governance::market_slots(&mut market).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
         market.invariant()?;
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: false });
+            emit!(ConfigCancelledEvent { target: key, by_admin: false, signer: ctx.accounts.risk_council.key() });
         }
         emit!(ConfigTightenedEvent { target: key, risk_council: ctx.accounts.risk_council.key() });
         Ok(())

@@ -30,7 +30,7 @@ impl TightenReserveConfig<'_> {
         let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
         reserve.invariant()?;
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: false });
+            emit!(ConfigCancelledEvent { target: key, by_admin: false, signer: ctx.accounts.risk_council.key() });
         }
         emit!(ConfigTightenedEvent { target: key, risk_council: ctx.accounts.risk_council.key() });
         Ok(())

@@ -22,7 +22,7 @@ impl UpdateMarketConfig<'_> {
         let dropped = governance::market_slots(&mut market).set_at_once(config, BallastError::ConfigChangeLoosens)?;
         market.invariant()?;
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: true });
+            emit!(ConfigCancelledEvent { target: key, by_admin: true, signer: ctx.accounts.admin.key() });
         }
         emit!(MarketConfigUpdatedEvent { market: key });
         Ok(())

@@ -2,7 +2,8 @@ use crate::{
     error::BallastError,
     events::{IsolatedDebtEvent, LiquidateEvent},
     instructions::shared::*,
-    operations::{liquidate::{self, LiquidationInputs}, repay},
+    constants::MAX_LIQUIDATION_BONUS_BPS,
+    operations::{isolation, liquidate::{self, LiquidationInputs}, repay},
     oracle::PriceUse,
     state::{Obligation, Reserve},
 };
@@ -48,7 +49,7 @@ struct Settlement {
     plan: liquidate::LiquidationPlan,
     liquidator_ctokens: u64,
     underlying: Option<u64>,
-    isolated: Option<IsolatedDebtEvent>,
+    isolated: [Option<IsolatedDebtEvent>; 3],
 }
 
 impl<'info> Liquidate<'info> {
@@ -61,8 +62,9 @@ impl<'info> Liquidate<'info> {
     /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)
     /// 5. settle the debt and seize collateral, the fee into insurance
     /// 6. release the settled share of the position's isolated debt from the obligation's isolated reserve
-    /// 7. pay the liquidator in underlying or cTokens
-    /// 8. emit
+    /// 7. when isolated collateral is now left alone, count the debt resting on it (past its ceiling if need be)
+    /// 8. pay the liquidator in underlying or cTokens
+    /// 9. emit
     pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let a = &ctx.accounts;
@@ -84,6 +86,7 @@ impl<'info> Liquidate<'info> {
             }
             let mut obligation = a.obligation.load_mut()?;
             let isolated_key = obligation.isolated_reserve;
+            let sole_before = isolation::sole_collateral(&obligation);
             let pairs = liquidation_health_accounts(&obligation, &isolated_key, ctx.remaining_accounts)?;
             let debt_index = obligation.find_borrow(&repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
             let deposit_index = obligation.find_deposit(&withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
@@ -95,11 +98,13 @@ impl<'info> Liquidate<'info> {
                 let repay_price = price_of(pairs, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
                 let withdraw_price = price_of(pairs, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
                 let cfg = &withdraw_reserve.config;
-                // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap.
+                // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap;
+                // never above the program's, whatever is stored.
                 let max_bonus_bps = match group {
                     Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.max_liquidation_bonus_bps,
                     _ => cfg.max_liquidation_bonus_bps,
-                };
+                }
+                .min(MAX_LIQUIDATION_BONUS_BPS);
                 liquidate::plan(&LiquidationInputs {
                     health,
                     debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
@@ -119,21 +124,27 @@ impl<'info> Liquidate<'info> {
             };
 
             let repayment = repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;
-            repay_reserve.invariant()?;
             let withdraw_reserve: &mut Reserve = match withdraw_guard.as_deref_mut() {
                 Some(w) => w,
                 None => &mut repay_reserve,
             };
             let payout = liquidate::settle(withdraw_reserve, &mut obligation, &withdraw_key, &plan, args.receive_underlying, args.min_seized_out)?;
-            withdraw_reserve.invariant()?;
-            let release = |held: &mut [(&Pubkey, &mut Reserve)]| {
+            let obligation_key = a.obligation.key();
+            let remaining = ctx.remaining_accounts;
+            let mut settle_isolated = |held: &mut [(&Pubkey, &mut Reserve)]| -> Result<[Option<IsolatedDebtEvent>; 3]> {
                 let released = repayment.isolated_released_micro_quote;
-                release_isolated_debt(&a.obligation.key(), &isolated_key, released, &market_key, held, ctx.remaining_accounts, now)
+                let release = release_isolated_debt(&obligation_key, &isolated_key, released, &market_key, held, remaining, now)?;
+                let [moved, counted] = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, pairs, remaining, now, PriceUse::Liquidation, false)?;
+                Ok([release, moved, counted])
             };
             let isolated = match withdraw_guard.as_deref_mut() {
-                Some(w) => release(&mut [(&repay_key, &mut *repay_reserve), (&withdraw_key, w)])?,
-                None => release(&mut [(&repay_key, &mut *repay_reserve)])?,
+                Some(w) => settle_isolated(&mut [(&repay_key, &mut *repay_reserve), (&withdraw_key, w)])?,
+                None => settle_isolated(&mut [(&repay_key, &mut *repay_reserve)])?,
             };
+            repay_reserve.invariant()?;
+            if let Some(w) = withdraw_guard.as_deref() {
+                w.invariant()?;
+            }
             obligation.invariant()?;
             Settlement { plan, liquidator_ctokens: payout.ctoken_amount, underlying: payout.underlying, isolated }
         };
@@ -163,7 +174,7 @@ impl<'info> Liquidate<'info> {
             received_underlying: s.underlying.is_some(),
             received_amount: s.underlying.unwrap_or(s.liquidator_ctokens),
         });
-        if let Some(event) = s.isolated {
+        for event in s.isolated.into_iter().flatten() {
             emit!(event);
         }
         Ok(())

@@ -8,7 +8,10 @@
 //!   reserve, it is `remaining_accounts[0]`, writable;
 //! - `liquidate`: when `obligation.isolated_reserve` is set and is neither the repay nor the withdraw
 //!   reserve, its health pair must be writable, or, when it is no position of the obligation any more, it
-//!   follows the health pairs as one extra writable account.
+//!   follows the health pairs as one extra writable account;
+//! - `withdraw_collateral`, `withdraw_collateral_and_redeem`, `liquidate`: when the instruction leaves a
+//!   reserve flagged isolated as the only collateral of an obligation with debt (and it was not before), that
+//!   reserve's health pair must be writable: the debt now resting on it is counted against its ceiling.
 use super::health_accounts::price_of;
 use crate::{
     error::BallastError,
@@ -115,6 +118,81 @@ pub fn release_isolated_debt<'info>(
         usage_micro_quote: usage,
         ceiling_micro_quote: ceiling,
     }))
+}
+
+/// Runs `f` on reserve `key`: one of `held`, else loaded read-only from its health pair in `pairs`.
+fn with_reserve<'info, T>(key: &Pubkey, held: &[(&Pubkey, &mut Reserve)], pairs: &'info [AccountInfo<'info>], market: &Pubkey, f: impl FnOnce(&Reserve) -> Result<T>) -> Result<T> {
+    match held.iter().find(|(k, _)| *k == key) {
+        Some((_, reserve)) => f(reserve),
+        None => f(&*reserve_in(pairs, key, market)?.load()?),
+    }
+}
+
+/// Withdraw and liquidate, after the collateral is gone: when the instruction leaves a reserve flagged isolated
+/// as the obligation's only collateral and `sole_before` was not it, the debt now resting on that reserve is
+/// counted against its ceiling, each borrow slot up to its current value at the validated spot price.
+///
+/// - Counts against another isolated reserve move to this one: off the reserve the instruction holds, or the
+///   writable account with its key in `remaining` (a pair, or for liquidate the account after the pairs);
+///   when it is in neither, `IsolatedCollateralLeftUncounted` (repay that debt first).
+/// - Withdraw (`enforce_ceiling`): past the ceiling fails with `IsolatedDebtCeilingExceeded`.
+/// - Liquidate: never fails on the ceiling; it counts past it.
+///
+/// Returns the events: the counts released from another isolated reserve, and those counted on this one.
+pub fn count_isolated_left_alone<'info>(
+    obligation_key: &Pubkey,
+    obligation: &mut Obligation,
+    sole_before: Option<Pubkey>,
+    market: &Pubkey,
+    held: &mut [(&Pubkey, &mut Reserve)],
+    pairs: &'info [AccountInfo<'info>],
+    remaining: &'info [AccountInfo<'info>],
+    now_ts: i64,
+    use_: PriceUse,
+    enforce_ceiling: bool,
+) -> Result<[Option<IsolatedDebtEvent>; 2]> {
+    let Some(isolated_key) = isolation::sole_collateral(obligation).filter(|k| sole_before != Some(*k)) else {
+        return Ok([None, None]);
+    };
+    let applies = |r: &Reserve| Ok(isolation::ceiling_applies(&r.config));
+    if obligation.active_borrows().is_empty() || !with_reserve(&isolated_key, held, pairs, market, applies)? {
+        return Ok([None, None]);
+    }
+    let mut moved = None;
+    let other = obligation.isolated_reserve;
+    if other != Pubkey::default() && other != isolated_key {
+        // Withdraw moves the counts only off a reserve it holds or has a pair for (writable); liquidation also
+        // takes it after the pairs.
+        let reachable = held.iter().any(|(k, _)| **k == other) || remaining.iter().any(|a| *a.key == other);
+        require!(reachable, BallastError::IsolatedCollateralLeftUncounted);
+        let released = isolation::release_all(obligation);
+        moved = release_isolated_debt(obligation_key, &other, released, market, held, remaining, now_ts)?;
+    }
+    let mut values = [0u64; crate::constants::MAX_OBLIGATION_BORROWS];
+    for (value, borrow) in values.iter_mut().zip(obligation.active_borrows()) {
+        *value = with_reserve(&borrow.reserve, held, pairs, market, |r| {
+            let debt = borrow.debt_at(r.accrual(now_ts)?.cumulative_borrow_index.max(crate::math::Fraction::ONE))?;
+            let spot = price_of(pairs, &borrow.reserve, r, now_ts, use_)?.spot;
+            Ok(isolation::value_micro_quote_ceil_saturating(debt, r.liquidity_decimals, spot))
+        })?;
+    }
+    let mut count = |isolated: &mut Reserve| -> Result<(u64, u64, u64)> {
+        let (counted, usage) = isolation::count_left_alone(obligation, &isolated_key, isolated, &values, enforce_ceiling)?;
+        Ok((counted, usage, isolated.config.isolated_debt_ceiling_micro_quote))
+    };
+    let (counted, usage, ceiling) = match held.iter_mut().find(|(k, _)| **k == isolated_key) {
+        Some((_, isolated)) => count(isolated)?,
+        None => update(&reserve_in(pairs, &isolated_key, market)?, now_ts, count)?,
+    };
+    let counted_event = (counted > 0).then_some(IsolatedDebtEvent {
+        obligation: *obligation_key,
+        reserve: isolated_key,
+        counted_micro_quote: counted,
+        released_micro_quote: 0,
+        usage_micro_quote: usage,
+        ceiling_micro_quote: ceiling,
+    });
+    Ok([moved, counted_event])
 }
 
 /// Liquidate: the health pairs at the front of `remaining`. After them only the obligation's isolated reserve

@@ -1,11 +1,23 @@
-//! Token-2022 mints with extensions that break vault accounting are refused, naming the extension.
+//! Token-2022 mints with extensions that break vault accounting or could freeze exits are refused, naming the
+//! extension. The rest are accepted, with the reason below (README "Tokens").
 use crate::error::BallastError;
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::{
     self,
-    extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+    extension::{default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+    state::AccountState,
 };
 
+/// Refuses:
+/// - a transfer fee (vaults would receive less than the program books), a transfer hook (arbitrary code on
+///   every transfer, able to fail repays), a permanent delegate (can move vault tokens), non-transferability
+///   and confidential transfers (balances the program cannot see);
+/// - `Pausable`: its authority could stop every transfer, and so every repay and liquidation, creating bad debt;
+/// - `DefaultAccountState` set to frozen: vaults and every new repayer account would start frozen.
+///
+/// Accepts a mint close authority (a mint closes only at zero supply, and the locked seed deposit keeps supply
+/// above zero for the reserve's life), and a freeze authority (as on USDC and USDT): freezing is the issuer's
+/// power over its own asset, a risk the asset's listing accepts, the same at every lending protocol.
 pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     if *mint.owner != spl_token_2022::ID {
         return Ok(());
@@ -21,6 +33,11 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
             ExtensionType::ConfidentialTransferMint
             | ExtensionType::ConfidentialTransferFeeConfig
             | ExtensionType::ConfidentialMintBurn => Some(BallastError::MintHasConfidentialTransfers),
+            ExtensionType::Pausable => Some(BallastError::MintIsPausable),
+            ExtensionType::DefaultAccountState => {
+                let frozen = state.get_extension::<DefaultAccountState>()?.state == AccountState::Frozen as u8;
+                frozen.then_some(BallastError::MintDefaultAccountFrozen)
+            }
             _ => None,
         };
         if let Some(error) = refused {

@@ -48,10 +48,7 @@ impl<'info> ReserveVaults<'info> {
     }
 
     fn with_authority<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
-        let market_key = self.market.key();
-        let bump = [self.market.load()?.authority_bump];
-        let seeds: &[&[u8]] = &[seeds::AUTHORITY, market_key.as_ref(), &bump];
-        f(&[seeds])
+        sign_as_authority(&self.market, f)
     }
 
     fn transfer(&self, from: AccountInfo<'info>, to: AccountInfo<'info>, authority: AccountInfo<'info>, mint: &InterfaceAccount<'info, Mint>, amount: u64, signer: &[&[&[u8]]]) -> Result<()> {
@@ -117,6 +114,14 @@ impl<'info> ReserveVaults<'info> {
         require!(self.liquidity_vault.amount >= available, BallastError::VaultReconciliationFailed);
         Ok(())
     }
+}
+
+/// Runs `f` with the signer seeds of `market`'s authority PDA: the one place those seeds are assembled.
+pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
+    let market_key = market.key();
+    let bump = [market.load()?.authority_bump];
+    let seeds: &[&[u8]] = &[seeds::AUTHORITY, market_key.as_ref(), &bump];
+    f(&[seeds])
 }
 
 /// Records `liquidity_amount` leaving `reserve` against the market's quote outflow limit, valued at the

@@ -1,4 +1,10 @@
-use crate::{constants::ACCOUNT_VERSION, events::ObligationInitializedEvent, seeds, state::{Market, Obligation}};
+use crate::{
+    constants::ACCOUNT_VERSION,
+    events::ObligationInitializedEvent,
+    instructions::shared::create_zero_copy,
+    seeds,
+    state::{Market, Obligation},
+};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -7,24 +13,28 @@ pub struct InitObligation<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     pub market: AccountLoader<'info, Market>,
-    #[account(
-        init, payer = owner, space = Obligation::SPACE,
-        seeds = [seeds::OBLIGATION, market.key().as_ref(), owner.key().as_ref(), &[id]], bump,
-    )]
-    pub obligation: AccountLoader<'info, Obligation>,
+    /// CHECK: the obligation PDA, verified by seeds and created here, pre-funded or not (see `create_account`).
+    #[account(mut, seeds = [seeds::OBLIGATION, market.key().as_ref(), owner.key().as_ref(), &[id]], bump)]
+    pub obligation: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl InitObligation<'_> {
-    /// 1. write owner, market, id  2. emit
+    /// 1. create the account, even if someone sent lamports to its address first  2. write owner, market, id
+    /// 3. emit
     pub fn handle(ctx: Context<Self>, id: u8) -> Result<()> {
-        let mut obligation = ctx.accounts.obligation.load_init()?;
-        obligation.market = ctx.accounts.market.key();
-        obligation.owner = ctx.accounts.owner.key();
-        obligation.id = id;
-        obligation.bump = ctx.bumps.obligation;
-        obligation.version = ACCOUNT_VERSION;
-        emit!(ObligationInitializedEvent { obligation: ctx.accounts.obligation.key(), owner: obligation.owner, id });
+        let a = &ctx.accounts;
+        let (market, owner, bump) = (a.market.key(), a.owner.key(), ctx.bumps.obligation);
+        let seeds: &[&[u8]] = &[seeds::OBLIGATION, market.as_ref(), owner.as_ref(), &[id], &[bump]];
+        create_zero_copy(&a.owner, &a.obligation, &a.system_program, seeds, |obligation: &mut Obligation| {
+            obligation.market = market;
+            obligation.owner = owner;
+            obligation.id = id;
+            obligation.bump = bump;
+            obligation.version = ACCOUNT_VERSION;
+            obligation.invariant()
+        })?;
+        emit!(ObligationInitializedEvent { obligation: a.obligation.key(), owner, id });
         Ok(())
     }
 }

@@ -2,7 +2,8 @@ use crate::{
     error::BallastError,
     events::CollateralOutEvent,
     instructions::shared::*,
-    operations::{collateral, controls::Action},
+    operations::{collateral, controls::Action, isolation},
+    oracle::PriceUse,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -16,25 +17,38 @@ pub struct WithdrawCollateral<'info> {
 }
 
 impl<'info> WithdrawCollateral<'info> {
-    /// 1. accrue  2. remove the pledge  3. require borrow power over every position (remaining accounts)
-    /// 4. move cTokens out of the collateral vault  5. emit
+    /// 1. accrue
+    /// 2. remove the pledge
+    /// 3. require borrow power over every position (remaining accounts)
+    /// 4. when isolated collateral is now left alone, count the debt resting on it within its ceiling
+    /// 5. move cTokens out of the collateral vault
+    /// 6. emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::WithdrawCollateral))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
-        {
+        let (obligation_key, market_key) = (ctx.accounts.position.obligation.key(), ctx.accounts.position.vaults.market.key());
+        let remaining = ctx.remaining_accounts;
+        let isolated = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
+            let sole_before = isolation::sole_collateral(&obligation);
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
+            let held = &mut [(&reserve_key, &mut *reserve)];
+            let events = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
             obligation.invariant()?;
             reserve.invariant()?;
-        }
+            events
+        };
         let a = &ctx.accounts;
         a.position.vaults.push_collateral(&a.user_ctokens, ctoken_amount)?;
-        emit!(CollateralOutEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
+        for event in isolated.into_iter().flatten() {
+            emit!(event);
+        }
         Ok(())
     }
 }

@@ -2,7 +2,8 @@ use crate::{
     error::BallastError,
     events::{CollateralOutEvent, RedeemEvent},
     instructions::shared::*,
-    operations::{collateral, controls::{self, Action}, deposit},
+    operations::{collateral, controls::{self, Action}, deposit, isolation},
+    oracle::PriceUse,
     state::Market,
 };
 use anchor_lang::prelude::*;
@@ -22,33 +23,46 @@ pub struct WithdrawCollateralAndRedeem<'info> {
 }
 
 impl<'info> WithdrawCollateralAndRedeem<'info> {
-    /// 1. accrue  2. remove the pledge  3. require borrow power (remaining accounts)  4. redeem (rounded down)
-    /// 5. burn the cTokens in the collateral vault, pay liquidity  6. reconcile, emit both events
+    /// 1. accrue
+    /// 2. remove the pledge
+    /// 3. require borrow power (remaining accounts)
+    /// 4. when isolated collateral is now left alone, count the debt resting on it within its ceiling
+    /// 5. redeem (rounded down), counted against the outflow limits
+    /// 6. burn the cTokens in the collateral vault, pay liquidity
+    /// 7. reconcile, emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
-        let liquidity_amount = {
+        let (obligation_key, market_key) = (ctx.accounts.position.obligation.key(), ctx.accounts.market.key());
+        let remaining = ctx.remaining_accounts;
+        let (liquidity_amount, isolated) = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
+            let sole_before = isolation::sole_collateral(&obligation);
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
+            let held = &mut [(&reserve_key, &mut *reserve)];
+            let events = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
             controls::record_reserve_outflow(&mut reserve, paid, now)?;
             record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
-            paid
+            (paid, events)
         };
         let a = &ctx.accounts;
         a.position.vaults.burn_vault_ctokens(ctoken_amount)?;
         a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
         ctx.accounts.position.vaults.reconcile()?;
         let a = &ctx.accounts;
-        emit!(CollateralOutEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
         emit!(RedeemEvent { reserve: reserve_key, user: a.position.owner.key(), ctoken_amount, liquidity_amount });
+        for event in isolated.into_iter().flatten() {
+            emit!(event);
+        }
         Ok(())
     }
 }

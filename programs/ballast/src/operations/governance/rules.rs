@@ -1,25 +1,28 @@
-//! Governance rules on plain configs: what loosens risk, and the queue / apply / cancel life of a change.
-//!
-//! One rule decides every path: a change that does not loosen may apply at once (admin or risk
-//! council); a change that loosens waits `config_timelock_secs` in the pending slot. Fields are
-//! compared one by one; a change loosens if any field moves in its unsafe direction.
+//! What loosens risk. One rule per line, each with the reason it is unsafe: a change that loosens waits
+//! `config_timelock_secs` in a pending slot; anything else may apply at once. Fields are compared one by one;
+//! a change loosens if any field moves in its unsafe direction.
 use crate::{
-    error::BallastError,
+    constants::MAX_RATE_STEP_BPS,
+    math::{borrow_apr, from_bps, Fraction},
     state::{
-        Market, MarketConfig, Reserve, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED,
-        FLAG_FLASH_ENABLED, FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
+        ElevationGroup, MarketConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED,
+        FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
     },
 };
-use anchor_lang::prelude::*;
-use bytemuck::Zeroable;
 
 /// Reserve flags that grant a capability: setting one loosens.
 const GRANTING_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED;
 /// Reserve flags that restrict: clearing one loosens.
 const RESTRICTING_FLAGS: u16 = FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
 
-/// True when `new` moves any reserve setting in the less safe direction.
+/// True when `new` moves any reserve setting in the less safe direction, the rate curve included.
 pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool {
+    // A borrower never wakes up to a rate the timelock did not show them (but see `curve_rise_within_step`).
+    reserve_change_loosens_apart_from_curve(old, new) || curve_rises(old, new)
+}
+
+/// Every loosening rule but the rate curve's, which has its own bounded at-once step.
+pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &ReserveConfig) -> bool {
     let (o, n) = (&old.oracle, &new.oracle);
     let gained_flags = new.flags & !old.flags;
     let lost_flags = old.flags & !new.flags;
@@ -42,6 +45,11 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
         || new.protocol_liquidation_fee_bps != old.protocol_liquidation_fee_bps
         // A smaller insurance share leaves less to absorb bad debt.
         || new.insurance_factor_bps < old.insurance_factor_bps
+        // A bigger protocol share takes interest from depositors they were not shown.
+        || new.reserve_factor_bps > old.reserve_factor_bps
+        // Higher fees charge borrowers what the timelock did not show them.
+        || new.origination_fee_bps > old.origination_fee_bps
+        || new.flash_fee_bps > old.flash_fee_bps
         // A lower borrow factor understates debt.
         || new.borrow_factor_bps < old.borrow_factor_bps
         // Borrowing closer to 100% utilization leaves less for withdrawals and liquidations.
@@ -59,18 +67,49 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
         || n.max_age_secs > o.max_age_secs
         || n.max_conf_bps > o.max_conf_bps
         || n.max_ema_divergence_bps > o.max_ema_divergence_bps
+        // A wider liquidation band lets a more extreme spot price seize collateral.
+        || n.liquidation_band_bps > o.liquidation_band_bps
         // A smaller confidence multiplier or volatility haircut values collateral higher and debt lower.
         || n.conf_multiplier_bps < o.conf_multiplier_bps
         || n.volatility_haircut_bps < o.volatility_haircut_bps
         // Reserved bytes have no meaning yet: a future field must never slip in at once.
         || new.padding != old.padding
-        || n.padding != o.padding
-    // Neutral, in either direction: the rate curve, reserve_factor_bps, origination_fee_bps and
-    // flash_fee_bps price the service but do not change what the pool can lose (reserve_change_reprices).
+    // Lowering a rate or a fee applies at once: it only ever charges less.
+}
+
+/// The utilizations (bps) at which either curve has a point: two piecewise-linear curves differ most at one.
+fn breakpoints<'a>(old: &'a ReserveConfig, new: &'a ReserveConfig) -> impl Iterator<Item = u32> + 'a {
+    let points = |c: &'a ReserveConfig| c.curve[..(c.curve_len as usize).min(c.curve.len())].iter();
+    points(old).chain(points(new)).map(|p| p.utilization_bps.min(10_000))
+}
+
+/// The APR of `config`'s curve at `utilization_bps` (never fails on a validated curve; None otherwise).
+fn apr_at(config: &ReserveConfig, utilization_bps: u32) -> Option<Fraction> {
+    borrow_apr(&config.curve, config.curve_len, from_bps(utilization_bps as u64).ok()?).ok()
+}
+
+/// True when `new`'s curve charges more than `old`'s at some utilization.
+pub fn curve_rises(old: &ReserveConfig, new: &ReserveConfig) -> bool {
+    breakpoints(old, new).any(|u| match (apr_at(old, u), apr_at(new, u)) {
+        (Some(o), Some(n)) => n > o,
+        _ => true,
+    })
+}
+
+/// True when `new`'s curve charges at most MAX_RATE_STEP_BPS more than `old`'s at every utilization: the
+/// bounded rise an admin may apply at once, once per RATE_STEP_COOLDOWN_SECS, to answer a liquidity crunch.
+pub fn curve_rise_within_step(old: &ReserveConfig, new: &ReserveConfig) -> bool {
+    // The step, plus a rounding allowance far below a millionth of a bps (both sides are truncated fractions).
+    let Ok(step) = from_bps(MAX_RATE_STEP_BPS as u64) else { return false };
+    let step = step.saturating_add(Fraction::from_bits(1 << 20));
+    breakpoints(old, new).all(|u| match (apr_at(old, u), apr_at(new, u)) {
+        (Some(o), Some(n)) => n <= o.saturating_add(step),
+        _ => false,
+    })
 }
 
 /// True when `new` reprices the service: the rate curve, reserve factor, origination or flash fee.
-/// Neutral for solvency, so the admin may do it at once, but it makes nothing safer: never the council's.
+/// The admin's, never the council's: repricing makes nothing safer.
 pub fn reserve_change_reprices(old: &ReserveConfig, new: &ReserveConfig) -> bool {
     new.curve != old.curve
         || new.curve_len != old.curve_len
@@ -81,8 +120,9 @@ pub fn reserve_change_reprices(old: &ReserveConfig, new: &ReserveConfig) -> bool
 
 /// True when `new` moves any market setting in the less safe direction.
 pub fn market_change_loosens(old: &MarketConfig, new: &MarketConfig) -> bool {
-    // A lower dust threshold leaves smaller debts that no liquidator will bother to close.
-    new.dust_threshold_quote < old.dust_threshold_quote
+    // Either direction weakens a defence: a lower dust threshold leaves small debts no liquidator will
+    // close, a higher one lets every small position be liquidated in full at once.
+    new.dust_threshold_quote != old.dust_threshold_quote
         // A shorter timelock gives less time to react to the next queued change.
         || new.config_timelock_secs < old.config_timelock_secs
         // More market-wide outflow per window, or a shorter window (0 = limiter off).
@@ -95,154 +135,27 @@ pub fn market_change_loosens(old: &MarketConfig, new: &MarketConfig) -> bool {
         || (old.flags ^ new.flags) & !MARKET_FLAG_EMERGENCY != 0
 }
 
+/// True when configuring a group as `new` loosens risk; `old` is None while the group does not exist.
+pub fn elevation_group_change_loosens(old: Option<&ElevationGroup>, new: &ElevationGroup) -> bool {
+    // Creating a group raises the LTV of every reserve already carrying its membership bit.
+    let Some(old) = old else { return true };
+    // Higher LTV, threshold or bonus for members; a new debt reserve is a new market to borrow from.
+    new.ltv_bps > old.ltv_bps
+        || new.liquidation_threshold_bps > old.liquidation_threshold_bps
+        || new.max_liquidation_bonus_bps > old.max_liquidation_bonus_bps
+        || new.debt_reserve != old.debt_reserve
+}
+
 /// An outflow window loosens when it turns the limiter off (0) or gets shorter.
 fn window_shortens(old_secs: u32, new_secs: u32) -> bool {
     old_secs != 0 && (new_secs == 0 || new_secs < old_secs)
 }
 
-/// A config the governance paths can manage.
-pub trait GovernedConfig: Copy + Zeroable {
-    /// Every rule the config must satisfy as a whole.
-    fn validate_all(&self) -> Result<()>;
-    /// True when going from `old` to `self` loosens risk.
-    fn loosens_from(&self, old: &Self) -> bool;
-}
-
-impl GovernedConfig for ReserveConfig {
-    fn validate_all(&self) -> Result<()> {
-        self.validate()
-    }
-    fn loosens_from(&self, old: &Self) -> bool {
-        reserve_change_loosens(old, self)
-    }
-}
-
-impl GovernedConfig for MarketConfig {
-    fn validate_all(&self) -> Result<()> {
-        self.validate()
-    }
-    fn loosens_from(&self, old: &Self) -> bool {
-        market_change_loosens(old, self)
-    }
-}
-
-/// The config in force, its pending copy and when that copy may apply (0 = nothing queued).
-pub struct ConfigSlots<'a, C> {
-    pub current: &'a mut C,
-    pub pending: &'a mut C,
-    pub apply_ts: &'a mut i64,
-}
-
-pub fn reserve_slots(reserve: &mut Reserve) -> ConfigSlots<'_, ReserveConfig> {
-    ConfigSlots {
-        current: &mut reserve.config,
-        pending: &mut reserve.pending_config,
-        apply_ts: &mut reserve.pending_config_apply_ts,
-    }
-}
-
-pub fn market_slots(market: &mut Market) -> ConfigSlots<'_, MarketConfig> {
-    ConfigSlots {
-        current: &mut market.config,
-        pending: &mut market.pending_config,
-        apply_ts: &mut market.pending_config_apply_ts,
-    }
-}
-
-impl<C: GovernedConfig> ConfigSlots<'_, C> {
-    pub fn has_pending(&self) -> bool {
-        *self.apply_ts != 0
-    }
-
-    /// Applies a change that does not loosen, now; a loosening one fails with `refusal`.
-    /// A pending change is dropped: it was reviewed against the config this replaces. Returns whether one was.
-    pub fn set_at_once(&mut self, config: C, refusal: BallastError) -> Result<bool> {
-        config.validate_all()?;
-        if config.loosens_from(self.current) {
-            return Err(refusal.into());
-        }
-        *self.current = config;
-        let dropped = self.has_pending();
-        self.clear_pending();
-        Ok(dropped)
-    }
-
-    /// Queues `config` to apply `timelock_secs` from now; returns the earliest apply time.
-    pub fn queue(&mut self, config: C, now_ts: i64, timelock_secs: u64) -> Result<i64> {
-        config.validate_all()?;
-        require!(!self.has_pending(), BallastError::ConfigChangeAlreadyPending);
-        // Saturates: an absurd timelock means "never", not an overflow. At least 1, since 0 means none.
-        let delay = i64::try_from(timelock_secs).unwrap_or(i64::MAX);
-        let apply_ts = now_ts.saturating_add(delay).max(1);
-        *self.pending = config;
-        *self.apply_ts = apply_ts;
-        Ok(apply_ts)
-    }
-
-    /// Applies the pending config once its time has come, validating it again (rules may have changed since).
-    pub fn apply_due(&mut self, now_ts: i64) -> Result<()> {
-        require!(self.has_pending(), BallastError::NoPendingConfig);
-        require!(now_ts >= *self.apply_ts, BallastError::TimelockNotElapsed);
-        self.pending.validate_all()?;
-        *self.current = *self.pending;
-        self.clear_pending();
-        Ok(())
-    }
-
-    /// Drops the pending config.
-    pub fn cancel(&mut self) -> Result<()> {
-        require!(self.has_pending(), BallastError::NoPendingConfig);
-        self.clear_pending();
-        Ok(())
-    }
-
-    fn clear_pending(&mut self) {
-        *self.pending = C::zeroed();
-        *self.apply_ts = 0;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{math::CurvePoint, state::OracleConfig};
-
-    /// A valid config with room to move every field both ways.
-    fn base() -> ReserveConfig {
-        let mut c = ReserveConfig::zeroed();
-        c.deposit_limit = 1_000;
-        c.borrow_limit = 1_000;
-        c.outflow_limit = 1_000;
-        c.isolated_debt_ceiling_micro_quote = 1_000;
-        c.outflow_window_secs = 3_600;
-        c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
-        c.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 1_000 };
-        c.curve_len = 2;
-        c.oracle = OracleConfig {
-            price_account: Pubkey::new_from_array([9; 32]),
-            feed_id: [7; 32],
-            max_age_secs: 60,
-            volatility_haircut_bps: 10_000,
-            max_conf_bps: 200,
-            max_ema_divergence_bps: 500,
-            conf_multiplier_bps: 10_000,
-            padding: [0; 2],
-        };
-        c.ltv_bps = 7_000;
-        c.liquidation_threshold_bps = 8_000;
-        c.min_liquidation_bonus_bps = 200;
-        c.max_liquidation_bonus_bps = 800;
-        c.protocol_liquidation_fee_bps = 2_000;
-        c.reserve_factor_bps = 1_000;
-        c.insurance_factor_bps = 500;
-        c.borrow_factor_bps = 11_000;
-        c.origination_fee_bps = 10;
-        c.flash_fee_bps = 10;
-        c.utilization_ceiling_bps = 9_000;
-        c.flags = FLAG_BORROW_ENABLED | FLAG_PAUSED;
-        c.elevation_groups = 0b01;
-        c
-    }
+    use crate::{math::CurvePoint, operations::governance::fixtures::{base, market}};
+    use anchor_lang::prelude::Pubkey;
 
     type Edit = fn(&mut ReserveConfig);
 
@@ -272,12 +185,14 @@ mod tests {
         ("protocol liquidation fee down", |c| c.protocol_liquidation_fee_bps -= 1, true),
         ("insurance factor down", |c| c.insurance_factor_bps -= 1, true),
         ("insurance factor up", |c| c.insurance_factor_bps += 1, false),
-        ("reserve factor up", |c| c.reserve_factor_bps += 1, false),
+        ("reserve factor up", |c| c.reserve_factor_bps += 1, true),
         ("reserve factor down", |c| c.reserve_factor_bps -= 1, false),
         ("borrow factor down", |c| c.borrow_factor_bps -= 1, true),
         ("borrow factor up", |c| c.borrow_factor_bps += 1, false),
-        ("origination fee either way", |c| c.origination_fee_bps = 0, false),
-        ("flash fee either way", |c| c.flash_fee_bps = 0, false),
+        ("origination fee up", |c| c.origination_fee_bps += 1, true),
+        ("origination fee down", |c| c.origination_fee_bps -= 1, false),
+        ("flash fee up", |c| c.flash_fee_bps += 1, true),
+        ("flash fee down", |c| c.flash_fee_bps -= 1, false),
         ("utilization ceiling up", |c| c.utilization_ceiling_bps += 1, true),
         ("utilization ceiling down", |c| c.utilization_ceiling_bps -= 1, false),
         ("enable collateral", |c| c.flags |= FLAG_COLLATERAL_ENABLED, true),
@@ -289,8 +204,19 @@ mod tests {
         ("unknown flag", |c| c.flags |= 1 << 15, true),
         ("join elevation group", |c| c.elevation_groups |= 0b10, true),
         ("leave elevation group", |c| c.elevation_groups = 0, false),
-        ("curve steeper", |c| c.curve[1].borrow_rate_bps = 5_000, false),
+        ("curve steeper", |c| c.curve[1].borrow_rate_bps = 5_000, true),
+        ("curve one bps higher", |c| c.curve[1].borrow_rate_bps += 1, true),
         ("curve flatter", |c| c.curve[1].borrow_rate_bps = 100, false),
+        ("curve with a new kink below the old line", |c| {
+            c.curve[2] = c.curve[1];
+            c.curve[1] = CurvePoint { utilization_bps: 8_000, borrow_rate_bps: 400 };
+            c.curve_len = 3;
+        }, false),
+        ("curve with a new kink above the old line", |c| {
+            c.curve[2] = c.curve[1];
+            c.curve[1] = CurvePoint { utilization_bps: 2_000, borrow_rate_bps: 900 };
+            c.curve_len = 3;
+        }, true),
         ("oracle account", |c| c.oracle.price_account = Pubkey::new_from_array([8; 32]), true),
         ("oracle feed id", |c| c.oracle.feed_id = [6; 32], true),
         ("oracle max age up", |c| c.oracle.max_age_secs += 1, true),
@@ -303,8 +229,9 @@ mod tests {
         ("conf multiplier up", |c| c.oracle.conf_multiplier_bps += 1, false),
         ("volatility haircut down", |c| c.oracle.volatility_haircut_bps -= 1, true),
         ("volatility haircut up", |c| c.oracle.volatility_haircut_bps += 1, false),
+        ("liquidation band wider", |c| c.oracle.liquidation_band_bps += 1, true),
+        ("liquidation band narrower", |c| c.oracle.liquidation_band_bps -= 1, false),
         ("padding", |c| c.padding[0] = 1, true),
-        ("oracle padding", |c| c.oracle.padding[0] = 1, true),
     ];
 
     #[test]
@@ -336,22 +263,11 @@ mod tests {
         assert!(reserve_change_loosens(&base(), &new));
     }
 
-    fn market() -> MarketConfig {
-        MarketConfig {
-            dust_threshold_quote: 10,
-            config_timelock_secs: 86_400,
-            outflow_limit_quote: 1_000_000,
-            outflow_window_secs: 3_600,
-            close_factor_bps: 2_000,
-            flags: MARKET_FLAG_EMERGENCY,
-        }
-    }
-
     type MarketEdit = fn(&mut MarketConfig);
 
     const MARKET_CASES: &[(&str, MarketEdit, bool)] = &[
         ("dust down", |c| c.dust_threshold_quote -= 1, true),
-        ("dust up", |c| c.dust_threshold_quote += 1, false),
+        ("dust up", |c| c.dust_threshold_quote += 1, true),
         ("timelock shorter", |c| c.config_timelock_secs -= 1, true),
         ("timelock longer", |c| c.config_timelock_secs += 1, false),
         ("outflow limit up", |c| c.outflow_limit_quote += 1, true),
@@ -378,92 +294,41 @@ mod tests {
         assert!(!market_change_loosens(&calm, &market()), "entering emergency tightens");
     }
 
-    fn reserve() -> Reserve {
-        let mut r = Reserve::zeroed();
-        r.config = base();
-        r
-    }
-
-    fn looser() -> ReserveConfig {
-        let mut c = base();
-        c.ltv_bps += 500;
-        c
+    #[test]
+    fn a_curve_rise_is_within_the_step_only_when_every_point_is() {
+        let old = base();
+        let mut new = base();
+        new.curve[1].borrow_rate_bps += MAX_RATE_STEP_BPS;
+        assert!(curve_rises(&old, &new) && curve_rise_within_step(&old, &new));
+        new.curve[1].borrow_rate_bps += 1;
+        assert!(!curve_rise_within_step(&old, &new));
+        // A new point above the old line by more than the step, even with the ends unchanged.
+        let mut kink = base();
+        kink.curve[2] = kink.curve[1];
+        kink.curve[1] = CurvePoint { utilization_bps: 5_000, borrow_rate_bps: 500 + MAX_RATE_STEP_BPS + 1 };
+        kink.curve_len = 3;
+        assert!(curve_rises(&old, &kink) && !curve_rise_within_step(&old, &kink));
+        assert!(!curve_rises(&old, &old) && curve_rise_within_step(&old, &old));
     }
 
     #[test]
-    fn set_at_once_refuses_a_loosening_and_drops_a_pending_change() {
-        let mut r = reserve();
-        let err = reserve_slots(&mut r).set_at_once(looser(), BallastError::RiskCouncilCannotLoosen).unwrap_err();
-        assert_eq!(err, BallastError::RiskCouncilCannotLoosen.into());
-        assert_eq!(r.config, base());
-
-        reserve_slots(&mut r).queue(looser(), 100, 10).unwrap();
-        let mut tighter = base();
-        tighter.flags |= FLAG_REDUCE_ONLY;
-        assert!(reserve_slots(&mut r).set_at_once(tighter, BallastError::ConfigChangeLoosens).unwrap());
-        assert_eq!(r.config, tighter);
-        assert_eq!(r.pending_config_apply_ts, 0);
-        assert_eq!(r.pending_config, ReserveConfig::zeroed());
-    }
-
-    #[test]
-    fn set_at_once_validates_the_whole_config() {
-        let mut r = reserve();
-        let mut bad = base();
-        bad.liquidation_threshold_bps = bad.ltv_bps; // tighter, but no longer above the LTV
-        let err = reserve_slots(&mut r).set_at_once(bad, BallastError::ConfigChangeLoosens).unwrap_err();
-        assert_eq!(err, BallastError::LtvNotBelowThreshold.into());
-    }
-
-    #[test]
-    fn queued_change_applies_only_after_the_timelock() {
-        let mut r = reserve();
-        assert_eq!(reserve_slots(&mut r).queue(looser(), 1_000, 60).unwrap(), 1_060);
-        let again = reserve_slots(&mut r).queue(looser(), 1_000, 60).unwrap_err();
-        assert_eq!(again, BallastError::ConfigChangeAlreadyPending.into());
-        let early = reserve_slots(&mut r).apply_due(1_059).unwrap_err();
-        assert_eq!(early, BallastError::TimelockNotElapsed.into());
-        assert_eq!(r.config, base());
-        reserve_slots(&mut r).apply_due(1_060).unwrap();
-        assert_eq!(r.config, looser());
-        assert_eq!(r.pending_config_apply_ts, 0);
-        let none = reserve_slots(&mut r).apply_due(2_000).unwrap_err();
-        assert_eq!(none, BallastError::NoPendingConfig.into());
-    }
-
-    #[test]
-    fn queue_and_apply_both_validate() {
-        let mut r = reserve();
-        let mut bad = base();
-        bad.utilization_ceiling_bps = 0;
-        let err = reserve_slots(&mut r).queue(bad, 0, 0).unwrap_err();
-        assert_eq!(err, BallastError::UtilizationCeilingInvalid.into());
-        // A pending config that no longer passes (e.g. rules tightened by an upgrade) never applies.
-        r.pending_config = bad;
-        r.pending_config_apply_ts = 5;
-        let err = reserve_slots(&mut r).apply_due(5).unwrap_err();
-        assert_eq!(err, BallastError::UtilizationCeilingInvalid.into());
-        assert_eq!(r.config, base());
-    }
-
-    #[test]
-    fn zero_timelock_applies_in_the_same_second_and_a_huge_one_never_overflows() {
-        let mut r = reserve();
-        assert_eq!(reserve_slots(&mut r).queue(looser(), 500, 0).unwrap(), 500);
-        reserve_slots(&mut r).apply_due(500).unwrap();
-        assert_eq!(reserve_slots(&mut r).queue(base(), 500, u64::MAX).unwrap(), i64::MAX);
-    }
-
-    #[test]
-    fn cancel_drops_the_pending_change() {
-        let mut m = Market::zeroed();
-        m.config = market();
-        assert_eq!(market_slots(&mut m).cancel().unwrap_err(), BallastError::NoPendingConfig.into());
-        let calm = MarketConfig { flags: 0, ..market() };
-        market_slots(&mut m).queue(calm, 10, 86_400).unwrap();
-        market_slots(&mut m).cancel().unwrap();
-        assert_eq!(m.pending_config_apply_ts, 0);
-        assert_eq!(market_slots(&mut m).apply_due(i64::MAX).unwrap_err(), BallastError::NoPendingConfig.into());
-        assert_eq!(m.config, market());
+    fn creating_an_elevation_group_loosens_and_tightening_one_does_not() {
+        let group = ElevationGroup { debt_reserve: Pubkey::new_from_array([3; 32]), ltv_bps: 9_000, liquidation_threshold_bps: 9_300, max_liquidation_bonus_bps: 300, padding: 0 };
+        assert!(elevation_group_change_loosens(None, &group), "creation waits");
+        assert!(!elevation_group_change_loosens(Some(&group), &group));
+        let cases: &[(fn(&mut ElevationGroup), bool)] = &[
+            (|g| g.ltv_bps += 1, true),
+            (|g| g.ltv_bps -= 1, false),
+            (|g| g.liquidation_threshold_bps += 1, true),
+            (|g| g.liquidation_threshold_bps -= 1, false),
+            (|g| g.max_liquidation_bonus_bps += 1, true),
+            (|g| g.max_liquidation_bonus_bps -= 1, false),
+            (|g| g.debt_reserve = Pubkey::new_from_array([4; 32]), true),
+        ];
+        for (edit, loosens) in cases {
+            let mut new = group;
+            edit(&mut new);
+            assert_eq!(elevation_group_change_loosens(Some(&group), &new), *loosens, "{new:?}");
+        }
     }
 }

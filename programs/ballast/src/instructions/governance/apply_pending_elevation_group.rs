@@ -1,0 +1,28 @@
+use crate::{events::ElevationGroupConfiguredEvent, operations::governance, state::Market};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct ApplyPendingElevationGroup<'info> {
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+}
+
+impl ApplyPendingElevationGroup<'_> {
+    /// Permissionless: the timelock, not a signer, is the safeguard.
+    /// 1. apply the pending group change once due, validating it again  2. emit
+    pub fn handle(ctx: Context<Self>) -> Result<()> {
+        let mut market = ctx.accounts.market.load_mut()?;
+        let (id, _) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
+        market.invariant()?;
+        let group = market.elevation_groups[id as usize - 1];
+        emit!(ElevationGroupConfiguredEvent {
+            market: ctx.accounts.market.key(),
+            id,
+            debt_reserve: group.debt_reserve,
+            ltv_bps: group.ltv_bps,
+            liquidation_threshold_bps: group.liquidation_threshold_bps,
+            max_liquidation_bonus_bps: group.max_liquidation_bonus_bps,
+        });
+        Ok(())
+    }
+}
