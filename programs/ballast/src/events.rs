@@ -1,4 +1,5 @@
 //! One event per state change; indexers and the dashboard read these.
+use crate::state::ElevationGroup;
 use anchor_lang::prelude::*;
 
 #[event]
@@ -130,14 +131,12 @@ pub struct BadDebtSocializedEvent {
     pub from_depositors: u64,
 }
 
+/// An elevation group is now in force as `group` (tightened at once, or a queued change applied).
 #[event]
 pub struct ElevationGroupConfiguredEvent {
     pub market: Pubkey,
     pub id: u8,
-    pub debt_reserve: Pubkey,
-    pub ltv_bps: u16,
-    pub liquidation_threshold_bps: u16,
-    pub max_liquidation_bonus_bps: u16,
+    pub group: ElevationGroup,
 }
 
 #[event]
@@ -204,10 +203,7 @@ pub struct ConfigCancelledEvent {
 pub struct ElevationGroupQueuedEvent {
     pub market: Pubkey,
     pub id: u8,
-    pub debt_reserve: Pubkey,
-    pub ltv_bps: u16,
-    pub liquidation_threshold_bps: u16,
-    pub max_liquidation_bonus_bps: u16,
+    pub group: ElevationGroup,
     /// Earliest time `apply_pending_elevation_group` may apply it, unix seconds.
     pub apply_ts: i64,
 }

@@ -53,14 +53,7 @@ impl ConfigureElevationGroup<'_> {
         if dropped {
             emit!(ElevationGroupCancelledEvent { market: market_key, id: args.id, signer: ctx.accounts.admin.key() });
         }
-        emit!(ElevationGroupConfiguredEvent {
-            market: market_key,
-            id: args.id,
-            debt_reserve: group.debt_reserve,
-            ltv_bps: group.ltv_bps,
-            liquidation_threshold_bps: group.liquidation_threshold_bps,
-            max_liquidation_bonus_bps: group.max_liquidation_bonus_bps,
-        });
+        emit!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, group });
         Ok(())
     }
 }

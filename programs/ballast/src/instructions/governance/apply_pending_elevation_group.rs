@@ -15,14 +15,7 @@ impl ApplyPendingElevationGroup<'_> {
         let (id, _) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
         let group = market.elevation_groups[id as usize - 1];
-        emit!(ElevationGroupConfiguredEvent {
-            market: ctx.accounts.market.key(),
-            id,
-            debt_reserve: group.debt_reserve,
-            ltv_bps: group.ltv_bps,
-            liquidation_threshold_bps: group.liquidation_threshold_bps,
-            max_liquidation_bonus_bps: group.max_liquidation_bonus_bps,
-        });
+        emit!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, group });
         Ok(())
     }
 }

@@ -26,15 +26,7 @@ impl QueueElevationGroup<'_> {
         let timelock_secs = market.config.config_timelock_secs;
         let apply_ts = governance::queue_elevation_group(&mut market, args.id, group, Clock::get()?.unix_timestamp, timelock_secs)?;
         market.invariant()?;
-        emit!(ElevationGroupQueuedEvent {
-            market: ctx.accounts.market.key(),
-            id: args.id,
-            debt_reserve: group.debt_reserve,
-            ltv_bps: group.ltv_bps,
-            liquidation_threshold_bps: group.liquidation_threshold_bps,
-            max_liquidation_bonus_bps: group.max_liquidation_bonus_bps,
-            apply_ts,
-        });
+        emit!(ElevationGroupQueuedEvent { market: ctx.accounts.market.key(), id: args.id, group, apply_ts });
         Ok(())
     }
 }

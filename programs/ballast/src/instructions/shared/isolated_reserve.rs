@@ -76,14 +76,19 @@ pub fn count_isolated_borrow<'info>(
             Ok((value, usage, isolated.config.isolated_debt_ceiling_micro_quote))
         })?
     };
-    Ok(Some(IsolatedDebtEvent {
-        obligation: *obligation_key,
-        reserve: isolated_key,
+    Ok(Some(counted_event(obligation_key, &isolated_key, counted, usage, ceiling)))
+}
+
+/// The event for `counted` micro-quote newly counted against `reserve`.
+fn counted_event(obligation: &Pubkey, reserve: &Pubkey, counted: u64, usage: u64, ceiling: u64) -> IsolatedDebtEvent {
+    IsolatedDebtEvent {
+        obligation: *obligation,
+        reserve: *reserve,
         counted_micro_quote: counted,
         released_micro_quote: 0,
         usage_micro_quote: usage,
         ceiling_micro_quote: ceiling,
-    }))
+    }
 }
 
 /// Repay, liquidate, socialize_bad_debt: takes `released` micro-quote off the usage of `isolated_key`, the
@@ -184,15 +189,7 @@ pub fn count_isolated_left_alone<'info>(
         Some((_, isolated)) => count(isolated)?,
         None => update(&reserve_in(pairs, &isolated_key, market)?, now_ts, count)?,
     };
-    let counted_event = (counted > 0).then_some(IsolatedDebtEvent {
-        obligation: *obligation_key,
-        reserve: isolated_key,
-        counted_micro_quote: counted,
-        released_micro_quote: 0,
-        usage_micro_quote: usage,
-        ceiling_micro_quote: ceiling,
-    });
-    Ok([moved, counted_event])
+    Ok([moved, (counted > 0).then(|| counted_event(obligation_key, &isolated_key, counted, usage, ceiling))])
 }
 
 /// Liquidate: the health pairs at the front of `remaining`. After them only the obligation's isolated reserve
