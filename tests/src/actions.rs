@@ -162,14 +162,17 @@ impl TestContext {
 
     // --- collateral ---
 
+    /// With the reserve's price account as remaining account 0, which opening a new position needs.
     pub fn deposit_collateral_ix(&self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Instruction {
-        Self::instruction(
+        let mut ix = Self::instruction(
             ballast::accounts::DepositCollateral {
                 position: position(user, r),
                 user_ctokens: user.ctokens(r),
             },
             ballast::instruction::DepositCollateral { ctoken_amount },
-        )
+        );
+        ix.accounts.push(AccountMeta::new_readonly(r.price_account, false));
+        ix
     }
 
     pub async fn try_deposit_collateral(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
@@ -197,13 +200,14 @@ impl TestContext {
     }
 
     pub async fn try_deposit_liquidity_and_collateral(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
-        let ix = Self::instruction(
+        let mut ix = Self::instruction(
             ballast::accounts::DepositLiquidityAndCollateral {
                 position: position(user, r),
                 user_liquidity: user.liquidity(r),
             },
             ballast::instruction::DepositLiquidityAndCollateral { liquidity_amount },
         );
+        ix.accounts.push(AccountMeta::new_readonly(r.price_account, false));
         self.send(&[ix], &[&user.keypair]).await
     }
     expect_ok!(deposit_liquidity_and_collateral, try_deposit_liquidity_and_collateral(user: &User, r: &ReserveInfo, liquidity_amount: u64));

@@ -253,14 +253,20 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
     build(accounts, d::RedeemCollateral { ctoken_amount })
 }
 
+/// The reserve's price account as the one remaining account: opening a collateral position needs a valid
+/// price (topping one up ignores it).
+fn new_collateral_price(r: &ReserveView) -> Vec<AccountMeta> {
+    vec![AccountMeta::new_readonly(r.price_account(), false)]
+}
+
 pub fn deposit_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, ctoken_amount: u64) -> Instruction {
     let accounts = a::DepositCollateral { position: position(owner, obligation, r), user_ctokens: *user_ctokens };
-    build(accounts, d::DepositCollateral { ctoken_amount })
+    with_remaining(build(accounts, d::DepositCollateral { ctoken_amount }), new_collateral_price(r))
 }
 
 pub fn deposit_liquidity_and_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {
     let accounts = a::DepositLiquidityAndCollateral { position: position(owner, obligation, r), user_liquidity: *user_liquidity };
-    build(accounts, d::DepositLiquidityAndCollateral { liquidity_amount })
+    with_remaining(build(accounts, d::DepositLiquidityAndCollateral { liquidity_amount }), new_collateral_price(r))
 }
 
 /// Health accounts of the obligation after withdrawing `ctoken_amount` of `reserve`, with the collateral the

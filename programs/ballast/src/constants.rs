@@ -48,6 +48,8 @@ pub const MAX_INTEREST_SHARES_BPS: u16 = 10_000;
 pub const MAX_PROTOCOL_LIQUIDATION_FEE_BPS: u16 = 5_000;
 /// Highest liquidation bonus, for reserves and elevation groups alike, bps of the repaid value (25%).
 pub const MAX_LIQUIDATION_BONUS_BPS: u16 = 2_500;
+/// Highest borrow factor, bps (2×): debt weighed more than twice would mostly serve to liquidate.
+pub const MAX_BORROW_FACTOR_BPS: u16 = 20_000;
 /// Highest dust threshold a market may set, whole quote units.
 pub const MAX_DUST_THRESHOLD_QUOTE: u64 = 100;
 /// Narrowest liquidation band a reserve may set around the EMA, bps: spot within [ema / 1.5, ema × 1.5].

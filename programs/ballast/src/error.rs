@@ -285,6 +285,12 @@ pub enum BallastError {
     AccountAlreadyInUse,
     #[msg("A market's pending slots must be all zeros exactly when nothing waits in them")]
     MarketPendingStateInvalid,
+    #[msg("borrow_factor_bps must be at most 20000 (2x)")]
+    BorrowFactorTooHigh,
+    #[msg("Token-2022 mints with a close authority are not supported: a closed mint could come back with other extensions")]
+    MintHasCloseAuthority,
+    #[msg("Opening a collateral position needs the reserve's price account in remaining_accounts[0], with a valid price")]
+    NewCollateralPriceMissing,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -127,6 +127,8 @@ pub struct BadDebtSocializedEvent {
     pub debt_amount: u64,
     /// Part covered by the reserve's insurance fund, native units (rounded down).
     pub from_insurance: u64,
+    /// Part covered by unswept protocol fees, native units (rounded down).
+    pub from_protocol_fees: u64,
     /// Part absorbed by depositors through a lower cToken exchange rate, native units.
     pub from_depositors: u64,
 }

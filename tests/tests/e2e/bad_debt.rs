@@ -1,4 +1,5 @@
-//! Bad debt: the insurance fund pays first; depositors absorb exactly the rest through the exchange rate.
+//! Bad debt: the insurance fund pays first, then unswept protocol fees; depositors absorb exactly the rest
+//! through the exchange rate.
 use ballast_tests::*;
 
 #[tokio::test]
@@ -93,5 +94,39 @@ async fn socialize_bad_debt_succeeds_after_liquidation_clears_a_collateral_crumb
     assert!(t.obligation_state(&alice).await.active_deposits().is_empty(), "the crumb is gone");
     t.try_socialize_bad_debt(&alice, &usdc).await.unwrap();
     assert!(t.obligation_state(&alice).await.active_borrows().is_empty());
+    t.assert_invariants().await;
+}
+
+/// Protocol fees were booked on interest the bad debt never paid: they are written off after the insurance
+/// fund and before depositors (a review found them swept out of real liquidity instead).
+#[tokio::test]
+async fn socialize_bad_debt_succeeds_charging_unswept_fees_before_depositors() {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(9_999.0).config(|c| {
+        c.reserve_factor_bps = 3_000;
+        c.insurance_factor_bps = 1_000;
+    }).build().await;
+    let sol = t.reserve(Asset::Sol).build().await;
+    let alice = t.user().funded(&sol, 10.0).build().await;
+    let liquidator = t.user().funded(&usdc, 10_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    t.advance(31_536_000).await;
+    t.set_price(&sol, 30.0);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    t.refresh_reserve(&usdc).await;
+    let before = t.reserve_state(&usdc).await;
+    let (fees, insurance): (f64, f64) = (before.protocol_fees_sf.get().to_num(), before.insurance_fund_sf.get().to_num());
+    let total_before: f64 = before.total_liquidity().unwrap().to_num();
+    let position = t.obligation_state(&alice).await.active_borrows()[0];
+    let debt = position.debt_at(before.cumulative_borrow_index_sf.get()).unwrap().to_num::<f64>();
+    assert!(fees > 0.0 && insurance + fees < debt, "fees {fees} + insurance {insurance} cover part of {debt}");
+
+    t.try_socialize_bad_debt(&alice, &usdc).await.unwrap();
+    let after = t.reserve_state(&usdc).await;
+    assert!(after.insurance_fund_sf.get().to_num::<f64>() < 1e-9 && after.protocol_fees_sf.get().to_num::<f64>() < 1e-9);
+    let lost = total_before - after.total_liquidity().unwrap().to_num::<f64>();
+    assert!((lost - (debt - insurance - fees)).abs() < 1e-6, "depositors lost {lost}, not {}", debt - insurance - fees);
+    assert_error!(t, t.try_sweep_fees(&usdc), BallastError::NoFeesToSweep);
     t.assert_invariants().await;
 }

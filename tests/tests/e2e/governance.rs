@@ -21,6 +21,7 @@ fn tight(c: &mut ReserveConfig) {
     c.isolated_debt_ceiling_micro_quote = 1_000_000_000;
     c.outflow_window_secs = 3_600;
     c.borrow_factor_bps = 11_000;
+    c.elevation_groups = 2;
     c.flags = FLAG_PAUSED | FLAG_REDUCE_ONLY;
 }
 
@@ -38,7 +39,10 @@ const RESERVE_LOOSENINGS: &[(&str, Edit)] = &[
     ("turn outflow limiter off", |c| c.outflow_window_secs = 0),
     ("raise utilization ceiling", |c| c.utilization_ceiling_bps += 100),
     ("lower borrow factor", |c| c.borrow_factor_bps -= 100),
-    ("lower insurance factor", |c| c.insurance_factor_bps -= 100),
+    ("lower liquidation threshold", |c| c.liquidation_threshold_bps -= 100),
+    ("lower max bonus", |c| c.max_liquidation_bonus_bps -= 100),
+    ("raise borrow factor", |c| c.borrow_factor_bps += 100),
+    ("narrow the liquidation band", |c| c.oracle.liquidation_band_bps -= 1_000),
     ("change protocol liquidation fee", |c| c.protocol_liquidation_fee_bps -= 100),
     ("enable borrow", |c| c.flags |= FLAG_BORROW_ENABLED),
     ("enable collateral", |c| c.flags |= FLAG_COLLATERAL_ENABLED),
@@ -46,6 +50,7 @@ const RESERVE_LOOSENINGS: &[(&str, Edit)] = &[
     ("clear paused", |c| c.flags &= !FLAG_PAUSED),
     ("clear reduce-only", |c| c.flags &= !FLAG_REDUCE_ONLY),
     ("join an elevation group", |c| c.elevation_groups |= 1),
+    ("leave an elevation group", |c| c.elevation_groups &= !2),
     ("change oracle account", |c| c.oracle.price_account = anchor_lang::prelude::Pubkey::new_unique()),
     ("change feed id", |c| c.oracle.feed_id = [0xee; 32]),
     ("widen oracle max age", |c| c.oracle.max_age_secs += 60),
@@ -210,6 +215,7 @@ async fn tighten_market_config_fails_for_each_loosening() {
 /// Rates and fees are neither safer nor riskier, so they are the admin's: the council cannot touch them.
 #[test_case(|c| c.curve[1].borrow_rate_bps += 1 ; "rate curve")]
 #[test_case(|c| c.reserve_factor_bps += 1 ; "reserve factor")]
+#[test_case(|c| c.insurance_factor_bps += 1 ; "insurance factor")]
 #[test_case(|c| c.origination_fee_bps += 1 ; "origination fee")]
 #[test_case(|c| c.flash_fee_bps += 1 ; "flash fee")]
 #[tokio::test]

@@ -211,9 +211,10 @@ async fn liquidate_succeeds_releasing_isolated_debt_over_a_lowered_ceiling() {
     t.assert_invariants().await;
 }
 
-/// All collateral seized, the rest written off: the write-off releases what the liquidation left counted.
+/// All collateral seized, the rest written off: the liquidation that took the last isolated collateral released
+/// the counts, and the write-off finds nothing left to release.
 #[tokio::test]
-async fn socialize_bad_debt_succeeds_releasing_the_rest_of_the_isolated_debt() {
+async fn socialize_bad_debt_succeeds_after_the_liquidation_released_the_isolated_debt() {
     let Setup { mut t, usdc, meme, alice, bob, liquidator, .. } = setup().await;
     t.borrow(&alice, &usdc, usdc.amount(700.0)).await; // 707
     t.borrow(&bob, &usdc, usdc.amount(200.0)).await; // 202
@@ -221,30 +222,30 @@ async fn socialize_bad_debt_succeeds_releasing_the_rest_of_the_isolated_debt() {
     t.liquidate(&liquidator, &alice, &usdc, &meme).await;
     let obligation = t.obligation_state(&alice).await;
     assert!(obligation.active_deposits().is_empty(), "all collateral seized");
-    assert_eq!(obligation.isolated_reserve, meme.key);
-    assert!(counted(&mut t, &alice).await > 0);
-
-    t.try_socialize_bad_debt(&alice, &usdc).await.unwrap(); // the harness passes MEME, writable
-    let obligation = t.obligation_state(&alice).await;
+    // The debt no longer rests on MEME, so the liquidation that took the last of it released every count.
     assert_eq!((obligation.isolated_reserve, counted(&mut t, &alice).await), (Default::default(), 0));
+    assert_eq!(usage(&mut t, &meme).await, 202 * MICRO_QUOTE);
+
+    t.try_socialize_bad_debt(&alice, &usdc).await.unwrap();
+    assert!(t.obligation_state(&alice).await.is_empty());
     assert_eq!(usage(&mut t, &meme).await, 202 * MICRO_QUOTE);
     t.assert_invariants().await;
 }
 
-/// Alice swaps her isolated MEME for SOL while her debt still counts against MEME. MEME is then no position
-/// of hers, so a liquidation takes it as one extra account after the health pairs.
+/// Alice swaps her isolated MEME for SOL. Her debt no longer rests on MEME, so withdrawing the last of it
+/// releases the count: nobody can squat an isolated ceiling with collateral moved elsewhere.
 #[tokio::test]
-async fn liquidate_succeeds_releasing_isolated_debt_of_collateral_no_longer_pledged() {
+async fn withdraw_collateral_succeeds_releasing_isolated_debt_once_the_isolated_collateral_leaves() {
     let Setup { mut t, usdc, meme, sol, alice, liquidator, .. } = setup().await;
     t.borrow(&alice, &usdc, usdc.amount(500.0)).await; // 505
     t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(5.0)).await; // $750: $600 of power
     t.withdraw_collateral(&alice, &meme, meme.amount(1_000.0)).await;
     let obligation = t.obligation_state(&alice).await;
-    assert_eq!((obligation.active_deposits().len(), obligation.isolated_reserve), (1, meme.key));
+    assert_eq!((obligation.active_deposits().len(), obligation.isolated_reserve), (1, Default::default()));
+    assert_eq!(usage(&mut t, &meme).await, 0);
 
     t.set_price(&sol, 100.0); // 5 × 100 × 85% = $425 < $505
     t.liquidate(&liquidator, &alice, &usdc, &sol).await;
-    assert!(usage(&mut t, &meme).await < 505 * MICRO_QUOTE);
     t.assert_invariants().await;
 }
 

@@ -68,8 +68,9 @@ pub fn value_micro_quote_ceil_saturating(native_amount: Fraction, decimals: u8, 
 /// An isolated reserve has just become the obligation's only collateral: counts every borrow slot up to its
 /// current value `slot_values_micro_quote[i]` against `isolated`'s ceiling, which must be flagged isolated.
 /// The obligation must count against no other isolated reserve (the caller moves such counts first). With
-/// `enforce_ceiling` (withdraw), usage past the ceiling fails with `IsolatedDebtCeilingExceeded`; without it
-/// (liquidation) the count saturates and never fails. Returns the micro-quote counted and the usage after.
+/// `enforce_ceiling` (borrow, withdraw), counting anything that takes usage past the ceiling fails with
+/// `IsolatedDebtCeilingExceeded`; without it (liquidation) the count saturates and never fails. Returns the
+/// micro-quote counted and the usage after.
 pub fn count_left_alone(
     obligation: &mut Obligation,
     isolated_key: &Pubkey,
@@ -89,7 +90,8 @@ pub fn count_left_alone(
         counted = counted.saturating_add(top_up);
     }
     let usage = isolated.isolated_debt_usage_micro_quote.saturating_add(counted);
-    if enforce_ceiling {
+    // Only new counts are held to the ceiling: usage may already sit above one lowered since.
+    if enforce_ceiling && counted > 0 {
         require!(usage <= isolated.config.isolated_debt_ceiling_micro_quote, BallastError::IsolatedDebtCeilingExceeded);
     }
     isolated.isolated_debt_usage_micro_quote = usage;

@@ -96,8 +96,9 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let seize_value = math::mul(market_value(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
     // Repaying this much buys all the collateral at the bonus price; owed, so rounded up, and at least one
     // unit, so a crumb of collateral can always be cleared.
-    let covered = native_of(math::div(collateral_value, with_bonus)?, i.repay_decimals, i.repay_price)?;
-    let repay_for_all = to_ceil_u64(covered)?.max(1);
+    // Saturates: collateral worth more than u64::MAX native units of the repay asset can never be bought whole.
+    let covered = math::div(collateral_value, with_bonus).and_then(|v| native_of(v, i.repay_decimals, i.repay_price));
+    let repay_for_all = covered.and_then(to_ceil_u64).unwrap_or(u64::MAX).max(1);
     let seized_ctokens = if seize_value >= collateral_value {
         // Not enough collateral for the bonus: take all of it and repay only what it is worth.
         repay_amount = repay_amount.min(repay_for_all);

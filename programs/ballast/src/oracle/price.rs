@@ -12,8 +12,9 @@ use anchor_lang::prelude::*;
 pub enum PriceUse {
     /// Borrow and withdraw: every check (age, confidence, EMA divergence).
     Risk,
-    /// Liquidation (and valuing outflows): a fresh, verified spot price inside the liquidation band around the
-    /// EMA. Confidence and the narrower risk divergence are not checked, so volatility alone never blocks it.
+    /// Liquidation (and valuing outflows): a fresh, verified price. Confidence and the risk divergence are not
+    /// checked, so volatility alone never blocks it; liquidation health adds the band check per side
+    /// (`Price::require_within_band`).
     Liquidation,
 }
 
@@ -60,17 +61,6 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
         ema: scale(raw.ema_price as u64, raw.exponent)?,
         conf: scale(raw.conf, raw.exponent)?,
     };
-    if use_ == PriceUse::Liquidation {
-        // Spot within [ema / (1 + band), ema · (1 + band)], so a glitched spot can never seize collateral (nor
-        // value an outflow), while a crash inside the band still liquidates. Risk's narrower divergence rule
-        // below implies it. Never narrower than the program's floor, whatever is stored.
-        let (spot, ema) = (raw.price as u128, raw.ema_price as u128);
-        let widened = BPS as u128 + cfg.liquidation_band_bps.max(MIN_LIQUIDATION_BAND_BPS) as u128;
-        require!(
-            spot * BPS as u128 <= ema * widened && ema * BPS as u128 <= spot * widened,
-            BallastError::OracleOutsideLiquidationBand
-        );
-    }
     if use_ == PriceUse::Risk {
         // conf / price <= max_conf  <=>  conf · BPS <= price · max_conf
         let conf_bps = (raw.conf as u128) * BPS as u128;
@@ -87,7 +77,36 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
     Ok(price)
 }
 
+/// Which side of an obligation a price values.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+    Collateral,
+    Debt,
+}
+
 impl Price {
+    /// Liquidation refuses a spot that would wrongly favour the liquidator: collateral below
+    /// ema / (1 + band), or debt above ema · (1 + band). A glitched price (one tick, i64::MAX) can then never
+    /// seize collateral, while moves the other way (collateral up, debt down), which only make obligations
+    /// look healthier, never block anything. The band is never narrower than MIN_LIQUIDATION_BAND_BPS,
+    /// whatever is stored.
+    pub fn require_within_band(&self, cfg: &OracleConfig, side: Side) -> Result<()> {
+        let widened = math::add(Fraction::ONE, from_bps(cfg.liquidation_band_bps.max(MIN_LIQUIDATION_BAND_BPS) as u64)?)?;
+        let ok = match side {
+            // spot ≥ ema / (1 + band)  <=>  spot · (1 + band) ≥ ema
+            Side::Collateral => self.spot.saturating_mul(widened) >= self.ema,
+            Side::Debt => self.spot <= self.ema.saturating_mul(widened),
+        };
+        require!(ok, BallastError::OracleOutsideLiquidationBand);
+        Ok(())
+    }
+
+    /// The higher of spot and EMA: values liquidity leaving the market for the outflow limiter, so a price
+    /// moving down never lets more out.
+    pub fn outflow(&self) -> Fraction {
+        self.spot.max(self.ema)
+    }
+
     /// k · conf / spot, the confidence band used to bias prices.
     fn band(&self, cfg: &OracleConfig) -> Result<Fraction> {
         math::mul(from_bps(cfg.conf_multiplier_bps as u64)?, math::div(self.conf, self.spot)?)
@@ -174,16 +193,24 @@ mod tests {
     }
 
     #[test]
-    fn liquidation_refuses_a_spot_outside_the_band_but_not_a_crash_inside_it() {
-        let c = cfg(); // band 100%: spot within [ema / 2, 2 · ema]
-        let at = |spot: i64, ema: i64| validate_price(&raw(spot, 0, ema), &c, 1_000, PriceUse::Liquidation);
-        assert!(at(50_00000000, 100_00000000).is_ok(), "a 50% crash against a lagging EMA liquidates");
-        assert!(at(200_00000000, 100_00000000).is_ok());
+    fn liquidation_refuses_a_spot_outside_the_band_on_the_side_it_would_harm() {
+        let c = cfg(); // band 100%: collateral spot ≥ ema / 2, debt spot ≤ 2 · ema
+        let at = |spot: i64, ema: i64, side: Side| {
+            validate_price(&raw(spot, 0, ema), &c, 1_000, PriceUse::Liquidation).unwrap().require_within_band(&c, side)
+        };
         let outside = BallastError::OracleOutsideLiquidationBand.into();
-        assert_eq!(at(49_99999999, 100_00000000).unwrap_err(), outside);
-        assert_eq!(at(200_00000001, 100_00000000).unwrap_err(), outside);
-        assert_eq!(at(i64::MAX, 100_00000000).unwrap_err(), outside, "a glitched spot never seizes collateral");
-        assert_eq!(at(1, 100_00000000).unwrap_err(), outside);
+        assert!(at(50_00000000, 100_00000000, Side::Collateral).is_ok(), "a 50% crash against a lagging EMA liquidates");
+        assert_eq!(at(49_99999999, 100_00000000, Side::Collateral).unwrap_err(), outside);
+        assert_eq!(at(1, 100_00000000, Side::Collateral).unwrap_err(), outside, "a glitch to one tick seizes nothing");
+        assert!(at(i64::MAX, 100_00000000, Side::Collateral).is_ok(), "collateral pumping only makes health look better");
+        assert!(at(200_00000000, 100_00000000, Side::Debt).is_ok());
+        assert_eq!(at(200_00000001, 100_00000000, Side::Debt).unwrap_err(), outside);
+        assert_eq!(at(i64::MAX, 100_00000000, Side::Debt).unwrap_err(), outside, "a glitched debt price seizes nothing");
+        assert!(at(1, 100_00000000, Side::Debt).is_ok(), "debt crashing only makes health look better");
+        // A stored band below the floor still allows a 33% move.
+        let narrow = OracleConfig { liquidation_band_bps: 0, ..c };
+        let p = validate_price(&raw(67_00000000, 0, 100_00000000), &narrow, 1_000, PriceUse::Liquidation).unwrap();
+        assert!(p.require_within_band(&narrow, Side::Collateral).is_ok());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reserve configuration: validated as a whole, one error per rule.
 use crate::{
     constants::{
-        BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
+        BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
         MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
         MIN_LIQUIDATION_BAND_BPS,
     },
@@ -136,6 +136,7 @@ impl ReserveConfig {
             BallastError::InterestSharesTooHigh
         );
         require!(self.borrow_factor_bps as u64 >= BPS, BallastError::BorrowFactorBelowOne);
+        require!(self.borrow_factor_bps <= MAX_BORROW_FACTOR_BPS, BallastError::BorrowFactorTooHigh);
         require!(self.origination_fee_bps <= MAX_ORIGINATION_FEE_BPS, BallastError::OriginationFeeTooHigh);
         require!(self.flash_fee_bps <= MAX_FLASH_FEE_BPS, BallastError::FlashFeeTooHigh);
         require!(

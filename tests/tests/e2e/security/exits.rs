@@ -115,3 +115,26 @@ async fn repay_and_liquidate_succeed_with_a_stored_config_that_breaks_a_rule() {
     t.try_apply_pending_reserve_config(&sol).await.unwrap();
     t.assert_invariants().await;
 }
+
+/// A borrower who pledges a crumb of a reserve whose price is dead would make every liquidation of its
+/// obligation fail on that price (a review found this opened by pledging under the breakers). Opening a
+/// collateral position now needs a valid price; topping one up does not.
+#[tokio::test]
+async fn deposit_collateral_fails_opening_a_position_without_a_valid_price() {
+    let (mut t, _usdc, sol, alice, _liquidator) = borrower().await;
+    let btc = t.reserve(Asset::Btc).build().await;
+    let mallory = t.user().funded(&btc, 0.01).funded(&sol, 1.0).build().await;
+    t.deposit(&mallory, &btc, btc.amount(0.01)).await;
+    t.deposit(&mallory, &sol, sol.amount(1.0)).await;
+    t.freeze_price(&btc);
+    t.advance(120).await; // BTC's price is now stale
+    assert_error!(t, t.try_deposit_collateral(&mallory, &btc, 1), BallastError::OracleStale);
+    let mut no_price = t.deposit_collateral_ix(&mallory, &btc, 1);
+    no_price.accounts.pop();
+    assert_error!(t, t.try_in_one_transaction(&mallory, &[no_price]), BallastError::NewCollateralPriceMissing);
+    // Topping up an existing position needs no price: Alice adds SOL even with SOL's price stale too.
+    t.freeze_price(&sol);
+    t.advance(120).await;
+    t.deposit_collateral(&alice, &sol, sol.amount(1.0)).await;
+    t.assert_invariants().await;
+}

@@ -39,9 +39,12 @@ async fn configure_elevation_group_fails_to_create_a_group_at_once() {
     t.try_apply_pending_elevation_group().await.unwrap();
     t.try_set_elevation_group(&alice, 1).await.unwrap();
     t.borrow(&alice, &sol, sol.amount(9.0)).await; // 90% of $1,500
-    // Loosening the group waits too; tightening is at once.
+    // Loosening the group waits too, and so does moving its threshold or bonus either way (that would
+    // liquidate members without warning); lowering its LTV is at once.
     assert_error!(t, t.try_configure_elevation_group(1, &sol, 9_100, 9_300, 200), BallastError::ConfigChangeLoosens);
-    t.try_configure_elevation_group(1, &sol, 9_000, 9_300, 100).await.unwrap();
+    assert_error!(t, t.try_configure_elevation_group(1, &sol, 9_000, 9_200, 200), BallastError::ConfigChangeLoosens);
+    assert_error!(t, t.try_configure_elevation_group(1, &sol, 9_000, 9_300, 100), BallastError::ConfigChangeLoosens);
+    t.try_configure_elevation_group(1, &sol, 8_900, 9_300, 200).await.unwrap();
     t.assert_invariants().await;
 }
 

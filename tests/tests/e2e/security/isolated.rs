@@ -129,3 +129,29 @@ async fn liquidate_succeeds_counting_the_debt_left_on_isolated_collateral_past_i
     assert!(usage(&mut t, &meme).await < counted);
     t.assert_invariants().await;
 }
+
+/// Alice borrowed against MEME alone before governance flagged it isolated: that debt counts nothing. Her
+/// next borrow counts it first, at its current value, so it cannot hide under the ceiling (a review found
+/// each borrow checked for its own amount only).
+#[tokio::test]
+async fn borrow_fails_adding_to_debt_that_predates_the_isolation_flag() {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(10_000.0).build().await;
+    let meme = t.reserve(Asset::Custom("MEME", 6, 1.0)).config(|c| c.isolated_debt_ceiling_micro_quote = 300 * MICRO_QUOTE).build().await;
+    let alice = t.user().funded(&meme, 1_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &meme, meme.amount(1_000.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(500.0)).await;
+    let council = t.risk_council.insecure_clone();
+    let mut isolated = t.reserve_config(&meme).await;
+    isolated.flags |= FLAG_ISOLATED;
+    t.try_tighten_reserve_config(&council, &meme, isolated).await.unwrap();
+    assert_eq!(usage(&mut t, &meme).await, 0);
+
+    // $500 already owed + $1 > the $300 ceiling, though $1 alone would fit.
+    assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), BallastError::IsolatedDebtCeilingExceeded);
+    t.repay(&alice, &alice, &usdc, usdc.amount(250.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(1.0)).await; // $251 owed, all of it counted now
+    assert_eq!(usage(&mut t, &meme).await, 251 * MICRO_QUOTE);
+    assert_eq!(t.obligation_state(&alice).await.isolated_reserve, meme.key);
+    t.assert_invariants().await;
+}

@@ -25,9 +25,10 @@ impl UpdateReserveConfig<'_> {
     pub fn handle(ctx: Context<Self>, config: ReserveConfig) -> Result<()> {
         let key = ctx.accounts.reserve.key();
         let now = Clock::get()?.unix_timestamp;
+        let timelock_secs = ctx.accounts.market.load()?.config.config_timelock_secs;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(now)?;
-        let dropped = governance::update_reserve_at_once(&mut reserve, config, now)?;
+        let dropped = governance::update_reserve_at_once(&mut reserve, config, now, timelock_secs)?;
         reserve.invariant()?;
         if dropped {
             emit!(ConfigCancelledEvent { target: key, by_admin: true, signer: ctx.accounts.admin.key() });

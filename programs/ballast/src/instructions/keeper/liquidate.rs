@@ -62,7 +62,7 @@ impl<'info> Liquidate<'info> {
     /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)
     /// 5. settle the debt and seize collateral, the fee into insurance
     /// 6. release the settled share of the position's isolated debt from the obligation's isolated reserve
-    /// 7. when isolated collateral is now left alone, count the debt resting on it (past its ceiling if need be)
+    /// 7. settle isolated counts: release those of an isolated reserve no longer held; count the debt left on isolated collateral now alone (past its ceiling if need be)
     /// 8. pay the liquidator in underlying or cTokens
     /// 9. emit
     pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
@@ -134,7 +134,7 @@ impl<'info> Liquidate<'info> {
             let mut settle_isolated = |held: &mut [(&Pubkey, &mut Reserve)]| -> Result<[Option<IsolatedDebtEvent>; 3]> {
                 let released = repayment.isolated_released_micro_quote;
                 let release = release_isolated_debt(&obligation_key, &isolated_key, released, &market_key, held, remaining, now)?;
-                let [moved, counted] = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, pairs, remaining, now, PriceUse::Liquidation, false)?;
+                let [moved, counted] = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, pairs, remaining, now, PriceUse::Liquidation, false)?;
                 Ok([release, moved, counted])
             };
             let isolated = match withdraw_guard.as_deref_mut() {

@@ -24,7 +24,7 @@ impl<'info> SocializeBadDebt<'info> {
     ///
     /// 1. accrue
     /// 2. require no collateral left and debt in this reserve
-    /// 3. write it off, insurance first, the rest through a lower exchange rate
+    /// 3. write it off: insurance first, then unswept protocol fees, the rest through a lower exchange rate
     /// 4. release the position's isolated debt from the obligation's isolated reserve
     ///    (`remaining_accounts[0]`, writable, when set and not this reserve)
     /// 5. emit both parts
@@ -52,6 +52,7 @@ impl<'info> SocializeBadDebt<'info> {
             reserve: ctx.accounts.reserve.key(),
             debt_amount: write_off.debt_amount,
             from_insurance: write_off.from_insurance,
+            from_protocol_fees: write_off.from_protocol_fees,
             from_depositors: write_off.from_depositors,
         });
         if let Some(event) = isolated {

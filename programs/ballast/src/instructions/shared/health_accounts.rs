@@ -3,7 +3,7 @@ use crate::{
     error::BallastError,
     math::{from_u64, Fraction},
     operations::health::{require_elevation_rules, Health, ReserveValuation},
-    oracle::{load_price, PriceUse},
+    oracle::{load_price, PriceUse, Side},
     state::{ElevationGroup, Market, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
@@ -56,6 +56,14 @@ fn add_reserve(
         require_elevation_rules(obligation, key, &reserve.config, group)?;
     }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
+    if use_ == PriceUse::Liquidation {
+        if obligation.find_deposit(key).is_some() {
+            price.require_within_band(&reserve.config.oracle, Side::Collateral)?;
+        }
+        if obligation.find_borrow(key).is_some() {
+            price.require_within_band(&reserve.config.oracle, Side::Debt)?;
+        }
+    }
     let projected = reserve.accrual(now_ts)?;
     let valuation = ReserveValuation {
         config: &reserve.config,
@@ -106,4 +114,17 @@ pub fn price_account_of<'a, 'info>(remaining: &'a [AccountInfo<'info>], reserve_
 /// The validated price of `reserve` from its pair in `remaining` (compute_health has checked the pairs).
 pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now_ts: i64, use_: PriceUse) -> Result<crate::oracle::Price> {
     load_price(price_account_of(remaining, reserve_key)?, &reserve.config.oracle, now_ts, use_)
+}
+
+/// Pledging into a reserve the obligation holds no collateral in makes its price a dependency of every later
+/// health check and liquidation: the reserve's price account must come first in `remaining` and pass the
+/// checks liquidation makes, so a borrower cannot block its own liquidation with a crumb of collateral whose
+/// price is dead. Topping up an existing position needs nothing.
+pub fn require_price_for_new_collateral(obligation: &Obligation, reserve_key: &Pubkey, reserve: &Reserve, remaining: &[AccountInfo], now_ts: i64) -> Result<()> {
+    if obligation.find_deposit(reserve_key).is_some() {
+        return Ok(());
+    }
+    let price_info = remaining.first().ok_or(BallastError::NewCollateralPriceMissing)?;
+    let price = load_price(price_info, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
+    price.require_within_band(&reserve.config.oracle, Side::Collateral)
 }

@@ -14,7 +14,9 @@
 //!   reserve's health pair must be writable: the debt now resting on it is counted against its ceiling.
 use super::health_accounts::price_of;
 use crate::{
+    constants::MAX_OBLIGATION_BORROWS,
     error::BallastError,
+    math::Fraction,
     events::IsolatedDebtEvent,
     operations::isolation,
     oracle::PriceUse,
@@ -43,7 +45,9 @@ fn update<T>(loader: &AccountLoader<Reserve>, now_ts: i64, f: impl FnOnce(&mut R
 
 /// Borrow: when the obligation's sole collateral is flagged isolated, values `debt_added` (native units of
 /// the borrowed reserve, origination fee included) at the borrowed asset's validated spot price and counts
-/// it against that reserve's ceiling. Call after the debt is recorded and the health check has passed.
+/// it against that reserve's ceiling. Debt the obligation already owes that counts nothing (borrowed before
+/// governance flagged the reserve isolated) is counted first at its current value, so it can never hide
+/// under the ceiling. Call after the debt is recorded and the health check has passed.
 #[allow(clippy::too_many_arguments)]
 pub fn count_isolated_borrow<'info>(
     obligation_key: &Pubkey,
@@ -56,27 +60,68 @@ pub fn count_isolated_borrow<'info>(
     now_ts: i64,
 ) -> Result<Option<IsolatedDebtEvent>> {
     let Some(isolated_key) = isolation::sole_collateral(obligation) else { return Ok(None) };
-    let slot = obligation.find_borrow(borrowed_key).ok_or(BallastError::BorrowPositionNotFound)?;
-    let price = |r: &Reserve| price_of(remaining, borrowed_key, r, now_ts, PriceUse::Risk);
-    let (counted, usage, ceiling) = if isolated_key == *borrowed_key {
-        if !isolation::ceiling_applies(&borrowed.config) {
-            return Ok(None);
-        }
-        let value = isolation::value_micro_quote_ceil(debt_added, borrowed.liquidity_decimals, price(borrowed)?.spot)?;
-        let usage = isolation::count_borrow(obligation, slot, &isolated_key, borrowed, value)?;
-        (value, usage, borrowed.config.isolated_debt_ceiling_micro_quote)
+    let applies = if isolated_key == *borrowed_key {
+        isolation::ceiling_applies(&borrowed.config)
     } else {
-        let loader = reserve_in(remaining, &isolated_key, market)?;
-        if !isolation::ceiling_applies(&loader.load()?.config) {
-            return Ok(None);
-        }
-        let value = isolation::value_micro_quote_ceil(debt_added, borrowed.liquidity_decimals, price(borrowed)?.spot)?;
-        update(&loader, now_ts, |isolated| {
-            let usage = isolation::count_borrow(obligation, slot, &isolated_key, isolated, value)?;
-            Ok((value, usage, isolated.config.isolated_debt_ceiling_micro_quote))
-        })?
+        isolation::ceiling_applies(&reserve_in(remaining, &isolated_key, market)?.load()?.config)
+    };
+    if !applies {
+        return Ok(None);
+    }
+    // Debt still counted against an earlier sole collateral must be repaid before another one is counted.
+    require!(
+        obligation.isolated_reserve == Pubkey::default() || obligation.isolated_reserve == isolated_key,
+        BallastError::IsolatedReserveMismatch
+    );
+    let slot = obligation.find_borrow(borrowed_key).ok_or(BallastError::BorrowPositionNotFound)?;
+    let spot = price_of(remaining, borrowed_key, borrowed, now_ts, PriceUse::Risk)?.spot;
+    // An uncounted borrowed slot is counted whole below (its value includes the new debt), not twice.
+    let new_value = match obligation.isolated_debt_micro_quote[slot] {
+        0 => 0,
+        _ => isolation::value_micro_quote_ceil(debt_added, borrowed.liquidity_decimals, spot)?,
+    };
+    let uncounted = slot_values(obligation, &[(borrowed_key, &*borrowed)], remaining, market, now_ts, PriceUse::Risk, true)?;
+    let mut count = |isolated: &mut Reserve| -> Result<(u64, u64, u64)> {
+        let (legacy, _) = isolation::count_left_alone(obligation, &isolated_key, isolated, &uncounted, true)?;
+        let usage = isolation::count_borrow(obligation, slot, &isolated_key, isolated, new_value)?;
+        Ok((legacy.saturating_add(new_value), usage, isolated.config.isolated_debt_ceiling_micro_quote))
+    };
+    let (counted, usage, ceiling) = if isolated_key == *borrowed_key {
+        count(borrowed)?
+    } else {
+        update(&reserve_in(remaining, &isolated_key, market)?, now_ts, count)?
     };
     Ok(Some(counted_event(obligation_key, &isolated_key, counted, usage, ceiling)))
+}
+
+/// Current value of each borrow slot of `obligation`, micro-quote, rounded up (saturating), at the validated
+/// spot of its reserve (held, or loaded from its pair in `pairs`). With `only_uncounted`, slots that already
+/// count something are left at 0.
+fn slot_values<'info>(
+    obligation: &Obligation,
+    held: &[(&Pubkey, &Reserve)],
+    pairs: &'info [AccountInfo<'info>],
+    market: &Pubkey,
+    now_ts: i64,
+    use_: PriceUse,
+    only_uncounted: bool,
+) -> Result<[u64; MAX_OBLIGATION_BORROWS]> {
+    let mut values = [0u64; MAX_OBLIGATION_BORROWS];
+    for (i, borrow) in obligation.active_borrows().iter().enumerate() {
+        if only_uncounted && obligation.isolated_debt_micro_quote[i] > 0 {
+            continue;
+        }
+        let value = |r: &Reserve| -> Result<u64> {
+            let debt = borrow.debt_at(r.accrual(now_ts)?.cumulative_borrow_index.max(Fraction::ONE))?;
+            let spot = price_of(pairs, &borrow.reserve, r, now_ts, use_)?.spot;
+            Ok(isolation::value_micro_quote_ceil_saturating(debt, r.liquidity_decimals, spot))
+        };
+        values[i] = match held.iter().find(|(k, _)| **k == borrow.reserve) {
+            Some((_, reserve)) => value(reserve)?,
+            None => value(&*reserve_in(pairs, &borrow.reserve, market)?.load()?)?,
+        };
+    }
+    Ok(values)
 }
 
 /// The event for `counted` micro-quote newly counted against `reserve`.
@@ -125,26 +170,22 @@ pub fn release_isolated_debt<'info>(
     }))
 }
 
-/// Runs `f` on reserve `key`: one of `held`, else loaded read-only from its health pair in `pairs`.
-fn with_reserve<'info, T>(key: &Pubkey, held: &[(&Pubkey, &mut Reserve)], pairs: &'info [AccountInfo<'info>], market: &Pubkey, f: impl FnOnce(&Reserve) -> Result<T>) -> Result<T> {
-    match held.iter().find(|(k, _)| *k == key) {
-        Some((_, reserve)) => f(reserve),
-        None => f(&*reserve_in(pairs, key, market)?.load()?),
-    }
-}
-
-/// Withdraw and liquidate, after the collateral is gone: when the instruction leaves a reserve flagged isolated
-/// as the obligation's only collateral and `sole_before` was not it, the debt now resting on that reserve is
-/// counted against its ceiling, each borrow slot up to its current value at the validated spot price.
+/// Withdraw and liquidate, after the collateral has left the obligation:
 ///
-/// - Counts against another isolated reserve move to this one: off the reserve the instruction holds, or the
-///   writable account with its key in `remaining` (a pair, or for liquidate the account after the pairs);
-///   when it is in neither, `IsolatedCollateralLeftUncounted` (repay that debt first).
-/// - Withdraw (`enforce_ceiling`): past the ceiling fails with `IsolatedDebtCeilingExceeded`.
-/// - Liquidate: never fails on the ceiling; it counts past it.
+/// 1. When the obligation no longer holds the isolated reserve its debt counts against, the debt no longer
+///    rests on it: the counts are released (off the reserve the instruction holds, or the writable account
+///    with its key in `remaining`), so nobody can squat a ceiling with collateral moved elsewhere.
+/// 2. When the instruction leaves a reserve flagged isolated as the obligation's only collateral and
+///    `sole_before` was not it, the debt now resting on that reserve is counted against its ceiling, each
+///    borrow slot up to its current value at the validated spot price. Counts against another isolated
+///    reserve move to this one (off a reserve reachable as in 1; else `IsolatedCollateralLeftUncounted`:
+///    repay that debt first). Withdraw (`enforce_ceiling`) fails past the ceiling with
+///    `IsolatedDebtCeilingExceeded` when it counts anything new; liquidation never fails on it, and counts
+///    past it.
 ///
-/// Returns the events: the counts released from another isolated reserve, and those counted on this one.
-pub fn count_isolated_left_alone<'info>(
+/// Returns the events: counts released, and counts added.
+#[allow(clippy::too_many_arguments)]
+pub fn settle_isolated_collateral<'info>(
     obligation_key: &Pubkey,
     obligation: &mut Obligation,
     sole_before: Option<Pubkey>,
@@ -156,31 +197,32 @@ pub fn count_isolated_left_alone<'info>(
     use_: PriceUse,
     enforce_ceiling: bool,
 ) -> Result<[Option<IsolatedDebtEvent>; 2]> {
-    let Some(isolated_key) = isolation::sole_collateral(obligation).filter(|k| sole_before != Some(*k)) else {
-        return Ok([None, None]);
-    };
-    let applies = |r: &Reserve| Ok(isolation::ceiling_applies(&r.config));
-    if obligation.active_borrows().is_empty() || !with_reserve(&isolated_key, held, pairs, market, applies)? {
-        return Ok([None, None]);
+    let reachable = |key: &Pubkey, held: &[(&Pubkey, &mut Reserve)]| held.iter().any(|(k, _)| *k == key) || remaining.iter().any(|a| a.key == key);
+    let mut released = None;
+    let counted_on = obligation.isolated_reserve;
+    if counted_on != Pubkey::default() && obligation.find_deposit(&counted_on).is_none() && reachable(&counted_on, held) {
+        let amount = isolation::release_all(obligation);
+        released = release_isolated_debt(obligation_key, &counted_on, amount, market, held, remaining, now_ts)?;
     }
-    let mut moved = None;
+    let Some(isolated_key) = isolation::sole_collateral(obligation).filter(|k| sole_before != Some(*k)) else {
+        return Ok([released, None]);
+    };
+    let applies = match held.iter().find(|(k, _)| **k == isolated_key) {
+        Some((_, r)) => isolation::ceiling_applies(&r.config),
+        None => isolation::ceiling_applies(&reserve_in(pairs, &isolated_key, market)?.load()?.config),
+    };
+    if obligation.active_borrows().is_empty() || !applies {
+        return Ok([released, None]);
+    }
     let other = obligation.isolated_reserve;
     if other != Pubkey::default() && other != isolated_key {
-        // Withdraw moves the counts only off a reserve it holds or has a pair for (writable); liquidation also
-        // takes it after the pairs.
-        let reachable = held.iter().any(|(k, _)| **k == other) || remaining.iter().any(|a| *a.key == other);
-        require!(reachable, BallastError::IsolatedCollateralLeftUncounted);
-        let released = isolation::release_all(obligation);
-        moved = release_isolated_debt(obligation_key, &other, released, market, held, remaining, now_ts)?;
+        require!(reachable(&other, held), BallastError::IsolatedCollateralLeftUncounted);
+        let amount = isolation::release_all(obligation);
+        released = release_isolated_debt(obligation_key, &other, amount, market, held, remaining, now_ts)?;
     }
-    let mut values = [0u64; crate::constants::MAX_OBLIGATION_BORROWS];
-    for (value, borrow) in values.iter_mut().zip(obligation.active_borrows()) {
-        *value = with_reserve(&borrow.reserve, held, pairs, market, |r| {
-            let debt = borrow.debt_at(r.accrual(now_ts)?.cumulative_borrow_index.max(crate::math::Fraction::ONE))?;
-            let spot = price_of(pairs, &borrow.reserve, r, now_ts, use_)?.spot;
-            Ok(isolation::value_micro_quote_ceil_saturating(debt, r.liquidity_decimals, spot))
-        })?;
-    }
+    let readable: Vec<(&Pubkey, &Reserve)> = held.iter().map(|(k, r)| (*k, &**r)).collect();
+    let values = slot_values(obligation, &readable, pairs, market, now_ts, use_, false)?;
+    drop(readable);
     let mut count = |isolated: &mut Reserve| -> Result<(u64, u64, u64)> {
         let (counted, usage) = isolation::count_left_alone(obligation, &isolated_key, isolated, &values, enforce_ceiling)?;
         Ok((counted, usage, isolated.config.isolated_debt_ceiling_micro_quote))
@@ -189,7 +231,7 @@ pub fn count_isolated_left_alone<'info>(
         Some((_, isolated)) => count(isolated)?,
         None => update(&reserve_in(pairs, &isolated_key, market)?, now_ts, count)?,
     };
-    Ok([moved, (counted > 0).then(|| counted_event(obligation_key, &isolated_key, counted, usage, ceiling))])
+    Ok([released, (counted > 0).then(|| counted_event(obligation_key, &isolated_key, counted, usage, ceiling))])
 }
 
 /// Liquidate: the health pairs at the front of `remaining`. After them only the obligation's isolated reserve

@@ -13,11 +13,12 @@ use anchor_spl::token_2022::spl_token_2022::{
 ///   every transfer, able to fail repays), a permanent delegate (can move vault tokens), non-transferability
 ///   and confidential transfers (balances the program cannot see);
 /// - `Pausable`: its authority could stop every transfer, and so every repay and liquidation, creating bad debt;
-/// - `DefaultAccountState` set to frozen: vaults and every new repayer account would start frozen.
+/// - `DefaultAccountState` set to frozen: vaults and every new repayer account would start frozen;
+/// - a mint close authority: once every token is borrowed out and burned, the mint could be closed and
+///   created again at the same address with any of the extensions above.
 ///
-/// Accepts a mint close authority (a mint closes only at zero supply, and the locked seed deposit keeps supply
-/// above zero for the reserve's life), and a freeze authority (as on USDC and USDT): freezing is the issuer's
-/// power over its own asset, a risk the asset's listing accepts, the same at every lending protocol.
+/// Accepts a freeze authority (as on USDC and USDT): freezing is the issuer's power over its own asset, a risk
+/// the asset's listing accepts, the same at every lending protocol.
 pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     if *mint.owner != spl_token_2022::ID {
         return Ok(());
@@ -34,6 +35,7 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
             | ExtensionType::ConfidentialTransferFeeConfig
             | ExtensionType::ConfidentialMintBurn => Some(BallastError::MintHasConfidentialTransfers),
             ExtensionType::Pausable => Some(BallastError::MintIsPausable),
+            ExtensionType::MintCloseAuthority => Some(BallastError::MintHasCloseAuthority),
             ExtensionType::DefaultAccountState => {
                 let frozen = state.get_extension::<DefaultAccountState>()?.state == AccountState::Frozen as u8;
                 frozen.then_some(BallastError::MintDefaultAccountFrozen)

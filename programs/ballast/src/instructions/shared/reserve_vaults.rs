@@ -124,8 +124,8 @@ pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&
     f(&[seeds])
 }
 
-/// Records `liquidity_amount` leaving `reserve` against the market's quote outflow limit, valued at the
-/// reserve's fresh spot price. Instructions that move liquidity out take the market writable and the
+/// Records `liquidity_amount` leaving `reserve` against the market's quote outflow limit, valued at the higher
+/// of the reserve's fresh spot and EMA. Instructions that move liquidity out take the market writable and the
 /// reserve's price account for this; with the limiter off neither is read.
 pub fn record_market_outflow(
     market: &AccountLoader<Market>,
@@ -138,6 +138,6 @@ pub fn record_market_outflow(
         return Ok(());
     }
     let price = load_price(price_account, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
-    let value = market_value(Fraction::from_num(liquidity_amount), reserve.liquidity_decimals, price.spot)?;
+    let value = market_value(Fraction::from_num(liquidity_amount), reserve.liquidity_decimals, price.outflow())?;
     controls::record_market_outflow(&mut *market.load_mut()?, value, now_ts)
 }

@@ -15,13 +15,16 @@ pub struct DepositCollateral<'info> {
 }
 
 impl DepositCollateral<'_> {
-    /// 1. record the pledge  2. move cTokens into the collateral vault  3. emit
+    /// Passes every circuit breaker: pledging cTokens one holds only lowers risk.
+    /// 1. a new position needs a valid price (remaining_accounts[0])  2. record the pledge  3. move cTokens
+    /// into the collateral vault  4. emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::PledgeCollateral))]
     pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         {
             let reserve = ctx.accounts.position.vaults.reserve.load()?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
+            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, Clock::get()?.unix_timestamp)?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, ctoken_amount)?;
             obligation.invariant()?;
         }

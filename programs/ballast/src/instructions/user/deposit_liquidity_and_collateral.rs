@@ -15,16 +15,19 @@ pub struct DepositLiquidityAndCollateral<'info> {
 }
 
 impl DepositLiquidityAndCollateral<'_> {
-    /// 1. accrue  2. deposit (cTokens rounded down) and pledge them  3. pull liquidity, mint cTokens
-    /// straight into the collateral vault  4. reconcile, emit both events
+    /// 1. accrue  2. deposit (cTokens rounded down) and pledge them; a new position needs a valid price
+    /// (remaining_accounts[0])  3. pull liquidity, mint cTokens straight into the collateral vault
+    /// 4. reconcile, emit both events
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Deposit))]
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let ctoken_amount = {
+            let now = Clock::get()?.unix_timestamp;
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
-            reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+            reserve.accrue_interest(now)?;
             let minted = deposit::deposit_liquidity(&mut reserve, liquidity_amount)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
+            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, now)?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, minted)?;
             obligation.invariant()?;
             reserve.invariant()?;

@@ -20,7 +20,7 @@ impl<'info> WithdrawCollateral<'info> {
     /// 1. accrue
     /// 2. remove the pledge
     /// 3. require borrow power over every position (remaining accounts)
-    /// 4. when isolated collateral is now left alone, count the debt resting on it within its ceiling
+    /// 4. settle isolated counts: release those of an isolated reserve no longer held; count the debt left on isolated collateral now alone, within its ceiling
     /// 5. move cTokens out of the collateral vault
     /// 6. emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::WithdrawCollateral))]
@@ -38,7 +38,7 @@ impl<'info> WithdrawCollateral<'info> {
             let held = (&reserve_key, &*reserve);
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
             let held = &mut [(&reserve_key, &mut *reserve)];
-            let events = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
+            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
             obligation.invariant()?;
             reserve.invariant()?;
             events

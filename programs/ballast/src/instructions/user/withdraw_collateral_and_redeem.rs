@@ -26,7 +26,7 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
     /// 1. accrue
     /// 2. remove the pledge
     /// 3. require borrow power (remaining accounts)
-    /// 4. when isolated collateral is now left alone, count the debt resting on it within its ceiling
+    /// 4. settle isolated counts: release those of an isolated reserve no longer held; count the debt left on isolated collateral now alone, within its ceiling
     /// 5. redeem (rounded down), counted against the outflow limits
     /// 6. burn the cTokens in the collateral vault, pay liquidity
     /// 7. reconcile, emit
@@ -45,7 +45,7 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             let held = (&reserve_key, &*reserve);
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
             let held = &mut [(&reserve_key, &mut *reserve)];
-            let events = count_isolated_left_alone(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
+            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
             controls::record_reserve_outflow(&mut reserve, paid, now)?;
             record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;

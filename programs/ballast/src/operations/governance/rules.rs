@@ -34,32 +34,38 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         // More outflow per window, or a shorter window (0 = limiter off), lets a run drain faster.
         || new.outflow_limit > old.outflow_limit
         || window_shortens(old.outflow_window_secs, new.outflow_window_secs)
-        // More borrow power per unit of collateral, or a later liquidation.
+        // More borrow power per unit of collateral.
         || new.ltv_bps > old.ltv_bps
-        || new.liquidation_threshold_bps > old.liquidation_threshold_bps
-        // A bigger bonus seizes more collateral per repay, so a liquidation can create bad debt sooner.
-        || new.min_liquidation_bonus_bps > old.min_liquidation_bonus_bps
-        || new.max_liquidation_bonus_bps > old.max_liquidation_bonus_bps
+        // Either direction: a higher threshold liquidates later, a lower one makes borrowers liquidatable
+        // without warning. Who can be liquidated never changes at once.
+        || new.liquidation_threshold_bps != old.liquidation_threshold_bps
+        // Either direction: a bigger bonus seizes more per repay (bad debt sooner, borrowers lose more), a
+        // smaller one may leave liquidators no reason to act.
+        || new.min_liquidation_bonus_bps != old.min_liquidation_bonus_bps
+        || new.max_liquidation_bonus_bps != old.max_liquidation_bonus_bps
         // Either direction weakens a defence: a higher fee thins the liquidator's reward, a lower one
         // the insurance inflow. No safe direction, so it always waits.
         || new.protocol_liquidation_fee_bps != old.protocol_liquidation_fee_bps
-        // A smaller insurance share leaves less to absorb bad debt.
-        || new.insurance_factor_bps < old.insurance_factor_bps
+        // Either direction: a smaller insurance share leaves less to absorb bad debt, a bigger one takes
+        // interest from depositors they were not shown.
+        || new.insurance_factor_bps != old.insurance_factor_bps
         // A bigger protocol share takes interest from depositors they were not shown.
         || new.reserve_factor_bps > old.reserve_factor_bps
         // Higher fees charge borrowers what the timelock did not show them.
         || new.origination_fee_bps > old.origination_fee_bps
         || new.flash_fee_bps > old.flash_fee_bps
-        // A lower borrow factor understates debt.
-        || new.borrow_factor_bps < old.borrow_factor_bps
+        // Either direction: a lower borrow factor understates debt, a higher one makes borrowers
+        // liquidatable without warning.
+        || new.borrow_factor_bps != old.borrow_factor_bps
         // Borrowing closer to 100% utilization leaves less for withdrawals and liquidations.
         || new.utilization_ceiling_bps > old.utilization_ceiling_bps
         // Enabling borrow / collateral / flash, or clearing paused / reduce-only / isolated; unknown bits always wait.
         || gained_flags & GRANTING_FLAGS != 0
         || lost_flags & RESTRICTING_FLAGS != 0
         || (gained_flags | lost_flags) & !(GRANTING_FLAGS | RESTRICTING_FLAGS) != 0
-        // Joining an elevation group lets the reserve back borrows at the group's higher LTV.
-        || new.elevation_groups & !old.elevation_groups != 0
+        // Either direction: joining a group lets the reserve back borrows at the group's higher LTV; leaving
+        // one drops its members' thresholds to the reserve's own, liquidating them without warning.
+        || new.elevation_groups != old.elevation_groups
         // A different price source is a new trust assumption, whatever its tolerances.
         || n.price_account != o.price_account
         || n.feed_id != o.feed_id
@@ -67,8 +73,9 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         || n.max_age_secs > o.max_age_secs
         || n.max_conf_bps > o.max_conf_bps
         || n.max_ema_divergence_bps > o.max_ema_divergence_bps
-        // A wider liquidation band lets a more extreme spot price seize collateral.
-        || n.liquidation_band_bps > o.liquidation_band_bps
+        // Either direction: a wider liquidation band lets a more extreme spot price seize collateral, a
+        // narrower one refuses liquidations in ordinary volatility.
+        || n.liquidation_band_bps != o.liquidation_band_bps
         // A smaller confidence multiplier or volatility haircut values collateral higher and debt lower.
         || n.conf_multiplier_bps < o.conf_multiplier_bps
         || n.volatility_haircut_bps < o.volatility_haircut_bps
@@ -108,12 +115,13 @@ pub fn curve_rise_within_step(old: &ReserveConfig, new: &ReserveConfig) -> bool 
     })
 }
 
-/// True when `new` reprices the service: the rate curve, reserve factor, origination or flash fee.
-/// The admin's, never the council's: repricing makes nothing safer.
+/// True when `new` reprices the service: the rate curve, how interest is shared (reserve and insurance factors),
+/// the origination or flash fee. The admin's, never the council's: repricing makes nothing safer.
 pub fn reserve_change_reprices(old: &ReserveConfig, new: &ReserveConfig) -> bool {
     new.curve != old.curve
         || new.curve_len != old.curve_len
         || new.reserve_factor_bps != old.reserve_factor_bps
+        || new.insurance_factor_bps != old.insurance_factor_bps
         || new.origination_fee_bps != old.origination_fee_bps
         || new.flash_fee_bps != old.flash_fee_bps
 }
@@ -139,10 +147,11 @@ pub fn market_change_loosens(old: &MarketConfig, new: &MarketConfig) -> bool {
 pub fn elevation_group_change_loosens(old: Option<&ElevationGroup>, new: &ElevationGroup) -> bool {
     // Creating a group raises the LTV of every reserve already carrying its membership bit.
     let Some(old) = old else { return true };
-    // Higher LTV, threshold or bonus for members; a new debt reserve is a new market to borrow from.
+    // A higher LTV for members; a threshold or bonus moved either way (as for reserves); a new debt reserve
+    // is a new market to borrow from.
     new.ltv_bps > old.ltv_bps
-        || new.liquidation_threshold_bps > old.liquidation_threshold_bps
-        || new.max_liquidation_bonus_bps > old.max_liquidation_bonus_bps
+        || new.liquidation_threshold_bps != old.liquidation_threshold_bps
+        || new.max_liquidation_bonus_bps != old.max_liquidation_bonus_bps
         || new.debt_reserve != old.debt_reserve
 }
 
@@ -176,19 +185,19 @@ mod tests {
         ("ltv up", |c| c.ltv_bps += 1, true),
         ("ltv down", |c| c.ltv_bps -= 1, false),
         ("threshold up", |c| c.liquidation_threshold_bps += 1, true),
-        ("threshold down", |c| c.liquidation_threshold_bps -= 1, false),
+        ("threshold down", |c| c.liquidation_threshold_bps -= 1, true),
         ("min bonus up", |c| c.min_liquidation_bonus_bps += 1, true),
-        ("min bonus down", |c| c.min_liquidation_bonus_bps -= 1, false),
+        ("min bonus down", |c| c.min_liquidation_bonus_bps -= 1, true),
         ("max bonus up", |c| c.max_liquidation_bonus_bps += 1, true),
-        ("max bonus down", |c| c.max_liquidation_bonus_bps -= 1, false),
+        ("max bonus down", |c| c.max_liquidation_bonus_bps -= 1, true),
         ("protocol liquidation fee up", |c| c.protocol_liquidation_fee_bps += 1, true),
         ("protocol liquidation fee down", |c| c.protocol_liquidation_fee_bps -= 1, true),
         ("insurance factor down", |c| c.insurance_factor_bps -= 1, true),
-        ("insurance factor up", |c| c.insurance_factor_bps += 1, false),
+        ("insurance factor up", |c| c.insurance_factor_bps += 1, true),
         ("reserve factor up", |c| c.reserve_factor_bps += 1, true),
         ("reserve factor down", |c| c.reserve_factor_bps -= 1, false),
         ("borrow factor down", |c| c.borrow_factor_bps -= 1, true),
-        ("borrow factor up", |c| c.borrow_factor_bps += 1, false),
+        ("borrow factor up", |c| c.borrow_factor_bps += 1, true),
         ("origination fee up", |c| c.origination_fee_bps += 1, true),
         ("origination fee down", |c| c.origination_fee_bps -= 1, false),
         ("flash fee up", |c| c.flash_fee_bps += 1, true),
@@ -203,7 +212,7 @@ mod tests {
         ("set isolated", |c| c.flags |= FLAG_ISOLATED, false),
         ("unknown flag", |c| c.flags |= 1 << 15, true),
         ("join elevation group", |c| c.elevation_groups |= 0b10, true),
-        ("leave elevation group", |c| c.elevation_groups = 0, false),
+        ("leave elevation group", |c| c.elevation_groups = 0, true),
         ("curve steeper", |c| c.curve[1].borrow_rate_bps = 5_000, true),
         ("curve one bps higher", |c| c.curve[1].borrow_rate_bps += 1, true),
         ("curve flatter", |c| c.curve[1].borrow_rate_bps = 100, false),
@@ -230,7 +239,7 @@ mod tests {
         ("volatility haircut down", |c| c.oracle.volatility_haircut_bps -= 1, true),
         ("volatility haircut up", |c| c.oracle.volatility_haircut_bps += 1, false),
         ("liquidation band wider", |c| c.oracle.liquidation_band_bps += 1, true),
-        ("liquidation band narrower", |c| c.oracle.liquidation_band_bps -= 1, false),
+        ("liquidation band narrower", |c| c.oracle.liquidation_band_bps -= 1, true),
         ("padding", |c| c.padding[0] = 1, true),
     ];
 
@@ -320,9 +329,9 @@ mod tests {
             (|g| g.ltv_bps += 1, true),
             (|g| g.ltv_bps -= 1, false),
             (|g| g.liquidation_threshold_bps += 1, true),
-            (|g| g.liquidation_threshold_bps -= 1, false),
+            (|g| g.liquidation_threshold_bps -= 1, true),
             (|g| g.max_liquidation_bonus_bps += 1, true),
-            (|g| g.max_liquidation_bonus_bps -= 1, false),
+            (|g| g.max_liquidation_bonus_bps -= 1, true),
             (|g| g.debt_reserve = Pubkey::new_from_array([4; 32]), true),
         ];
         for (edit, loosens) in cases {

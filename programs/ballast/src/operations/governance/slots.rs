@@ -134,9 +134,11 @@ impl<C: GovernedConfig> ConfigSlots<'_, C> {
 }
 
 /// The admin's at-once reserve change: anything that loosens nothing, or, apart from that, a rate curve that
-/// rises by at most MAX_RATE_STEP_BPS at every point, once per RATE_STEP_COOLDOWN_SECS (a bigger or sooner
-/// rise fails with `RateRiseNeedsTimelock` and must be queued). Returns whether a pending change was dropped.
-pub fn update_reserve_at_once(reserve: &mut Reserve, config: ReserveConfig, now_ts: i64) -> Result<bool> {
+/// rises by at most MAX_RATE_STEP_BPS at every point, once per RATE_STEP_COOLDOWN_SECS or per market timelock,
+/// whichever is longer, so at-once steps never add up to more than one step per timelock window (a bigger or
+/// sooner rise fails with `RateRiseNeedsTimelock` and must be queued). Returns whether a pending change was
+/// dropped.
+pub fn update_reserve_at_once(reserve: &mut Reserve, config: ReserveConfig, now_ts: i64, timelock_secs: u64) -> Result<bool> {
     config.validate()?;
     if !curve_rises(&reserve.config, &config) {
         return reserve_slots(reserve).set_at_once(config, BallastError::ConfigChangeLoosens);
@@ -145,7 +147,8 @@ pub fn update_reserve_at_once(reserve: &mut Reserve, config: ReserveConfig, now_
         !reserve_change_loosens_apart_from_curve(&reserve.config, &config),
         BallastError::ConfigChangeLoosens
     );
-    let cooled_down = now_ts >= reserve.last_rate_raise_ts.saturating_add(RATE_STEP_COOLDOWN_SECS);
+    let cooldown = RATE_STEP_COOLDOWN_SECS.max(i64::try_from(timelock_secs).unwrap_or(i64::MAX));
+    let cooled_down = now_ts >= reserve.last_rate_raise_ts.saturating_add(cooldown);
     require!(
         cooled_down && curve_rise_within_step(&reserve.config, &config),
         BallastError::RateRiseNeedsTimelock
@@ -307,27 +310,33 @@ mod tests {
         let mut up = base();
         up.curve[1].borrow_rate_bps += MAX_RATE_STEP_BPS;
         let now = 10 * RATE_STEP_COOLDOWN_SECS;
-        update_reserve_at_once(&mut r, up, now).unwrap();
+        update_reserve_at_once(&mut r, up, now, 0).unwrap();
         assert_eq!((r.config, r.last_rate_raise_ts), (up, now));
         // A second rise within the cooldown waits; after it, it goes.
         let mut again = up;
         again.curve[1].borrow_rate_bps += 1;
-        let err = update_reserve_at_once(&mut r, again, now + RATE_STEP_COOLDOWN_SECS - 1).unwrap_err();
+        let err = update_reserve_at_once(&mut r, again, now + RATE_STEP_COOLDOWN_SECS - 1, 0).unwrap_err();
         assert_eq!(err, BallastError::RateRiseNeedsTimelock.into());
-        update_reserve_at_once(&mut r, again, now + RATE_STEP_COOLDOWN_SECS).unwrap();
+        update_reserve_at_once(&mut r, again, now + RATE_STEP_COOLDOWN_SECS, 0).unwrap();
         // Too big a step waits whatever the time; lowering never does.
         let mut jump = r.config;
         jump.curve[1].borrow_rate_bps += MAX_RATE_STEP_BPS + 1;
-        let err = update_reserve_at_once(&mut r, jump, now * 10).unwrap_err();
+        let err = update_reserve_at_once(&mut r, jump, now * 10, 0).unwrap_err();
         assert_eq!(err, BallastError::RateRiseNeedsTimelock.into());
-        update_reserve_at_once(&mut r, base(), now + RATE_STEP_COOLDOWN_SECS + 1).unwrap();
+        update_reserve_at_once(&mut r, base(), now + RATE_STEP_COOLDOWN_SECS + 1, 0).unwrap();
         assert_eq!(r.config, base());
         // A rise bundled with another loosening is refused as a loosening.
         let mut both = base();
         both.curve[1].borrow_rate_bps += 1;
         both.ltv_bps += 1;
-        let err = update_reserve_at_once(&mut r, both, now * 10).unwrap_err();
+        let err = update_reserve_at_once(&mut r, both, now * 10, 0).unwrap_err();
         assert_eq!(err, BallastError::ConfigChangeLoosens.into());
+        // A market timelock longer than a day stretches the cooldown to it.
+        let mut r = reserve();
+        update_reserve_at_once(&mut r, up, now, 7 * 86_400).unwrap();
+        let err = update_reserve_at_once(&mut r, again, now + 7 * 86_400 - 1, 7 * 86_400).unwrap_err();
+        assert_eq!(err, BallastError::RateRiseNeedsTimelock.into());
+        update_reserve_at_once(&mut r, again, now + 7 * 86_400, 7 * 86_400).unwrap();
     }
 
     fn group(ltv_bps: u16) -> ElevationGroup {
