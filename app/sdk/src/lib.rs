@@ -20,6 +20,7 @@ pub mod ix;
 pub mod pda;
 pub mod pyth;
 pub mod tokens;
+pub mod tx;
 
 pub use accounts::{MarketSnapshot, ObligationView, ReserveView};
 pub use cluster::{Cluster, Filter, InProcess, Rpc};
