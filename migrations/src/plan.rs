@@ -7,7 +7,7 @@ use ballast::{
     operations::governance::{market_change_loosens, reserve_change_loosens},
     state::{Market, MarketConfig, Reserve, ReserveConfig},
 };
-use ballast_sdk::{accounts::decode, ix, pda, tokens, Cluster};
+use ballast_sdk::{accounts::decode, ix, lut, pda, tokens, Cluster};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -36,6 +36,9 @@ pub enum Step {
     ProposeRiskCouncil { council: Pubkey },
     CreateReserve { symbol: String, mint: Pubkey, config: Box<ReserveConfig>, seed: u64 },
     UpdateReserveConfig { symbol: String, reserve: Pubkey, changes: Vec<String>, config: Box<ReserveConfig>, route: Route },
+    /// The market's address lookup table lacks these accounts (or does not exist yet: `table` is None):
+    /// `apply` creates it if need be, extends it and records it on the market, once every reserve exists.
+    LookupTable { table: Option<Pubkey>, missing: Vec<Pubkey> },
     /// Something the spec says that no instruction can change; printed, never applied.
     Note(String),
 }
@@ -97,6 +100,12 @@ impl fmt::Display for Plan {
                     for c in changes {
                         writeln!(f, "      {c}")?;
                     }
+                }
+                Step::LookupTable { table: None, missing } => {
+                    writeln!(f, "  + create the market's lookup table with {} accounts and record it on the market", missing.len())?
+                }
+                Step::LookupTable { table: Some(table), missing } => {
+                    writeln!(f, "  ~ extend lookup table {table} with {} accounts", missing.len())?
                 }
                 Step::Note(text) => writeln!(f, "  ! {text}")?,
             }
@@ -185,7 +194,33 @@ pub async fn plan(cluster: &impl Cluster, spec: &Spec, market: &Pubkey, admin: &
     for r in &spec.reserves {
         steps.extend(reserve_step(cluster, market, r).await?);
     }
+    steps.extend(lookup_table_step(cluster, spec, market).await?);
     Ok(Plan { market: *market, steps, now })
+}
+
+/// What the market's lookup table must hold once the spec is applied: the market's own entries and every
+/// reserve's (existing ones as on chain, new ones derived from the spec), against what it holds now.
+async fn lookup_table_step(cluster: &impl Cluster, spec: &Spec, market: &Pubkey) -> Result<Option<Step>> {
+    let mut wanted = lut::market_base_addresses(market);
+    for r in &spec.reserves {
+        let mint = r.mint()?;
+        let token_program = match cluster.account(&mint).await? {
+            Some(account) => account.owner,
+            None => return Ok(None), // the reserve step reports the missing mint
+        };
+        lut::push_new(&mut wanted, lut::reserve_table_addresses(&pda::reserve(market, &mint), &mint, &r.price_account()?, &token_program));
+    }
+    let state: Option<Market> = match cluster.account(market).await? {
+        Some(account) => Some(decode(&account.data)?),
+        None => None,
+    };
+    let table = state.map(|m| m.lookup_table).filter(|t| *t != Pubkey::default());
+    let held = match table {
+        Some(t) => cluster.account(&t).await?.map(|a| ballast_sdk::tx::lookup_table_addresses(&a.data)).transpose()?.unwrap_or_default(),
+        None => vec![],
+    };
+    let missing = lut::missing(&held, &wanted);
+    Ok((table.is_none() || !missing.is_empty()).then_some(Step::LookupTable { table, missing }))
 }
 
 async fn reserve_step(cluster: &impl Cluster, market: &Pubkey, r: &ReserveSpec) -> Result<Option<Step>> {
@@ -251,10 +286,31 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                 let ixs = queued(*route, at_once, cancel, queue, ix::apply_pending_reserve_config(reserve), timelock_is_zero(cluster, &m).await?, plan.now);
                 send_as_needed(cluster, &ixs, admin).await?;
             }
+            Step::LookupTable { table, missing } => sync_lookup_table(cluster, &m, admin, *table, missing).await?,
             Step::Note(_) => {}
         }
     }
     Ok(plan)
+}
+
+/// Creates the market's lookup table when it has none, extends it with `missing` and records it on the market.
+/// Extended entries load from the next slot on.
+async fn sync_lookup_table(cluster: &impl Cluster, market: &Pubkey, admin: &Keypair, table: Option<Pubkey>, missing: &[Pubkey]) -> Result<()> {
+    let a = admin.pubkey();
+    let payer = cluster.payer().pubkey();
+    let table = match table {
+        Some(t) => t,
+        None => {
+            let (create, t) = lut::create(&a, &payer, cluster.slot().await?.saturating_sub(1));
+            cluster.send(&[create], &[]).await?;
+            cluster.send(&[ix::set_lookup_table(&a, market, t)], &[admin]).await?;
+            t
+        }
+    };
+    for extend in lut::extend(&table, &a, &payer, missing) {
+        cluster.send(&[extend], &[admin]).await?;
+    }
+    Ok(())
 }
 
 /// The instructions that carry one config change along `route`. With the chain's timelock at 0 a queued change

@@ -6,7 +6,6 @@ use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, BanksClientError, ProgramTestContext};
 use solana_signer::Signer;
-use solana_transaction::Transaction;
 use std::collections::HashMap;
 
 /// A user: a funded keypair, token accounts per reserve, and obligation 0 in the default market.
@@ -49,6 +48,10 @@ pub struct TestContext {
     /// Every token account created (for snapshots).
     pub token_accounts: Vec<Pubkey>,
     pub(crate) prices: HashMap<Pubkey, PriceSpec>,
+    /// Address lookup tables every transaction may load accounts from (`create_lookup_table`).
+    pub lookup_tables: Vec<solana_message::AddressLookupTableAccount>,
+    /// Fit of every transaction sent, in order (bytes, locks), for scenarios that check sizes.
+    pub fits: Vec<ballast_sdk::tx::Fit>,
     nonce: u64,
     pub(crate) next_feed: u8,
 }
@@ -78,6 +81,8 @@ impl TestContext {
             swept: HashMap::new(),
             token_accounts: vec![],
             prices: HashMap::new(),
+            lookup_tables: vec![],
+            fits: vec![],
             nonce: 0,
             next_feed: 1,
         };
@@ -122,23 +127,21 @@ impl TestContext {
         market.pubkey()
     }
 
-    /// Sends `ixs` in one transaction paid by the bank's payer. A per-transaction compute-unit price
+    /// Sends `ixs` in one transaction paid by the bank's payer: legacy when it fits, else v0 loading accounts
+    /// from `lookup_tables`. Every transaction must fit mainnet (1,232 bytes, 64 account locks), which
+    /// program-test does not enforce: one that does not fails the test. A per-transaction compute-unit price
     /// makes every transaction unique, so repeated identical actions are never deduplicated.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), BanksClientError> {
         self.nonce += 1;
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_price(self.nonce)];
         all.extend_from_slice(ixs);
         let payer = self.banks.payer.insecure_clone();
-        let mut keys: Vec<&Keypair> = vec![&payer];
-        for s in signers {
-            if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
-                keys.push(s);
-            }
-        }
         // program-test registers a new blockhash every 6.4 ms and forgets it after 150, so a blockhash
         // fetched at start-up expires within about a second: take a fresh one for every transaction.
         let blockhash = self.banks.banks_client.get_latest_blockhash().await?;
-        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        let tx = ballast_sdk::tx::build(&all, &payer, signers, blockhash, &self.lookup_tables).expect("transaction compiles");
+        let fit = ballast_sdk::tx::require_fits(&tx).unwrap_or_else(|e| panic!("mainnet would refuse this transaction: {e}"));
+        self.fits.push(fit);
         // tarpc's default 10 s deadline is too tight on a loaded 2-core machine; a slow bank is not a failure.
         let mut ctx = tarpc::context::current();
         ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);

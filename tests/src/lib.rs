@@ -10,6 +10,7 @@ pub mod governance;
 pub mod flash;
 pub mod idl;
 pub mod invariants;
+pub mod lookup;
 pub mod prices;
 pub mod reserves;
 pub mod tokens;

@@ -100,11 +100,17 @@ impl World {
 
 /// Creates the world: mints, prices, the market from the example spec.
 pub async fn set_up(out: &mut impl Write) -> Result<World> {
+    set_up_with(EXAMPLE_SPEC, out).await
+}
+
+/// Creates a world from a spec whose mints and price accounts are left out: each reserve gets a new mint and a
+/// price account, published at its `seed_price` (1.0 when the demo's crash path does not name it).
+pub async fn set_up_with(spec_text: &str, out: &mut impl Write) -> Result<World> {
     let cluster = InProcess::start().await;
     let admin = Keypair::new();
     cluster.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
     let now = cluster.now().await?;
-    let mut spec = Spec::parse(EXAMPLE_SPEC)?;
+    let mut spec = Spec::parse(spec_text)?;
     let mut assets = vec![];
     for r in spec.reserves.iter_mut() {
         let mint = Keypair::new();
@@ -116,7 +122,14 @@ pub async fn set_up(out: &mut impl Write) -> Result<World> {
     }
     let market = Keypair::new();
     let world = World { cluster, admin, market: market.pubkey(), market_keypair: market.insecure_clone(), spec: spec.clone(), assets, now };
-    world.publish_all(CRASH[0].0, CRASH[0].1).await;
+    for a in &world.assets {
+        let price = match a.symbol.as_str() {
+            "SOL" => CRASH[0].0,
+            "VOLT" => CRASH[0].1,
+            _ => 1.0,
+        };
+        world.publish(&a.symbol, price).await;
+    }
     for r in &spec.reserves {
         world.fund(&world.admin.pubkey(), &r.symbol, r.seed_native()).await?;
     }

@@ -69,7 +69,7 @@ pub async fn deposit(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey,
         let ctokens = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
         ixs.push(ix::deposit_liquidity(&owner, &c.reserve, &liquidity, &ctokens, native));
     }
-    let sig = cluster.send(&ixs, &[signer]).await?;
+    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
     writeln!(out, "deposited {amount} into {reserve}{}: {sig}", if pledge { " as collateral" } else { "" })?;
     Ok(())
 }
@@ -92,7 +92,7 @@ pub async fn withdraw(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey
     let mut ixs = create_atas(&payer, &owner, &c.reserve);
     let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
     ixs.push(ix::withdraw_collateral_and_redeem(&owner, (&key, &o), &c.reserve, &liquidity, ctokens, c.snap.price_accounts()));
-    let sig = cluster.send(&ixs, &[signer]).await?;
+    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
     writeln!(out, "withdrew {ctokens} cTokens of {reserve}: {sig}")?;
     Ok(())
 }
@@ -107,7 +107,7 @@ pub async fn borrow(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, 
     let mut ixs = create_atas(&payer, &owner, &c.reserve);
     let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
     ixs.push(ix::borrow(&owner, (&key, &o), &c.reserve, &liquidity, native, c.snap.price_accounts()));
-    let sig = cluster.send(&ixs, &[signer]).await?;
+    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
     writeln!(out, "borrowed {amount} from {reserve}: {sig}")?;
     Ok(())
 }
@@ -123,7 +123,7 @@ pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, a
         c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?)
     };
     let liquidity = ata(&payer_key, &c.reserve.mint(), &c.reserve);
-    let sig = cluster.send(&[ix::repay(&payer_key, (&key, &o), &c.reserve, &liquidity, native)], &[signer]).await?;
+    let sig = cluster.send_with_tables(&[ix::repay(&payer_key, (&key, &o), &c.reserve, &liquidity, native)], &[signer], c.snap.tables()).await?;
     writeln!(out, "repaid {amount} of {reserve} for {key}: {sig}")?;
     Ok(())
 }
@@ -168,5 +168,5 @@ pub async fn send_liquidation(
     };
     let args = LiquidateArgs { max_repay_amount: max_repay, min_seized_out: 0, receive_underlying: false };
     ixs.push(ix::liquidate(&me, obligation, repay, withdraw, &accounts, args, snap.price_accounts()));
-    cluster.send(&ixs, &[liquidator]).await
+    cluster.send_with_tables(&ixs, &[liquidator], snap.tables()).await
 }

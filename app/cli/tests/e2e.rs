@@ -332,3 +332,72 @@ fn plan_fails_on_a_malformed_spec() {
     let err = ballast_migrate::Spec::parse("[market]\nkeypair = \"m.json\"\n[[reserve]]\nsymbol = \"X\"").unwrap_err();
     assert!(err.to_string().contains("invalid spec"), "{err}");
 }
+
+/// A market of 16 $1 reserves, 8 to pledge and 8 to borrow; the spec's apply builds its lookup table.
+fn sixteen_reserve_spec() -> String {
+    let mut spec = String::from("[market]\nkeypair = \"unused.json\"\n");
+    for i in 0..16 {
+        let role = if i < 8 { "C" } else { "D" };
+        spec.push_str(&format!(
+            "\n[[reserve]]\nsymbol = \"{role}{i}\"\ndecimals = 6\nfeed_id = \"{:064x}\"\nseed_amount = 1.0\nltv_bps = 8000\nliquidation_threshold_bps = 8500\ncurve = [[0, 0], [8000, 800], [10000, 10800]]\n",
+            i + 1
+        ));
+    }
+    spec
+}
+
+/// The keeper liquidates an obligation with 8 deposits and 8 borrows over 16 reserves on its own: its
+/// transaction (16 health pairs, two reserves' vaults, the liquidator's accounts and their creation) only fits
+/// as a v0 transaction loading accounts from the market's lookup table, which ballast-migrate created.
+#[tokio::test]
+async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_lookup_table() {
+    let mut w = demo::set_up_with(&sixteen_reserve_spec(), &mut Vec::new()).await.unwrap();
+    w.cluster.warp_slots(1).await.unwrap(); // the table's entries load from the next slot
+    let snap = w.snapshot().await.unwrap();
+    let table = snap.lookup_table.as_ref().expect("apply recorded the market's lookup table");
+    assert!(table.addresses.len() >= 16 * 7, "{} addresses", table.addresses.len()); // 7 per reserve (one token program)
+    let lender = Keypair::new();
+    w.cluster.airdrop(&lender.pubkey(), 1_000_000_000).await.unwrap();
+    for i in 8..16 {
+        demo::supply(&w, &lender, &reserve(&snap, &w, &format!("D{i}")), 10_000.0).await.unwrap();
+    }
+    let alice = Keypair::new();
+    w.cluster.airdrop(&alice.pubkey(), 1_000_000_000).await.unwrap();
+    let mut obligation = Pubkey::default();
+    for i in 0..8 {
+        obligation = demo::supply(&w, &alice, &reserve(&snap, &w, &format!("C{i}")), 1_000.0).await.unwrap();
+    }
+    for i in 8..16 {
+        let snap = w.snapshot().await.unwrap();
+        let r = reserve(&snap, &w, &format!("D{i}"));
+        let o = snap.obligation(&obligation).unwrap().state;
+        let liquidity = w.fund(&alice.pubkey(), &format!("D{i}"), 0).await.unwrap();
+        let borrow = ix::borrow(&alice.pubkey(), (&obligation, &o), &r, &liquidity, r.native(400.0), snap.price_accounts());
+        w.cluster.send_with_tables(&[borrow], &[&alice], snap.tables()).await.unwrap();
+    }
+    let o = w.snapshot().await.unwrap().obligation(&obligation).unwrap().state;
+    assert_eq!((o.active_deposits().len(), o.active_borrows().len()), (8, 8));
+    // Without the table the same liquidation would not fit: the SDK refuses it before sending.
+    let liquidator = Keypair::new();
+    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();
+    for i in 8..16 {
+        w.fund(&liquidator.pubkey(), &format!("D{i}"), 1_000_000_000).await.unwrap();
+    }
+    w.now += 60;
+    w.cluster.set_time(w.now).await.unwrap();
+    for a in &w.assets {
+        w.publish(&a.symbol, if a.symbol.starts_with('C') { 0.45 } else { 1.0 }).await;
+    }
+    let mut snap = w.snapshot().await.unwrap();
+    snap.lookup_table = None;
+    let (c0, d0) = (reserve(&snap, &w, "C0"), reserve(&snap, &w, "D8"));
+    let err = ballast_cli::write::send_liquidation(&w.cluster, &liquidator, &snap, (&obligation, &o), &d0, &c0, u64::MAX).await.unwrap_err();
+    assert!(err.to_string().contains("1232"), "{err}");
+
+    let opts = keeper::Options { dry_run: false, rounds: 1, interval: std::time::Duration::ZERO };
+    let report = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut Vec::new()).await.unwrap();
+    assert_eq!((report.liquidated, report.failed), (vec![obligation], 0));
+    let after = w.snapshot().await.unwrap().obligation(&obligation).unwrap().state;
+    assert_ne!(bytemuck::bytes_of(&after), bytemuck::bytes_of(&o), "the keeper liquidated it");
+    assert_invariants(&w).await;
+}

@@ -64,6 +64,8 @@ pub struct MarketSnapshot {
     pub raw: std::collections::HashMap<Pubkey, solana_account::Account>,
     /// The cluster's clock, unix seconds.
     pub now: i64,
+    /// The market's address lookup table (`Market::lookup_table`), when it names one that exists.
+    pub lookup_table: Option<solana_message::AddressLookupTableAccount>,
 }
 
 impl MarketSnapshot {
@@ -93,7 +95,11 @@ impl MarketSnapshot {
         }
         obligations.sort_by_key(|o| o.key);
         let now = cluster.now().await?;
-        Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now })
+        let lookup_table = match market_state.lookup_table {
+            table if table == Pubkey::default() => None,
+            table => cluster.account(&table).await?.and_then(|a| crate::lut::decode(table, &a.data).ok()),
+        };
+        Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now, lookup_table })
     }
 
     pub fn reserve(&self, key: &Pubkey) -> Result<&ReserveView> {
@@ -110,6 +116,11 @@ impl MarketSnapshot {
     }
 
     /// The price account paired with each reserve key (what instruction builders need).
+    /// The lookup tables a transaction of this market may use (none, or the market's).
+    pub fn tables(&self) -> &[solana_message::AddressLookupTableAccount] {
+        self.lookup_table.as_slice()
+    }
+
     pub fn price_accounts(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
         move |reserve| self.reserves.iter().find(|r| r.key == *reserve).map(|r| r.price_account()).unwrap_or_default()
     }

@@ -134,6 +134,11 @@ pub fn sweep_fees(admin: &Pubkey, r: &ReserveView) -> Instruction {
     build(a::SweepFees { admin: *admin, vaults: vaults(r), fee_vault: r.state.fee_vault }, d::SweepFees {})
 }
 
+/// Records `lookup_table` on the market for clients building v0 transactions.
+pub fn set_lookup_table(admin: &Pubkey, market: &Pubkey, lookup_table: Pubkey) -> Instruction {
+    build(a::SetLookupTable { admin: *admin, market: *market }, d::SetLookupTable { lookup_table })
+}
+
 /// Sends `liquidity_amount` (u64::MAX = all) of swept fees from the fee vault to `receiver`.
 pub fn withdraw_fees(admin: &Pubkey, r: &ReserveView, receiver: &Pubkey, liquidity_amount: u64) -> Instruction {
     let accounts = a::WithdrawFees {

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod health;
 pub mod invariants;
 pub mod ix;
+pub mod lut;
 pub mod pda;
 pub mod pyth;
 pub mod tokens;

@@ -236,6 +236,13 @@ pub struct RiskCouncilChangedEvent {
     pub new_risk_council: Pubkey,
 }
 
+/// The admin named the market's address lookup table.
+#[event]
+pub struct LookupTableSetEvent {
+    pub market: Pubkey,
+    pub lookup_table: Pubkey,
+}
+
 /// The admin sent swept fees out of the fee vault.
 #[event]
 pub struct FeesWithdrawnEvent {

@@ -54,6 +54,11 @@ pub mod ballast {
         SweepFees::handle(ctx)
     }
 
+    /// Records the market's address lookup table for clients (v0 transactions); the program never reads it.
+    pub fn set_lookup_table(ctx: Context<SetLookupTable>, lookup_table: Pubkey) -> Result<()> {
+        SetLookupTable::handle(ctx, lookup_table)
+    }
+
     /// Sends swept fees from the fee vault to any token account (`u64::MAX` = all); touches no reserve state.
     pub fn withdraw_fees(ctx: Context<WithdrawFees>, liquidity_amount: u64) -> Result<()> {
         WithdrawFees::handle(ctx, liquidity_amount)

@@ -9,6 +9,7 @@ mod controls;
 mod deposit;
 mod elevation;
 mod governance;
+mod fit;
 mod flash;
 mod idl;
 mod interest;

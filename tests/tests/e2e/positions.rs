@@ -32,6 +32,7 @@ async fn borrow_fails_for_a_ninth_reserve() {
     for name in NAMES {
         reserves.push(t.reserve(Asset::Custom(name, 6, 1.0)).liquidity(100.0).build().await);
     }
+    t.create_lookup_table().await; // nine pairs do not fit a legacy transaction
     let alice = t.user().funded(&sol, 10.0).build().await;
     t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
     for r in &reserves[..8] {

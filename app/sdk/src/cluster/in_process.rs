@@ -1,5 +1,5 @@
 //! A solana-program-test bank with Ballast registered natively (SPL Token programs run as real SBF).
-use super::{clock_unix_timestamp, signer_list, Cluster, Filter};
+use super::{clock_unix_timestamp, Cluster, Filter};
 use crate::errors::describe_transaction_error;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anyhow::{anyhow, Result};
@@ -9,7 +9,7 @@ use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_message::AddressLookupTableAccount;
 use std::{
     collections::BTreeSet,
     sync::{
@@ -72,6 +72,18 @@ impl InProcess {
         Ok(())
     }
 
+    /// Moves the bank `slots` slots on, keeping the clock's unix time (a lookup table's new entries load from
+    /// the slot after they were added).
+    pub async fn warp_slots(&self, slots: u64) -> Result<()> {
+        let mut ctx = self.context.lock().await;
+        let clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+        ctx.warp_to_slot(clock.slot + slots).map_err(|e| anyhow!("warp: {e:?}"))?;
+        let mut after: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+        after.unix_timestamp = clock.unix_timestamp;
+        ctx.set_sysvar(&after);
+        Ok(())
+    }
+
     /// Lamports from the bank's payer.
     pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {
         let ix = solana_system_interface::instruction::transfer(&self.payer.pubkey(), to, lamports);
@@ -102,7 +114,7 @@ impl Cluster for InProcess {
         Ok(out)
     }
 
-    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String> {
+    async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String> {
         {
             let mut known = self.known.lock().unwrap();
             known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)));
@@ -114,7 +126,9 @@ impl Cluster for InProcess {
         let client = self.context.lock().await.banks_client.clone();
         // program-test registers a new blockhash every 6.4 ms and keeps 150: take a fresh one per transaction.
         let blockhash = client.get_latest_blockhash().await?;
-        let tx = Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &signer_list(&self.payer, signers), blockhash);
+        let tx = crate::tx::build(&all, &self.payer, signers, blockhash, tables)?;
+        // program-test enforces neither mainnet limit: refuse here what mainnet would.
+        crate::tx::require_fits(&tx)?;
         let signature = tx.signatures[0].to_string();
         // tarpc's default 10 s deadline is too tight on a loaded 2-core machine.
         let mut ctx = tarpc::context::current();

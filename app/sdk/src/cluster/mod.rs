@@ -10,6 +10,7 @@ use anyhow::Result;
 use solana_account::Account;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
 
 /// A getProgramAccounts filter.
 #[derive(Clone, Debug)]
@@ -44,9 +45,22 @@ pub trait Cluster {
     async fn program_accounts(&self, program: &Pubkey, filters: &[Filter]) -> Result<Vec<(Pubkey, Account)>>;
     /// Sends `ixs` in one transaction signed by the payer and `signers`, and waits until it is confirmed.
     /// A failed transaction is an error whose message names the Ballast error when there is one.
-    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String>;
+    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String> {
+        self.send_with_tables(ixs, signers, &[]).await
+    }
+    /// As `send`, as a v0 transaction loading accounts from `tables` when a legacy one would not fit
+    /// ([`crate::tx::build`]). A transaction mainnet would refuse (over 1,232 bytes or 64 account locks) is
+    /// refused before it is sent, whatever the backend enforces.
+    async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String>;
     /// The cluster clock's unix time.
     async fn now(&self) -> Result<i64>;
+    /// The cluster clock's slot.
+    async fn slot(&self) -> Result<u64> {
+        let id = <anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id();
+        let clock = self.account(&id).await?.ok_or_else(|| anyhow::anyhow!("no clock sysvar"))?;
+        let bytes: [u8; 8] = clock.data.get(0..8).ok_or_else(|| anyhow::anyhow!("short clock sysvar"))?.try_into()?;
+        Ok(u64::from_le_bytes(bytes))
+    }
 }
 
 /// Unix time from the Clock sysvar's bytes (slot, epoch_start_timestamp, epoch, leader_schedule_epoch,
@@ -56,14 +70,4 @@ pub(crate) fn clock_unix_timestamp(data: &[u8]) -> Result<i64> {
     Ok(i64::from_le_bytes(bytes))
 }
 
-/// Deduplicated signer list with the payer first.
-pub(crate) fn signer_list<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
-    use solana_signer::Signer;
-    let mut keys: Vec<&Keypair> = vec![payer];
-    for s in signers {
-        if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
-            keys.push(s);
-        }
-    }
-    keys
-}
+

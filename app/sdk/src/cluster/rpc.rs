@@ -1,5 +1,5 @@
 //! A live cluster over JSON-RPC.
-use super::{clock_unix_timestamp, signer_list, Cluster, Filter};
+use super::{clock_unix_timestamp, Cluster, Filter};
 use crate::errors::describe_transaction_error;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, Result};
@@ -12,8 +12,7 @@ use solana_rpc_client_api::{
     config::{RpcAccountInfoConfig, RpcProgramAccountsConfig},
     filter::{Memcmp, RpcFilterType},
 };
-use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_message::AddressLookupTableAccount;
 
 pub struct Rpc {
     pub client: RpcClient,
@@ -81,9 +80,10 @@ impl Cluster for Rpc {
         Ok(self.client.get_program_accounts_with_config(program, config).await?)
     }
 
-    async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<String> {
+    async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String> {
         let blockhash = self.client.get_latest_blockhash().await?;
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &signer_list(&self.payer, signers), blockhash);
+        let tx = crate::tx::build(ixs, &self.payer, signers, blockhash, tables)?;
+        crate::tx::require_fits(&tx)?;
         match self.client.send_and_confirm_transaction(&tx).await {
             Ok(signature) => Ok(signature.to_string()),
             Err(e) => match e.get_transaction_error() {

@@ -83,8 +83,11 @@ pub struct Market {
     pub pending_risk_council: Pubkey,
     /// Earliest time the proposed risk council may accept, unix seconds (0 = nothing proposed).
     pub pending_risk_council_apply_ts: i64,
+    /// Address lookup table holding the market's accounts, for clients building v0 transactions (default =
+    /// none). A hint only: the program never reads it, and a table can only shorten keys, never change them.
+    pub lookup_table: Pubkey,
     /// Reserved for growth.
-    pub padding: [u8; 64],
+    pub padding: [u8; 32],
 }
 
 const _: () = assert!(core::mem::size_of::<MarketConfig>() == 32);
