@@ -3,7 +3,7 @@
 use crate::write::send_liquidation;
 use anyhow::Result;
 use ballast_sdk::{
-    accounts::ObligationView, health::Projection, ix, pyth::spot_price, Cluster, Keypair, MarketSnapshot, Pubkey, ReserveView,
+    accounts::ObligationView, ix, pyth::spot_price, scan::Scanner, Cluster, Keypair, MarketSnapshot, Pubkey, ReserveView,
 };
 use std::{io::Write, time::Duration};
 
@@ -81,7 +81,8 @@ pub async fn run(cluster: &impl Cluster, liquidator: &Keypair, market: &Pubkey, 
 /// One pass over every obligation; returns how many actions it took (or would take).
 async fn scan(cluster: &impl Cluster, liquidator: &Keypair, market: &Pubkey, dry_run: bool, report: &mut Report, out: &mut impl Write) -> Result<usize> {
     let snap = MarketSnapshot::load(cluster, market).await?;
-    let projection = Projection::new(&snap);
+    // Every reserve valued and priced once; each obligation screened in f64, then checked exactly.
+    let scanner = Scanner::new(&snap)?;
     let mut acted = 0;
     for o in &snap.obligations {
         report.scanned += 1;
@@ -109,7 +110,7 @@ async fn scan(cluster: &impl Cluster, liquidator: &Keypair, market: &Pubkey, dry
             }
             continue;
         }
-        let liquidatable = match projection.is_liquidatable(&o.state) {
+        let liquidatable = match scanner.liquidatable(&o.state) {
             Ok(x) => x,
             Err(e) => {
                 writeln!(out, "skipping {}: cannot price it ({e})", o.key)?;
@@ -122,7 +123,7 @@ async fn scan(cluster: &impl Cluster, liquidator: &Keypair, market: &Pubkey, dry
         report.liquidatable.push(o.key);
         acted += 1;
         let Some((repay, withdraw)) = pick(&snap, o)? else { continue };
-        let health = projection.liquidation_health(&o.state)?.unwrap_or(f64::INFINITY);
+        let health = scanner.health(&o.state)?.liquidation_health()?.map(|h| h.to_num::<f64>()).unwrap_or(f64::INFINITY);
         if dry_run {
             writeln!(out, "would liquidate {} (health {health:.4}): repay {}, seize {}", o.key, repay.key, withdraw.key)?;
             continue;

@@ -20,6 +20,7 @@ pub mod ix;
 pub mod lut;
 pub mod pda;
 pub mod pyth;
+pub mod scan;
 pub mod tokens;
 pub mod tx;
 

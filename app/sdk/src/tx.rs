@@ -79,19 +79,28 @@ pub fn require_fits(tx: &VersionedTransaction) -> Result<Fit> {
 /// `ixs` signed by `payer` (first) and `signers`: legacy when that fits in MAX_TX_BYTES or no table is given,
 /// else v0 with every account the `tables` hold loaded from them.
 pub fn build(ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], blockhash: Hash, tables: &[AddressLookupTableAccount]) -> Result<VersionedTransaction> {
-    let keys = signer_keys(payer, signers);
+    let keys = signer_keys(ixs, payer, signers);
     let legacy = VersionedTransaction::from(Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash));
     if tables.is_empty() || fit(&legacy).bytes <= MAX_TX_BYTES {
         return Ok(legacy);
     }
+    build_v0(ixs, payer, signers, blockhash, tables)
+}
+
+/// `ixs` as a v0 transaction loading from `tables` every account they hold that need not be static.
+pub fn build_v0(ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], blockhash: Hash, tables: &[AddressLookupTableAccount]) -> Result<VersionedTransaction> {
+    let keys = signer_keys(ixs, payer, signers);
     let message = v0::Message::try_compile(&payer.pubkey(), ixs, tables, blockhash)?;
     Ok(VersionedTransaction::try_new(VersionedMessage::V0(message), &keys)?)
 }
 
-fn signer_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+/// The payer, then each of `signers` the instructions ask a signature of, once (a transaction may not carry a
+/// signature it does not ask for).
+fn signer_keys<'a>(ixs: &[Instruction], payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let required = |key: &Pubkey| ixs.iter().flat_map(|ix| &ix.accounts).any(|m| m.is_signer && m.pubkey == *key);
     let mut keys: Vec<&Keypair> = vec![payer];
     for s in signers {
-        if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+        if required(&s.pubkey()) && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
             keys.push(s);
         }
     }

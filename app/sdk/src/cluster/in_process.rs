@@ -13,16 +13,28 @@ use solana_message::AddressLookupTableAccount;
 use std::{
     collections::BTreeSet,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Mutex,
     },
 };
 
-fn ballast_processor(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+/// Calls into the program so far in this process: benchmarks label per-call measurements with it.
+pub static ENTRY_CALLS: AtomicU64 = AtomicU64::new(0);
+/// True while the program runs natively: benchmarks count its heap use with it.
+pub static IN_PROGRAM: AtomicBool = AtomicBool::new(false);
+
+/// Never inlined, so a profiler can toggle on it (`--toggle-collect=ballast_sdk::cluster::in_process::ballast_processor`)
+/// whatever the build's LTO does to `ballast::entry`.
+#[inline(never)]
+pub fn ballast_processor(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
     // Anchor's entry ties everything to one 'info; processor! wants independent lifetimes.
     // SAFETY: only lifetimes change; nothing borrowed escapes `entry`.
     let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    ballast::entry(program_id, accounts, data)
+    ENTRY_CALLS.fetch_add(1, Ordering::Relaxed);
+    IN_PROGRAM.store(true, Ordering::Relaxed);
+    let result = ballast::entry(program_id, accounts, data);
+    IN_PROGRAM.store(false, Ordering::Relaxed);
+    result
 }
 
 /// The program-test set-up every in-process cluster uses; add programs to it before [`InProcess::start`].

@@ -1,9 +1,9 @@
 //! Health of an obligation from positions valued at validated prices (DESIGN §4).
 use crate::{
     math::{self, mul_bps, Fraction},
-    oracle::{market_value, Price},
+    oracle::{market_value, Price, PriceUse, Side},
     error::BallastError,
-    state::{ctokens_to_liquidity, ElevationGroup, Obligation, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
+    state::{ctokens_to_liquidity, ElevationGroup, Obligation, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
 };
 use anchor_lang::prelude::*;
 
@@ -51,7 +51,40 @@ pub fn require_elevation_rules(obligation: &Obligation, reserve_key: &Pubkey, co
     Ok(())
 }
 
+impl<'a> ReserveValuation<'a> {
+    /// `reserve` as health sees it at `now_ts`: interest projected, nothing written.
+    pub fn projected(reserve: &'a Reserve, now_ts: i64) -> Result<Self> {
+        let projected = reserve.accrual(now_ts)?;
+        Ok(ReserveValuation {
+            config: &reserve.config,
+            decimals: reserve.liquidity_decimals,
+            total_liquidity: Reserve::depositor_liquidity(
+                math::from_u64(reserve.owned_liquidity()?),
+                projected.borrowed,
+                projected.protocol_fees,
+                projected.insurance_fund,
+            )?,
+            ctoken_supply: reserve.ctoken_supply,
+            cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
+        })
+    }
+}
+
 impl Health {
+    /// Adds one reserve at a validated `price`: for liquidation, first refuses a price outside the band on the
+    /// side it would harm (collateral held here, debt owed here).
+    pub fn add_priced_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
+        if use_ == PriceUse::Liquidation {
+            if obligation.find_deposit(reserve_key).is_some() {
+                price.require_within_band(&r.config.oracle, Side::Collateral)?;
+            }
+            if obligation.find_borrow(reserve_key).is_some() {
+                price.require_within_band(&r.config.oracle, Side::Debt)?;
+            }
+        }
+        self.add_reserve(obligation, reserve_key, r, price, group)
+    }
+
     /// Adds the obligation's collateral and debt in one reserve. Member collateral of the obligation's
     /// elevation group uses the group's LTV and threshold; isolated collateral backs borrows only alone.
     pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>) -> Result<()> {

@@ -3,4 +3,4 @@ pub mod price;
 pub mod pyth;
 
 pub use price::*;
-pub use pyth::load_price;
+pub use pyth::{load_price, raw_price};

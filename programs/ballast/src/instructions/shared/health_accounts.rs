@@ -1,7 +1,6 @@
 //! Walks the (reserve, price) pairs in `remaining_accounts` and computes health (DESIGN §4).
 use crate::{
     error::BallastError,
-    math::{from_u64, Fraction},
     operations::health::{require_elevation_rules, Health, ReserveValuation},
     oracle::{load_price, PriceUse, Side},
     state::{ElevationGroup, Market, Obligation, Reserve},
@@ -56,28 +55,8 @@ fn add_reserve(
         require_elevation_rules(obligation, key, &reserve.config, group)?;
     }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
-    if use_ == PriceUse::Liquidation {
-        if obligation.find_deposit(key).is_some() {
-            price.require_within_band(&reserve.config.oracle, Side::Collateral)?;
-        }
-        if obligation.find_borrow(key).is_some() {
-            price.require_within_band(&reserve.config.oracle, Side::Debt)?;
-        }
-    }
-    let projected = reserve.accrual(now_ts)?;
-    let valuation = ReserveValuation {
-        config: &reserve.config,
-        decimals: reserve.liquidity_decimals,
-        total_liquidity: Reserve::depositor_liquidity(
-            from_u64(reserve.owned_liquidity()?),
-            projected.borrowed,
-            projected.protocol_fees,
-            projected.insurance_fund,
-        )?,
-        ctoken_supply: reserve.ctoken_supply,
-        cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
-    };
-    health.add_reserve(obligation, key, &valuation, &price, group)
+    let valuation = ReserveValuation::projected(reserve, now_ts)?;
+    health.add_priced_reserve(obligation, key, &valuation, &price, group, use_)
 }
 
 /// Rejects with `error` unless the obligation's weighted debt stays within its borrow power, under its
