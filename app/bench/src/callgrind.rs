@@ -24,6 +24,7 @@ const PDA_CALLEES: &[&str] = &[
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Cost {
     pub inclusive: u64,
+    /// Syscall stubs and `msg!` printing (a log syscall on chain).
     pub stubs: u64,
     pub pda: u64,
     /// inclusive − stubs − pda.
@@ -88,6 +89,9 @@ pub fn cost_of(dump: &Path) -> Result<Cost> {
     let text = std::fs::read_to_string(dump)?;
     let p = parse(&text);
     let stubs: u64 = p.inclusive.iter().filter(|(f, _)| f.starts_with(STUB_PREFIX)).map(|(_, c)| c).sum();
+    // Natively `msg!` prints through std instead of calling the sol_log stub; on chain it is that syscall.
+    let logs: u64 = p.edges.iter().filter(|((caller, callee), _)| caller.contains("ballast") && callee == "std::io::stdio::_print").map(|(_, c)| c).sum();
+    let stubs = stubs + logs;
     let pda: u64 = p
         .edges
         .iter()

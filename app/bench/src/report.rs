@@ -127,7 +127,7 @@ impl Report {
             }
         }
         if let Some(k) = &self.keeper {
-            writeln!(s, "\n## Keeper scan rate (one core, {} obligations over {} reserves, from raw bytes)\n", k.obligations, k.reserves)?;
+            writeln!(s, "\n## Keeper scan rate (one core, {} obligations over {} reserves, {:.0}% within 10% of the threshold, from raw bytes)\n", k.obligations, k.reserves, 100.0 * k.near_edge)?;
             writeln!(s, "| path | checks per second |\n|---|---|")?;
             writeln!(s, "| exact (the program's math) | {} |", thousands(k.exact_per_sec as u64))?;
             writeln!(s, "| f64 screen, then exact for {:.1}% | {} |", 100.0 * (1.0 - k.screen_cleared), thousands(k.screened_per_sec as u64))?;

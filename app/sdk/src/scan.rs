@@ -178,8 +178,8 @@ pub mod random {
     }
 
     /// A market of `n_reserves` reserves (varied decimals, prices, exchange rates, indexes, thresholds and borrow
-    /// factors) with valid prices, and `n_obligations` obligations of 1..=8 deposits and 0..=8 borrows whose
-    /// liquidation health clusters around 1.
+    /// factors) with valid prices, and `n_obligations` obligations of 1..=8 deposits and 0..=8 borrows. A share
+    /// `near_edge` of them has liquidation health in [0.9, 1.1] (about half liquidatable); the rest in [1.1, 3].
     pub struct Market {
         pub now: i64,
         pub market: ballast::state::Market,
@@ -189,7 +189,7 @@ pub mod random {
     }
 
     impl Market {
-        pub fn new(seed: u64, n_reserves: usize, n_obligations: usize) -> Self {
+        pub fn new(seed: u64, n_reserves: usize, n_obligations: usize, near_edge: f64) -> Self {
             let mut rng = Rng(seed | 1);
             let now = 1_700_000_000;
             let mut reserves = vec![];
@@ -253,7 +253,7 @@ pub mod random {
                 // Scale the debt so health lands near 1 (0.9 to 1.1, some exactly at the edge).
                 if let Ok(h) = scanner.health(&o) {
                     if let Ok(Some(health)) = h.liquidation_health() {
-                        let target = 0.9 + 0.2 * rng.unit();
+                        let target = if rng.unit() < near_edge { 0.9 + 0.2 * rng.unit() } else { 1.1 + 1.9 * rng.unit() };
                         let factor = health.to_num::<f64>() / target;
                         for b in o.borrows.iter_mut().take(n_bor) {
                             let scaled = b.borrowed_sf.get().to_num::<f64>() * factor;
@@ -289,7 +289,7 @@ mod tests {
     fn screen_never_misses_a_liquidatable_obligation() {
         let (mut checked, mut cleared, mut liquidatable) = (0, 0, 0);
         for seed in 1..=20u64 {
-            let m = Market::new(seed * 7_919, 12, 500);
+            let m = Market::new(seed * 7_919, 12, 500, 1.0);
             let scanner = m.scanner();
             for o in &m.obligations {
                 let exact = scanner.is_liquidatable(o).unwrap();

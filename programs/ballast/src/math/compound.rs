@@ -5,7 +5,25 @@ use anchor_lang::prelude::*;
 
 /// The per-second rate for an APR given as a Fraction (0.1 = 10%).
 pub fn per_second_rate(apr: Fraction) -> Result<Fraction> {
-    div(apr, from_u64(SECONDS_PER_YEAR))
+    div_int(apr, SECONDS_PER_YEAR)
+}
+
+/// Below this, `(1 + r)^n` is summed from its binomial series instead of squared out: with x = n·r ≤ 2^-10 the
+/// first term left out, C(n,4)·r⁴ ≤ x⁴/24, is under 1e-14 of the interest, far below the truncation of r itself
+/// (r = apr / year carries about 34 significant bits).
+const SERIES_LIMIT: Fraction = Fraction::from_bits(1 << (Fraction::FRAC_NBITS - 10));
+
+/// `(1 + r)^n ≈ 1 + n·r + C(n,2)·r² + C(n,3)·r³` for small n·r: a handful of multiplications where squaring
+/// takes two per bit of `n`. The terms left out are all positive, so it never overstates the exact growth.
+fn series(r: Fraction, n: u64) -> Option<Fraction> {
+    let x = r.checked_mul_int(n as u128)?;
+    if x > SERIES_LIMIT {
+        return None;
+    }
+    // C(n,2)·r² = x·(x − r)/2 and C(n,3)·r³ = C(n,2)·r²·(x − 2r)/3, from x = n·r.
+    let second = x.checked_mul(x.saturating_sub(r))?.checked_div_int(2)?;
+    let third = second.checked_mul(x.saturating_sub(r.checked_mul_int(2)?))?.checked_div_int(3)?;
+    Fraction::ONE.checked_add(x)?.checked_add(second)?.checked_add(third)
 }
 
 /// `base ^ exp` by squaring for `base >= 1`, saturating at `cap` instead of overflowing: every factor is at
@@ -36,7 +54,12 @@ pub fn compounded_growth(apr: Fraction, elapsed_secs: u64, cap: Fraction) -> Res
     if elapsed_secs == 0 || apr == Fraction::ZERO {
         return Ok(Fraction::ONE);
     }
-    Ok(pow_capped(add(Fraction::ONE, per_second_rate(apr)?)?, elapsed_secs, cap.max(Fraction::ONE)))
+    let r = per_second_rate(apr)?;
+    let cap = cap.max(Fraction::ONE);
+    if let Some(growth) = series(r, elapsed_secs) {
+        return Ok(growth.min(cap));
+    }
+    Ok(pow_capped(add(Fraction::ONE, r)?, elapsed_secs, cap))
 }
 
 #[cfg(test)]
@@ -56,6 +79,22 @@ mod tests {
             let got: f64 = compounded_growth(apr, SECONDS_PER_YEAR, Fraction::MAX).unwrap().to_num();
             let want = reference(apr_bps as f64 / 10_000.0, SECONDS_PER_YEAR);
             assert!((got - want).abs() / want < 1e-9, "apr {apr_bps}: {got} vs {want}");
+        }
+    }
+
+    /// The series against the exact (1 + r)^n − 1 for the very r the program uses (f64 with expm1/ln1p is exact
+    /// to ~1e-16 of the interest here).
+    #[test]
+    fn the_short_series_matches_exact_compounding() {
+        for apr_bps in [1u64, 800, 10_800, 50_000] {
+            let r = per_second_rate(from_bps(apr_bps).unwrap()).unwrap();
+            let rf = r.to_bits() as f64 / (1u128 << Fraction::FRAC_NBITS) as f64;
+            for secs in [1u64, 2, 3, 60, 400, 3_600, 86_400] {
+                let Some(short) = series(r, secs) else { continue };
+                let exact = (secs as f64 * rf.ln_1p()).exp_m1();
+                let got = (short - Fraction::ONE).to_num::<f64>();
+                assert!((got - exact).abs() <= exact * 1e-10 + 1e-18, "apr {apr_bps} secs {secs}: {got} vs {exact}");
+            }
         }
     }
 

@@ -40,30 +40,32 @@ pub fn validate_curve(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8) -> Resul
 
 /// The APR (as a Fraction, 0.1 = 10%) at `utilization` (a Fraction in [0, 1]; above 1 is clamped), never above
 /// MAX_BORROW_RATE_BPS. Total for any stored curve, valid or not, so accrual (and with it repay and
-/// liquidate) never fails on a config: a flat step (equal utilizations) takes the higher rate.
+/// liquidate) never fails on a config: a flat step (equal utilizations) takes the higher rate. Interpolated in
+/// integers on the fixed-point bits (utilization in bps carries 60 fractional bits; rates are whole bps).
 pub fn borrow_apr(points: &[CurvePoint; MAX_CURVE_POINTS], len: u8, utilization: Fraction) -> Result<Fraction> {
+    const ONE_BPS_BITS: u128 = 1 << Fraction::FRAC_NBITS;
     let len = (len as usize).clamp(1, MAX_CURVE_POINTS);
-    let util_bps = mul(utilization.min(Fraction::ONE), from_u64(10_000))?;
-    let cap = from_u64(MAX_BORROW_RATE_BPS as u64);
-    let rate = |p: &CurvePoint| from_u64(p.borrow_rate_bps as u64).min(cap);
-    let mut rate_bps = rate(&points[len - 1]);
+    // utilization · 10_000 as bits: at most 10_000 · 2^60 < 2^74.
+    let util_bits = utilization.min(Fraction::ONE).to_bits() * 10_000;
+    let rate = |p: &CurvePoint| p.borrow_rate_bps.min(MAX_BORROW_RATE_BPS) as u128;
+    let mut rate_bits = rate(&points[len - 1]) * ONE_BPS_BITS;
     for pair in points[..len].windows(2) {
         let (lo, hi) = (pair[0], pair[1]);
-        let hi_util = from_u64(hi.utilization_bps as u64);
-        if util_bps <= hi_util {
-            let lo_util = from_u64(lo.utilization_bps as u64).min(util_bps);
+        let hi_bits = hi.utilization_bps as u128 * ONE_BPS_BITS;
+        if util_bits <= hi_bits {
+            let lo_bits = (lo.utilization_bps as u128 * ONE_BPS_BITS).min(util_bits);
             let (lo_rate, hi_rate) = (rate(&lo), rate(&hi).max(rate(&lo)));
-            let span = sub(hi_util, lo_util)?;
-            rate_bps = if span == Fraction::ZERO {
-                hi_rate
+            let span_bps = hi.utilization_bps.saturating_sub(lo.utilization_bps) as u128;
+            rate_bits = if span_bps == 0 {
+                hi_rate * ONE_BPS_BITS
             } else {
-                let t = div(sub(util_bps, lo_util)?, span)?;
-                add(lo_rate, mul(sub(hi_rate, lo_rate)?, t)?)?
+                // (util − lo) · rise / span: < 2^74 · 2^16, far inside u128.
+                lo_rate * ONE_BPS_BITS + (util_bits - lo_bits) * (hi_rate - lo_rate) / span_bps
             };
             break;
         }
     }
-    div(rate_bps, from_u64(10_000))
+    div_int(Fraction::from_bits(rate_bits), 10_000)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ pub struct ReserveValuation<'a> {
     pub cumulative_borrow_index: Fraction,
 }
 
-/// Running sums over an obligation's positions, all in quote.
+/// Running sums over an obligation's positions, all in quote. A health is computed for one use: the Risk
+/// sums (borrow power, initial debt) or the liquidation ones (the rest), never both.
 #[derive(Default, Clone, Copy, Debug, PartialEq)]
 pub struct Health {
     /// Σ collateral × price_low × ltv_eff.
@@ -52,6 +53,18 @@ pub fn require_elevation_rules(obligation: &Obligation, reserve_key: &Pubkey, co
 }
 
 impl<'a> ReserveValuation<'a> {
+    /// `reserve` as last accrued, nothing projected: for collateral in a borrow-power check, where accrual
+    /// could only raise its value.
+    pub fn as_stored(reserve: &'a Reserve) -> Result<Self> {
+        Ok(ReserveValuation {
+            config: &reserve.config,
+            decimals: reserve.liquidity_decimals,
+            total_liquidity: reserve.total_liquidity()?,
+            ctoken_supply: reserve.ctoken_supply,
+            cumulative_borrow_index: reserve.cumulative_borrow_index_sf.get().max(Fraction::ONE),
+        })
+    }
+
     /// `reserve` as health sees it at `now_ts`: interest projected, nothing written.
     pub fn projected(reserve: &'a Reserve, now_ts: i64) -> Result<Self> {
         let projected = reserve.accrual(now_ts)?;
@@ -74,47 +87,73 @@ impl Health {
     /// Adds one reserve at a validated `price`: for liquidation, first refuses a price outside the band on the
     /// side it would harm (collateral held here, debt owed here).
     pub fn add_priced_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
+        let (deposit, borrow) = (obligation.find_deposit(reserve_key), obligation.find_borrow(reserve_key));
         if use_ == PriceUse::Liquidation {
-            if obligation.find_deposit(reserve_key).is_some() {
+            if deposit.is_some() {
                 price.require_within_band(&r.config.oracle, Side::Collateral)?;
             }
-            if obligation.find_borrow(reserve_key).is_some() {
+            if borrow.is_some() {
                 price.require_within_band(&r.config.oracle, Side::Debt)?;
             }
         }
-        self.add_reserve(obligation, reserve_key, r, price, group)
+        self.add_positions(obligation, deposit, borrow, r, price, group, use_)
     }
 
-    /// Adds the obligation's collateral and debt in one reserve. Member collateral of the obligation's
-    /// elevation group uses the group's LTV and threshold; isolated collateral backs borrows only alone.
-    pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>) -> Result<()> {
+    /// Adds the obligation's collateral and debt in one reserve, as `use_` needs them: for borrow and withdraw
+    /// (Risk) borrow power and initial debt at the biased prices; for liquidation the threshold-weighted sums and
+    /// values at spot. Member collateral of the obligation's elevation group uses the group's LTV and threshold;
+    /// isolated collateral backs borrows only alone.
+    pub fn add_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
+        let (deposit, borrow) = (obligation.find_deposit(reserve_key), obligation.find_borrow(reserve_key));
+        self.add_positions(obligation, deposit, borrow, r, price, group, use_)
+    }
+
+    /// `add_reserve` for the reserve whose deposit and borrow slots (if any) are `deposit` and `borrow`.
+    #[allow(clippy::too_many_arguments)]
+    fn add_positions(&mut self, obligation: &Obligation, deposit: Option<usize>, borrow: Option<usize>, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
         let cfg = &r.config.oracle;
-        if let Some(i) = obligation.find_deposit(reserve_key) {
+        let risk = match use_ {
+            PriceUse::Risk => Some(price.risk(cfg)?),
+            PriceUse::Liquidation => None,
+        };
+        if let Some(i) = deposit {
             let liquidity = ctokens_to_liquidity(obligation.deposits[i].ctoken_amount, r.total_liquidity, r.ctoken_supply)?;
-            let spot_value = market_value(liquidity, r.decimals, price.spot)?;
-            let low_value = market_value(liquidity, r.decimals, price.low(cfg)?)?;
             let member = group.filter(|_| r.config.in_elevation_group(obligation.elevation_group));
             let (ltv_bps, threshold_bps) = match member {
                 Some(g) => (g.ltv_bps as u64, g.liquidation_threshold_bps as u64),
                 None => (r.config.ltv_bps as u64, r.config.liquidation_threshold_bps as u64),
             };
-            let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
-            self.isolated_not_alone |= isolated_not_alone;
-            let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone;
-            let ltv_bps = if backs_borrows { ltv_bps } else { 0 };
-            let power = mul_bps(math::mul(low_value, price.ltv_haircut_factor(cfg)?)?, ltv_bps)?;
-            self.borrow_power = math::add(self.borrow_power, power)?;
-            self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
-            self.collateral_value = math::add(self.collateral_value, spot_value)?;
+            match risk {
+                Some(risk) => {
+                    let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
+                    self.isolated_not_alone |= isolated_not_alone;
+                    let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone;
+                    let ltv_bps = if backs_borrows { ltv_bps } else { 0 };
+                    let low_value = market_value(liquidity, r.decimals, risk.low)?;
+                    let power = mul_bps(math::mul(low_value, risk.ltv_factor)?, ltv_bps)?;
+                    self.borrow_power = math::add(self.borrow_power, power)?;
+                }
+                None => {
+                    let spot_value = market_value(liquidity, r.decimals, price.spot)?;
+                    self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
+                    self.collateral_value = math::add(self.collateral_value, spot_value)?;
+                }
+            }
         }
-        if let Some(i) = obligation.find_borrow(reserve_key) {
+        if let Some(i) = borrow {
             let debt = obligation.borrows[i].debt_at(r.cumulative_borrow_index)?;
             let borrow_factor_bps = r.config.borrow_factor_bps as u64;
-            let spot_value = market_value(debt, r.decimals, price.spot)?;
-            let high_value = market_value(debt, r.decimals, price.high(cfg)?)?;
-            self.initial_debt = math::add(self.initial_debt, mul_bps(high_value, borrow_factor_bps)?)?;
-            self.liquidation_debt = math::add(self.liquidation_debt, mul_bps(spot_value, borrow_factor_bps)?)?;
-            self.debt_value = math::add(self.debt_value, spot_value)?;
+            match risk {
+                Some(risk) => {
+                    let high_value = market_value(debt, r.decimals, risk.high)?;
+                    self.initial_debt = math::add(self.initial_debt, mul_bps(high_value, borrow_factor_bps)?)?;
+                }
+                None => {
+                    let spot_value = market_value(debt, r.decimals, price.spot)?;
+                    self.liquidation_debt = math::add(self.liquidation_debt, mul_bps(spot_value, borrow_factor_bps)?)?;
+                    self.debt_value = math::add(self.debt_value, spot_value)?;
+                }
+            }
         }
         Ok(())
     }

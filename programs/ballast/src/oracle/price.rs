@@ -2,7 +2,7 @@
 use crate::{
     constants::{BPS, MAX_PRICE_CLOCK_SKEW_SECS, MIN_LIQUIDATION_BAND_BPS},
     error::BallastError,
-    math::{self, from_bps, from_u64, ten_pow, Fraction},
+    math::{self, from_bps, from_u64, Fraction},
     state::OracleConfig,
 };
 use anchor_lang::prelude::*;
@@ -36,14 +36,19 @@ pub struct Price {
     pub spot: Fraction,
     pub ema: Fraction,
     pub conf: Fraction,
+    /// conf / spot, from the mantissas (rounded down).
+    pub conf_ratio: Fraction,
+    /// |spot − ema| / ema, from the mantissas (rounded down).
+    pub ema_gap_ratio: Fraction,
 }
 
 fn scale(mantissa: u64, exponent: i32) -> Result<Fraction> {
     let m = from_u64(mantissa);
+    let power = crate::checked!(10u64.checked_pow(exponent.unsigned_abs()))?;
     if exponent >= 0 {
-        math::mul(m, ten_pow(exponent as u32)?)
+        math::mul_int(m, power)
     } else {
-        math::div(m, ten_pow(exponent.unsigned_abs())?)
+        math::div_int(m, power)
     }
 }
 
@@ -60,6 +65,10 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
         spot: scale(raw.price as u64, raw.exponent)?,
         ema: scale(raw.ema_price as u64, raw.exponent)?,
         conf: scale(raw.conf, raw.exponent)?,
+        // Ratios of mantissas of one exponent: a short integer division each, and closer than dividing the
+        // scaled (already truncated) prices.
+        conf_ratio: math::ratio_u64_floor(raw.conf, raw.price as u64)?,
+        ema_gap_ratio: math::ratio_u64_floor(raw.price.abs_diff(raw.ema_price), raw.ema_price as u64)?,
     };
     if use_ == PriceUse::Risk {
         // conf / price <= max_conf  <=>  conf · BPS <= price · max_conf
@@ -75,6 +84,17 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
         );
     }
     Ok(price)
+}
+
+/// A price's conservative views for borrow power and initial debt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RiskPrice {
+    /// Collateral price: min(spot, ema) · (1 − k·conf/spot).
+    pub low: Fraction,
+    /// Debt price: max(spot, ema) · (1 + k·conf/spot).
+    pub high: Fraction,
+    /// Factor in [0, 1] applied to LTV: 1 − min(1, m · (|spot − ema|/ema + conf/spot)).
+    pub ltv_factor: Fraction,
 }
 
 /// Which side of an obligation a price values.
@@ -107,38 +127,42 @@ impl Price {
         self.spot.max(self.ema)
     }
 
-    /// k · conf / spot, the confidence band used to bias prices.
-    fn band(&self, cfg: &OracleConfig) -> Result<Fraction> {
-        math::mul(from_bps(cfg.conf_multiplier_bps as u64)?, math::div(self.conf, self.spot)?)
+    /// The biased views borrow and withdraw use, computed together from the ratios validation took.
+    pub fn risk(&self, cfg: &OracleConfig) -> Result<RiskPrice> {
+        // k · conf / spot, the confidence band used to bias prices.
+        let band = math::mul_bps(self.conf_ratio, cfg.conf_multiplier_bps as u64)?;
+        let volatility = math::add(self.ema_gap_ratio, self.conf_ratio)?;
+        let haircut = math::mul_bps(volatility, cfg.volatility_haircut_bps as u64)?;
+        Ok(RiskPrice {
+            low: math::mul(self.spot.min(self.ema), Fraction::ONE.saturating_sub(band))?,
+            high: math::mul(self.spot.max(self.ema), math::add(Fraction::ONE, band)?)?,
+            ltv_factor: Fraction::ONE.saturating_sub(haircut),
+        })
     }
 
     /// Collateral price for borrow power: min(spot, ema) · (1 − k·conf/spot), floored at zero.
     pub fn low(&self, cfg: &OracleConfig) -> Result<Fraction> {
-        let discount = Fraction::ONE.saturating_sub(self.band(cfg)?);
-        math::mul(self.spot.min(self.ema), discount)
+        Ok(self.risk(cfg)?.low)
     }
 
     /// Debt price for initial health: max(spot, ema) · (1 + k·conf/spot).
     pub fn high(&self, cfg: &OracleConfig) -> Result<Fraction> {
-        math::mul(self.spot.max(self.ema), math::add(Fraction::ONE, self.band(cfg)?)?)
+        Ok(self.risk(cfg)?.high)
     }
 
     /// Factor in [0, 1] applied to LTV: 1 − min(1, m · (|spot − ema|/ema + conf/spot)). Only ever lowers LTV.
     pub fn ltv_haircut_factor(&self, cfg: &OracleConfig) -> Result<Fraction> {
-        let gap = if self.spot > self.ema { self.spot - self.ema } else { self.ema - self.spot };
-        let volatility = math::add(math::div(gap, self.ema)?, math::div(self.conf, self.spot)?)?;
-        let haircut = math::mul(from_bps(cfg.volatility_haircut_bps as u64)?, volatility)?;
-        Ok(Fraction::ONE.saturating_sub(haircut))
+        Ok(self.risk(cfg)?.ltv_factor)
     }
 }
 
 /// Value in quote of `native_amount` at `price`, given the mint's decimals. Multiplies first so round
 /// amounts stay exact; divides first only when the product would overflow.
 pub fn market_value(native_amount: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
-    let scale = ten_pow(decimals as u32)?;
+    let scale = crate::checked!(10u64.checked_pow(decimals as u32))?;
     match native_amount.checked_mul(price) {
-        Some(product) => math::div(product, scale),
-        None => math::mul(math::div(native_amount, scale)?, price),
+        Some(product) => math::div_int(product, scale),
+        None => math::mul(math::div_int(native_amount, scale)?, price),
     }
 }
 

@@ -76,12 +76,19 @@ impl Obligation {
         self.active_deposits().is_empty() && self.active_borrows().is_empty()
     }
 
+    /// One pass over the slots (an empty slot holds the default key, which no reserve has).
     pub fn find_deposit(&self, reserve: &Pubkey) -> Option<usize> {
-        self.active_deposits().iter().position(|d| d.reserve == *reserve)
+        if *reserve == Pubkey::default() {
+            return None;
+        }
+        self.deposits.iter().position(|d| d.reserve == *reserve)
     }
 
     pub fn find_borrow(&self, reserve: &Pubkey) -> Option<usize> {
-        self.active_borrows().iter().position(|b| b.reserve == *reserve)
+        if *reserve == Pubkey::default() {
+            return None;
+        }
+        self.borrows.iter().position(|b| b.reserve == *reserve)
     }
 
     /// The deposit slot for `reserve`, opening one at the end if needed.

@@ -108,14 +108,14 @@ impl Reserve {
         math::checked_add_u64(self.available_liquidity, self.flash_loan_amount)
     }
 
-    /// borrowed / (available + flash loan + borrowed); zero for an empty reserve.
+    /// borrowed / (available + flash loan + borrowed), rounded down; zero for an empty reserve.
     pub fn utilization(&self) -> Result<Fraction> {
         let borrowed = self.borrowed_sf.get();
         let gross = math::add(from_u64(self.owned_liquidity()?), borrowed)?;
         if gross == Fraction::ZERO {
             return Ok(Fraction::ZERO);
         }
-        math::div(borrowed, gross)
+        math::share_floor(borrowed, gross)
     }
 
     /// Current borrow APR from the curve (0.1 = 10%).
@@ -133,12 +133,17 @@ impl Reserve {
         let elapsed = now_ts.saturating_sub(self.last_update_ts).max(0) as u64;
         let borrowed = self.borrowed_sf.get();
         let index = self.cumulative_borrow_index_sf.get();
-        let room = |limit: u64, value: Fraction| match value {
-            v if v == Fraction::ZERO => Fraction::MAX,
-            v => from_u64(limit).checked_div(v).unwrap_or(Fraction::MAX),
-        };
-        let cap = room(MAX_BORROW_INDEX, index).min(room(MAX_RESERVE_DEBT, borrowed));
-        let growth = compounded_growth(self.borrow_apr()?, elapsed, cap)?;
+        let apr = self.borrow_apr()?;
+        let mut growth = compounded_growth(apr, elapsed, Fraction::MAX)?;
+        let within = |value: Fraction, limit: u64| value.checked_mul(growth).is_some_and(|v| v <= from_u64(limit));
+        if !(within(index, MAX_BORROW_INDEX) && within(borrowed, MAX_RESERVE_DEBT)) {
+            // Only here are the caps worth two divisions: saturate where the index or the debt would pass them.
+            let room = |limit: u64, value: Fraction| match value {
+                v if v == Fraction::ZERO => Fraction::MAX,
+                v => from_u64(limit).checked_div(v).unwrap_or(Fraction::MAX),
+            };
+            growth = compounded_growth(apr, elapsed, room(MAX_BORROW_INDEX, index).min(room(MAX_RESERVE_DEBT, borrowed)))?;
+        }
         let new_borrowed = math::mul(borrowed, growth)?;
         let interest = new_borrowed.saturating_sub(borrowed);
         let to_fees = math::mul(interest, from_bps(self.config.reserve_factor_bps as u64)?)?;
@@ -199,8 +204,8 @@ impl Reserve {
 /// `ctoken_amount · total_liquidity / ctoken_supply`, as ctokens × (liquidity per cToken) to stay in range.
 pub fn ctokens_to_liquidity(ctoken_amount: u64, total_liquidity: Fraction, ctoken_supply: u64) -> Result<Fraction> {
     require!(ctoken_supply > 0, BallastError::ReserveAccountingInvalid);
-    let liquidity_per_ctoken = math::div(total_liquidity, from_u64(ctoken_supply))?;
-    math::mul(from_u64(ctoken_amount), liquidity_per_ctoken)
+    let liquidity_per_ctoken = math::div_int(total_liquidity, ctoken_supply)?;
+    math::mul_int(liquidity_per_ctoken, ctoken_amount)
 }
 
 #[cfg(test)]

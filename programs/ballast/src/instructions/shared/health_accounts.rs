@@ -55,7 +55,12 @@ fn add_reserve(
         require_elevation_rules(obligation, key, &reserve.config, group)?;
     }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
-    let valuation = ReserveValuation::projected(reserve, now_ts)?;
+    // Borrow power may value collateral at the last accrued exchange rate: accrual only ever raises it, so this
+    // never overstates collateral. Debt, and everything liquidation weighs, is projected to now.
+    let valuation = match use_ == PriceUse::Risk && obligation.find_borrow(key).is_none() {
+        true => ReserveValuation::as_stored(reserve)?,
+        false => ReserveValuation::projected(reserve, now_ts)?,
+    };
     health.add_priced_reserve(obligation, key, &valuation, &price, group, use_)
 }
 
