@@ -14,6 +14,8 @@ use std::{
 pub const SBF_HEAP_BYTES: u64 = 32 * 1024;
 
 static IN_STUB: AtomicBool = AtomicBool::new(false);
+/// Counting is off unless the heap run turns it on, so instruction counts carry no counting overhead.
+static ENABLED: AtomicBool = AtomicBool::new(false);
 static CALL: AtomicU64 = AtomicU64::new(0);
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static LIVE: AtomicU64 = AtomicU64::new(0);
@@ -47,7 +49,7 @@ pub fn of_call(call: u64) -> CallHeap {
 }
 
 fn counting() -> bool {
-    IN_PROGRAM.load(Relaxed) && !IN_STUB.load(Relaxed)
+    ENABLED.load(Relaxed) && IN_PROGRAM.load(Relaxed) && !IN_STUB.load(Relaxed)
 }
 
 fn on_alloc(size: u64) {
@@ -112,8 +114,10 @@ struct PausingStubs(Box<dyn SyscallStubs>);
 struct Placeholder;
 impl SyscallStubs for Placeholder {}
 
-/// Wraps the syscall stubs in force (call after every bank start: program-test installs its own).
+/// Turns counting on and wraps the syscall stubs in force (call after every bank start: program-test installs
+/// its own).
 pub fn pause_in_stubs() {
+    ENABLED.store(true, Relaxed);
     let inner = set_syscall_stubs(Box::new(Placeholder));
     set_syscall_stubs(Box::new(PausingStubs(inner)));
 }
