@@ -22,21 +22,32 @@ pub struct ScanRate {
     pub screen_misses: usize,
 }
 
-/// Runs `f` over every obligation's bytes until at least `min_secs` have passed; returns checks per second.
+/// Runs `f` over every obligation's bytes (read in place when aligned, as the keeper's RPC buffers are) until at
+/// least `min_secs` have passed, three times; returns the best run's checks per second, the figure least
+/// disturbed by whatever else the machine is doing.
 fn rate(accounts: &[Vec<u8>], min_secs: f64, mut f: impl FnMut(&Obligation) -> bool) -> f64 {
-    let (start, mut checks, mut sink) = (Instant::now(), 0usize, 0usize);
-    loop {
-        for data in accounts {
-            let o: Obligation = bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<Obligation>()]);
-            sink += f(&o) as usize;
-            checks += 1;
-        }
-        let secs = start.elapsed().as_secs_f64();
-        if secs >= min_secs {
-            std::hint::black_box(sink);
-            return checks as f64 / secs;
+    let size = std::mem::size_of::<Obligation>();
+    let mut best: f64 = 0.0;
+    for _ in 0..3 {
+        let (start, mut checks, mut sink) = (Instant::now(), 0usize, 0usize);
+        loop {
+            for data in accounts {
+                let bytes = &data[8..8 + size];
+                sink += match bytemuck::try_from_bytes::<Obligation>(bytes) {
+                    Ok(o) => f(o),
+                    Err(_) => f(&bytemuck::pod_read_unaligned(bytes)),
+                } as usize;
+                checks += 1;
+            }
+            let secs = start.elapsed().as_secs_f64();
+            if secs >= min_secs {
+                std::hint::black_box(sink);
+                best = best.max(checks as f64 / secs);
+                break;
+            }
         }
     }
+    best
 }
 
 /// Share of the benchmark market's obligations within 10% of the liquidation threshold (the rest are 10% to

@@ -134,7 +134,7 @@ impl Report {
             writeln!(s, "\nScreen misses (cleared but liquidatable): {}", k.screen_misses)?;
         }
         if let Some(st) = &self.stack {
-            writeln!(s, "\n## Stack frames (x86-64 proxy for SBF's 4,096 bytes; {} functions)\n\n| function | bytes |\n|---|---|", st.functions)?;
+            writeln!(s, "\n## Stack frames (x86-64 proxy for SBF's 4,096 bytes; {} functions, {} of x86 std's backtrace symbolisation left out: SBF has none)\n\n| function | bytes |\n|---|---|", st.functions, st.excluded_not_on_sbf)?;
             for f in &st.largest {
                 writeln!(s, "| `{}` | {} |", f.function.chars().take(110).collect::<String>(), f.bytes)?;
             }

@@ -20,6 +20,16 @@ pub struct Stack {
     /// Program functions whose frame passes SBF's limit.
     pub over_limit: Vec<Frame>,
     pub functions: usize,
+    /// Frames of x86 std's backtrace symbolisation (gimli, addr2line, miniz_oxide, rustc_demangle), which an
+    /// SBF build does not contain: left out of `largest` and `over_limit`.
+    pub excluded_not_on_sbf: usize,
+}
+
+/// Code the x86 cdylib links for std's panic backtraces and SBF's std does not have.
+const NOT_ON_SBF: &[&str] = &["std::backtrace_rs", "std::backtrace::", "addr2line::", "gimli::", "miniz_oxide::", "rustc_demangle::"];
+
+fn on_sbf(frame: &Frame) -> bool {
+    !NOT_ON_SBF.iter().any(|p| frame.function.contains(p))
 }
 
 /// Builds the program as a cdylib with stack sizes into `target_dir` and reads them.
@@ -43,29 +53,30 @@ pub fn measure(workspace: &Path, target_dir: &Path) -> Result<Stack> {
         bail!("llvm-readobj failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut frames = parse(&text);
+    let all = parse(&text);
+    let functions = all.len();
+    let mut frames: Vec<Frame> = all.into_iter().filter(on_sbf).collect();
+    let excluded_not_on_sbf = functions - frames.len();
     frames.sort_by(|a, b| b.bytes.cmp(&a.bytes));
-    let functions = frames.len();
     // Everything in the cdylib runs on chain: every frame counts, not only those named after ballast.
     let over_limit = frames.iter().filter(|f| f.bytes > SBF_FRAME_BYTES).cloned().collect();
     frames.truncate(10);
-    Ok(Stack { largest: frames, over_limit, functions })
+    Ok(Stack { largest: frames, over_limit, functions, excluded_not_on_sbf })
 }
 
-/// llvm-readobj's `--stack-sizes` output: entries with `Functions: [name, …]` and `Size: N`.
+/// llvm-readobj's `--stack-sizes` output: entries with `Functions: [names]` and `Size: N`. Demangled generic
+/// names contain ", " themselves, so an entry's list is kept whole as one frame.
 fn parse(text: &str) -> Vec<Frame> {
     let mut out = vec![];
-    let mut names: Vec<String> = vec![];
+    let mut name: Option<String> = None;
     for line in text.lines().map(str::trim) {
         if let Some(list) = line.strip_prefix("Functions: [").and_then(|l| l.strip_suffix(']')) {
-            names = list.split(", ").map(str::to_string).collect();
+            name = Some(list.to_string());
         } else if let Some(size) = line.strip_prefix("Size: ").and_then(|s| s.split_whitespace().next()) {
             let bytes = size.trim_start_matches("0x");
             let bytes = if size.starts_with("0x") { u64::from_str_radix(bytes, 16).ok() } else { bytes.parse().ok() };
-            if let Some(bytes) = bytes {
-                for name in names.drain(..) {
-                    out.push(Frame { function: name, bytes });
-                }
+            if let (Some(bytes), Some(function)) = (bytes, name.take()) {
+                out.push(Frame { function, bytes });
             }
         }
     }

@@ -31,12 +31,14 @@ impl From<Fraction> for Sf {
 
 /// `x / 10_000` as a Fraction, truncated. Integer arithmetic on the bits: bit-identical to dividing
 /// `Fraction::from_num(bps)` by `Fraction::from_num(10_000)`, at a fraction of the cost.
+#[inline]
 pub fn from_bps(bps: u64) -> Result<Fraction> {
     Ok(Fraction::from_bits(((bps as u128) << Fraction::FRAC_NBITS) / BPS as u128))
 }
 
 /// `a / n` for an integer `n`, truncated: bit-identical to dividing by `from_u64(n)`, and far cheaper (a u128
 /// integer division instead of a 256-bit fixed-point one).
+#[inline]
 pub fn div_int(a: Fraction, n: u64) -> Result<Fraction> {
     Ok(checked!(a.checked_div_int(n as u128))?)
 }
@@ -65,15 +67,18 @@ pub fn ratio_u64_floor(num: u64, den: u64) -> Result<Fraction> {
 }
 
 /// `a · n` for an integer `n`: bit-identical to multiplying by `from_u64(n)`.
+#[inline]
 pub fn mul_int(a: Fraction, n: u64) -> Result<Fraction> {
     Ok(checked!(a.checked_mul_int(n as u128))?)
 }
 
+#[inline]
 pub fn from_u64(value: u64) -> Fraction {
     Fraction::from_num(value)
 }
 
 /// `x · bps / 10_000`: multiplies first, so whole-number results stay exact, unless that would overflow.
+#[inline]
 pub fn mul_bps(x: Fraction, bps: u64) -> Result<Fraction> {
     match x.checked_mul_int(bps as u128) {
         Some(product) => div_int(product, BPS),
@@ -82,23 +87,28 @@ pub fn mul_bps(x: Fraction, bps: u64) -> Result<Fraction> {
 }
 
 /// Rounds down to whole native units: for anything paid out.
+#[inline]
 pub fn to_floor_u64(value: Fraction) -> Result<u64> {
     Ok(checked!(value.floor().checked_to_num::<u64>())?)
 }
 
 /// Rounds up to whole native units: for anything owed.
+#[inline]
 pub fn to_ceil_u64(value: Fraction) -> Result<u64> {
     Ok(checked!(value.checked_ceil().and_then(|c| c.checked_to_num::<u64>()))?)
 }
 
+#[inline]
 pub fn add(a: Fraction, b: Fraction) -> Result<Fraction> {
     Ok(checked!(a.checked_add(b))?)
 }
 
+#[inline]
 pub fn sub(a: Fraction, b: Fraction) -> Result<Fraction> {
     Ok(checked!(a.checked_sub(b))?)
 }
 
+#[inline]
 pub fn mul(a: Fraction, b: Fraction) -> Result<Fraction> {
     Ok(checked!(a.checked_mul(b))?)
 }
@@ -133,23 +143,48 @@ pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> Result<u64> {
     Ok(checked!(u64::try_from(quotient).ok())?)
 }
 
+#[inline]
 pub fn checked_add_u64(a: u64, b: u64) -> Result<u64> {
     Ok(checked!(a.checked_add(b))?)
 }
 
+#[inline]
 pub fn checked_sub_u64(a: u64, b: u64) -> Result<u64> {
     Ok(checked!(a.checked_sub(b))?)
 }
 
+/// Every power of ten a u64 holds.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `10^exp` as a u64 (a table look-up), or an overflow error past 10^19.
+#[inline]
+pub fn pow10(exp: u32) -> Result<u64> {
+    Ok(checked!(POWERS_OF_TEN.get(exp as usize).copied())?)
+}
+
 /// `10^exp` as a Fraction, for converting native units to whole tokens.
 pub fn ten_pow(exp: u32) -> Result<Fraction> {
-    let value = checked!(10u64.checked_pow(exp))?;
-    Ok(Fraction::from_num(value))
+    Ok(Fraction::from_num(pow10(exp)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pow10_succeeds_matching_checked_pow() {
+        for exp in 0..64u32 {
+            assert_eq!(pow10(exp).ok(), 10u64.checked_pow(exp));
+        }
+    }
 
     #[test]
     fn sf_round_trips_every_bit() {

@@ -3,7 +3,7 @@ use crate::{
     math::{self, mul_bps, Fraction},
     oracle::{market_value, Price, PriceUse, Side},
     error::BallastError,
-    state::{ctokens_to_liquidity, ElevationGroup, Obligation, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
+    state::{ctokens_to_liquidity, ElevationGroup, HealthPosition, Obligation, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
 };
 use anchor_lang::prelude::*;
 
@@ -41,13 +41,13 @@ pub struct Health {
 
 /// Rules borrow and withdraw enforce (liquidation never does): in an elevation group every collateral
 /// reserve is a member and the only debt is the group's debt reserve.
-pub fn require_elevation_rules(obligation: &Obligation, reserve_key: &Pubkey, config: &ReserveConfig, group: Option<&ElevationGroup>) -> Result<()> {
+pub fn require_elevation_rules(obligation: &Obligation, position: &HealthPosition, config: &ReserveConfig, group: Option<&ElevationGroup>) -> Result<()> {
     let Some(group) = group else { return Ok(()) };
-    if obligation.find_deposit(reserve_key).is_some() {
+    if position.deposit.is_some() {
         require!(config.in_elevation_group(obligation.elevation_group), BallastError::ElevationGroupNonMemberCollateral);
     }
-    if obligation.find_borrow(reserve_key).is_some() {
-        require_keys_eq!(*reserve_key, group.debt_reserve, BallastError::ElevationGroupDebtNotAllowed);
+    if position.borrow.is_some() {
+        require_keys_eq!(position.reserve, group.debt_reserve, BallastError::ElevationGroupDebtNotAllowed);
     }
     Ok(())
 }
@@ -81,22 +81,42 @@ impl<'a> ReserveValuation<'a> {
             cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
         })
     }
+
+    /// Just what a health check for `position` needs, each part as cheaply as it may be had. Debt is always
+    /// valued at the index projected to now. Collateral is valued at the exchange rate projected to now for
+    /// liquidation, and at the last accrued one for borrow power (accrual only ever raises it, so that never
+    /// overstates collateral).
+    pub fn for_position(reserve: &'a Reserve, position: &HealthPosition, now_ts: i64, use_: PriceUse) -> Result<Self> {
+        if use_ == PriceUse::Liquidation && position.deposit.is_some() {
+            return Self::projected(reserve, now_ts);
+        }
+        let mut valuation = Self::as_stored(reserve)?;
+        if position.borrow.is_some() {
+            valuation.cumulative_borrow_index = reserve.projected_borrow_index(now_ts)?.max(Fraction::ONE);
+        }
+        Ok(valuation)
+    }
 }
 
 impl Health {
     /// Adds one reserve at a validated `price`: for liquidation, first refuses a price outside the band on the
     /// side it would harm (collateral held here, debt owed here).
     pub fn add_priced_reserve(&mut self, obligation: &Obligation, reserve_key: &Pubkey, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
-        let (deposit, borrow) = (obligation.find_deposit(reserve_key), obligation.find_borrow(reserve_key));
+        let position = HealthPosition { reserve: *reserve_key, deposit: obligation.find_deposit(reserve_key), borrow: obligation.find_borrow(reserve_key) };
+        self.add_priced_position(obligation, &position, r, price, group, use_)
+    }
+
+    /// `add_priced_reserve` for a position whose slots are already known.
+    pub fn add_priced_position(&mut self, obligation: &Obligation, position: &HealthPosition, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
         if use_ == PriceUse::Liquidation {
-            if deposit.is_some() {
+            if position.deposit.is_some() {
                 price.require_within_band(&r.config.oracle, Side::Collateral)?;
             }
-            if borrow.is_some() {
+            if position.borrow.is_some() {
                 price.require_within_band(&r.config.oracle, Side::Debt)?;
             }
         }
-        self.add_positions(obligation, deposit, borrow, r, price, group, use_)
+        self.add_positions(obligation, position.deposit, position.borrow, r, price, group, use_)
     }
 
     /// Adds the obligation's collateral and debt in one reserve, as `use_` needs them: for borrow and withdraw

@@ -35,16 +35,15 @@ pub struct RawPrice {
 pub struct Price {
     pub spot: Fraction,
     pub ema: Fraction,
-    pub conf: Fraction,
     /// conf / spot, from the mantissas (rounded down).
     pub conf_ratio: Fraction,
     /// |spot − ema| / ema, from the mantissas (rounded down).
     pub ema_gap_ratio: Fraction,
 }
 
-fn scale(mantissa: u64, exponent: i32) -> Result<Fraction> {
+/// `mantissa` · 10^exponent, given 10^|exponent|.
+fn scale(mantissa: u64, exponent: i32, power: u64) -> Result<Fraction> {
     let m = from_u64(mantissa);
-    let power = crate::checked!(10u64.checked_pow(exponent.unsigned_abs()))?;
     if exponent >= 0 {
         math::mul_int(m, power)
     } else {
@@ -61,10 +60,10 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
     require!(age <= cfg.max_age_secs as i64, BallastError::OracleStale);
     // A price from the future would stay "fresh" past max_age: only a small clock skew is forgiven.
     require!(age >= -MAX_PRICE_CLOCK_SKEW_SECS, BallastError::OraclePublishTimeInFuture);
+    let power = math::pow10(raw.exponent.unsigned_abs())?;
     let price = Price {
-        spot: scale(raw.price as u64, raw.exponent)?,
-        ema: scale(raw.ema_price as u64, raw.exponent)?,
-        conf: scale(raw.conf, raw.exponent)?,
+        spot: scale(raw.price as u64, raw.exponent, power)?,
+        ema: scale(raw.ema_price as u64, raw.exponent, power)?,
         // Ratios of mantissas of one exponent: a short integer division each, and closer than dividing the
         // scaled (already truncated) prices.
         conf_ratio: math::ratio_u64_floor(raw.conf, raw.price as u64)?,
@@ -158,8 +157,9 @@ impl Price {
 
 /// Value in quote of `native_amount` at `price`, given the mint's decimals. Multiplies first so round
 /// amounts stay exact; divides first only when the product would overflow.
+#[inline]
 pub fn market_value(native_amount: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
-    let scale = crate::checked!(10u64.checked_pow(decimals as u32))?;
+    let scale = math::pow10(decimals as u32)?;
     match native_amount.checked_mul(price) {
         Some(product) => math::div_int(product, scale),
         None => math::mul(math::div_int(native_amount, scale)?, price),

@@ -59,6 +59,14 @@ pub struct Obligation {
 const _: () = assert!(core::mem::size_of::<Obligation>() == 1024);
 const _: () = assert!(8 + core::mem::size_of::<Obligation>() <= 1_400);
 
+/// One reserve an obligation's health depends on, with its slots on each side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthPosition {
+    pub reserve: Pubkey,
+    pub deposit: Option<usize>,
+    pub borrow: Option<usize>,
+}
+
 impl Obligation {
     pub const SPACE: usize = 8 + core::mem::size_of::<Obligation>();
 
@@ -151,13 +159,32 @@ impl Obligation {
 
     /// The distinct reserves a health check needs, in order: deposits, then borrows not already listed.
     pub fn health_reserves(&self) -> impl Iterator<Item = Pubkey> + '_ {
+        self.health_positions().map(|p| p.reserve)
+    }
+
+    /// How many reserves `health_reserves` lists: one (reserve, price) pair each.
+    pub fn health_reserve_count(&self) -> usize {
         let deposits = self.active_deposits();
-        deposits.iter().map(|d| d.reserve).chain(
-            self.active_borrows()
-                .iter()
-                .map(|b| b.reserve)
-                .filter(move |r| !deposits.iter().any(|d| d.reserve == *r)),
-        )
+        let borrows_alone = self.active_borrows().iter().filter(|b| !deposits.iter().any(|d| d.reserve == b.reserve)).count();
+        deposits.len() + borrows_alone
+    }
+
+    /// `health_reserves` with each reserve's deposit and borrow slots, found in one pass.
+    pub fn health_positions(&self) -> impl Iterator<Item = HealthPosition> + '_ {
+        let deposits = self.active_deposits();
+        let borrows = self.active_borrows();
+        let borrow_of = move |r: &Pubkey| borrows.iter().position(|b| b.reserve == *r);
+        deposits
+            .iter()
+            .enumerate()
+            .map(move |(i, d)| HealthPosition { reserve: d.reserve, deposit: Some(i), borrow: borrow_of(&d.reserve) })
+            .chain(
+                borrows
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, b)| !deposits.iter().any(|d| d.reserve == b.reserve))
+                    .map(|(j, b)| HealthPosition { reserve: b.reserve, deposit: None, borrow: Some(j) }),
+            )
     }
 
     /// Cross-field rules: packed slots, one position per reserve per side, no zero positions; isolated debt

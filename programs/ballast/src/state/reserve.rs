@@ -130,30 +130,57 @@ impl Reserve {
     /// to MAX_BORROW_RATE_BPS. Any reserve, however long idle and whatever its stored curve, can always be
     /// repaid, liquidated, redeemed from and reconfigured.
     pub fn accrual(&self, now_ts: i64) -> Result<Accrual> {
-        let elapsed = now_ts.saturating_sub(self.last_update_ts).max(0) as u64;
         let borrowed = self.borrowed_sf.get();
-        let index = self.cumulative_borrow_index_sf.get();
-        let apr = self.borrow_apr()?;
-        let mut growth = compounded_growth(apr, elapsed, Fraction::MAX)?;
-        let within = |value: Fraction, limit: u64| value.checked_mul(growth).is_some_and(|v| v <= from_u64(limit));
-        if !(within(index, MAX_BORROW_INDEX) && within(borrowed, MAX_RESERVE_DEBT)) {
-            // Only here are the caps worth two divisions: saturate where the index or the debt would pass them.
-            let room = |limit: u64, value: Fraction| match value {
-                v if v == Fraction::ZERO => Fraction::MAX,
-                v => from_u64(limit).checked_div(v).unwrap_or(Fraction::MAX),
-            };
-            growth = compounded_growth(apr, elapsed, room(MAX_BORROW_INDEX, index).min(room(MAX_RESERVE_DEBT, borrowed)))?;
+        let stored = Accrual {
+            borrowed,
+            protocol_fees: self.protocol_fees_sf.get(),
+            insurance_fund: self.insurance_fund_sf.get(),
+            cumulative_borrow_index: self.cumulative_borrow_index_sf.get(),
+        };
+        if now_ts <= self.last_update_ts {
+            return Ok(stored);
         }
+        let growth = self.growth_to(now_ts)?;
         let new_borrowed = math::mul(borrowed, growth)?;
         let interest = new_borrowed.saturating_sub(borrowed);
         let to_fees = math::mul(interest, from_bps(self.config.reserve_factor_bps as u64)?)?;
         let to_insurance = math::mul(interest, from_bps(self.config.insurance_factor_bps as u64)?)?;
         Ok(Accrual {
             borrowed: new_borrowed,
-            protocol_fees: math::add(self.protocol_fees_sf.get(), to_fees)?,
-            insurance_fund: math::add(self.insurance_fund_sf.get(), to_insurance)?,
-            cumulative_borrow_index: math::mul(index, growth)?,
+            protocol_fees: math::add(stored.protocol_fees, to_fees)?,
+            insurance_fund: math::add(stored.insurance_fund, to_insurance)?,
+            cumulative_borrow_index: math::mul(stored.cumulative_borrow_index, growth)?,
         })
+    }
+
+    /// The cumulative borrow index `accrual(now_ts)` would reach, without the rest of the accrual: what debt
+    /// alone needs.
+    pub fn projected_borrow_index(&self, now_ts: i64) -> Result<Fraction> {
+        let index = self.cumulative_borrow_index_sf.get();
+        if now_ts <= self.last_update_ts {
+            return Ok(index);
+        }
+        math::mul(index, self.growth_to(now_ts)?)
+    }
+
+    /// Growth of debt from the last accrual to `now_ts` at the current rate, held where the index or the
+    /// reserve's debt would pass their caps.
+    fn growth_to(&self, now_ts: i64) -> Result<Fraction> {
+        let elapsed = now_ts.saturating_sub(self.last_update_ts).max(0) as u64;
+        let borrowed = self.borrowed_sf.get();
+        let index = self.cumulative_borrow_index_sf.get();
+        let apr = self.borrow_apr()?;
+        let growth = compounded_growth(apr, elapsed, Fraction::MAX)?;
+        let within = |value: Fraction, limit: u64| value.checked_mul(growth).is_some_and(|v| v <= from_u64(limit));
+        if within(index, MAX_BORROW_INDEX) && within(borrowed, MAX_RESERVE_DEBT) {
+            return Ok(growth);
+        }
+        // Only here are the caps worth two divisions: saturate where the index or the debt would pass them.
+        let room = |limit: u64, value: Fraction| match value {
+            v if v == Fraction::ZERO => Fraction::MAX,
+            v => from_u64(limit).checked_div(v).unwrap_or(Fraction::MAX),
+        };
+        compounded_growth(apr, elapsed, room(MAX_BORROW_INDEX, index).min(room(MAX_RESERVE_DEBT, borrowed)))
     }
 
     /// Accrues interest up to `now_ts`. Every instruction that writes a reserve calls this first.

@@ -3,7 +3,7 @@ use crate::{
     error::BallastError,
     operations::health::{require_elevation_rules, Health, ReserveValuation},
     oracle::{load_price, PriceUse, Side},
-    state::{ElevationGroup, Market, Obligation, Reserve},
+    state::{ElevationGroup, HealthPosition, Market, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
 
@@ -21,20 +21,20 @@ pub fn compute_health<'info>(
     now_ts: i64,
     use_: PriceUse,
 ) -> Result<Health> {
-    let expected = obligation.health_reserves().count();
+    let expected = obligation.health_reserve_count();
     require!(remaining.len() >= expected * 2, BallastError::HealthAccountsMissing);
     require!(remaining.len() == expected * 2, BallastError::HealthAccountMismatch);
     let mut health = Health::default();
-    for (key, pair) in obligation.health_reserves().zip(remaining.chunks_exact(2)) {
+    for (position, pair) in obligation.health_positions().zip(remaining.chunks_exact(2)) {
         let (reserve_info, price_info) = (&pair[0], &pair[1]);
-        require_keys_eq!(reserve_info.key(), key, BallastError::HealthAccountMismatch);
-        if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == key) {
-            add_reserve(&mut health, obligation, &key, reserve, price_info, group, now_ts, use_)?;
+        require_keys_eq!(reserve_info.key(), position.reserve, BallastError::HealthAccountMismatch);
+        if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == position.reserve) {
+            add_reserve(&mut health, obligation, &position, reserve, price_info, group, now_ts, use_)?;
         } else {
             let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
             let reserve = loader.load()?;
             require_keys_eq!(reserve.market, *market, BallastError::ReserveMarketMismatch);
-            add_reserve(&mut health, obligation, &key, &reserve, price_info, group, now_ts, use_)?;
+            add_reserve(&mut health, obligation, &position, &reserve, price_info, group, now_ts, use_)?;
         }
     }
     Ok(health)
@@ -44,7 +44,7 @@ pub fn compute_health<'info>(
 fn add_reserve(
     health: &mut Health,
     obligation: &Obligation,
-    key: &Pubkey,
+    position: &HealthPosition,
     reserve: &Reserve,
     price_info: &AccountInfo,
     group: Option<&ElevationGroup>,
@@ -52,16 +52,11 @@ fn add_reserve(
     use_: PriceUse,
 ) -> Result<()> {
     if use_ == PriceUse::Risk {
-        require_elevation_rules(obligation, key, &reserve.config, group)?;
+        require_elevation_rules(obligation, position, &reserve.config, group)?;
     }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
-    // Borrow power may value collateral at the last accrued exchange rate: accrual only ever raises it, so this
-    // never overstates collateral. Debt, and everything liquidation weighs, is projected to now.
-    let valuation = match use_ == PriceUse::Risk && obligation.find_borrow(key).is_none() {
-        true => ReserveValuation::as_stored(reserve)?,
-        false => ReserveValuation::projected(reserve, now_ts)?,
-    };
-    health.add_priced_reserve(obligation, key, &valuation, &price, group, use_)
+    let valuation = ReserveValuation::for_position(reserve, position, now_ts, use_)?;
+    health.add_priced_position(obligation, position, &valuation, &price, group, use_)
 }
 
 /// Rejects with `error` unless the obligation's weighted debt stays within its borrow power, under its

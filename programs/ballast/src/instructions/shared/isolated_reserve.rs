@@ -237,7 +237,7 @@ pub fn settle_isolated_collateral<'info>(
 /// Liquidate: the health pairs at the front of `remaining`. After them only the obligation's isolated reserve
 /// may follow, for when it is no position of the obligation any more.
 pub fn liquidation_health_accounts<'info>(obligation: &Obligation, isolated_key: &Pubkey, remaining: &'info [AccountInfo<'info>]) -> Result<&'info [AccountInfo<'info>]> {
-    let pairs_len = obligation.health_reserves().count() * 2;
+    let pairs_len = obligation.health_reserve_count() * 2;
     if remaining.len() <= pairs_len {
         // compute_health names what is missing.
         return Ok(remaining);
