@@ -101,6 +101,11 @@ impl TestContext {
 
     /// Creates a market administered by `admin` with `config`; its risk council is `self.risk_council`.
     pub async fn create_market_with(&mut self, admin: &Keypair, config: ballast::state::MarketConfig) -> Pubkey {
+        self.try_create_market_with(admin, config).await.expect("init_market succeeds")
+    }
+
+    /// `create_market_with`, returning the transaction's result.
+    pub async fn try_create_market_with(&mut self, admin: &Keypair, config: ballast::state::MarketConfig) -> Result<Pubkey, BanksClientError> {
         let market = Keypair::new();
         let authority = market_authority(&market.pubkey());
         let mut quote = [0u8; 32];
@@ -123,8 +128,8 @@ impl TestContext {
             }
             .data(),
         };
-        self.send(&[ix], &[admin, &market]).await.unwrap();
-        market.pubkey()
+        self.send(&[ix], &[admin, &market]).await?;
+        Ok(market.pubkey())
     }
 
     /// Sends `ixs` in one transaction paid by the bank's payer: legacy when it fits, else v0 loading accounts
@@ -161,7 +166,7 @@ impl TestContext {
         self.banks.banks_client.get_account(*key).await.unwrap()
     }
 
-    async fn zero_copy<T: bytemuck::Pod>(&mut self, key: &Pubkey) -> T {
+    pub(crate) async fn zero_copy<T: bytemuck::Pod>(&mut self, key: &Pubkey) -> T {
         let data = self.account(key).await.expect("account exists").data;
         bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<T>()])
     }

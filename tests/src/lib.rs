@@ -4,6 +4,7 @@
 #![allow(deprecated)] // solana-program-test 3.1 marks ProgramTest/processor! as unstable API.
 
 pub mod actions;
+pub mod attack;
 pub mod context;
 pub mod elevation;
 pub mod governance;

@@ -109,11 +109,12 @@ pub struct ReserveBuilder<'a> {
     prefund_lamports: Option<u64>,
     liquidity: f64,
     market: Option<(Pubkey, solana_keypair::Keypair)>,
+    listing_pending: bool,
 }
 
 impl TestContext {
     pub fn reserve(&mut self, asset: Asset) -> ReserveBuilder<'_> {
-        ReserveBuilder { t: self, asset, kind: MintKind::SplToken, edits: vec![], seed_native: None, prefund_lamports: None, liquidity: 0.0, market: None }
+        ReserveBuilder { t: self, asset, kind: MintKind::SplToken, edits: vec![], seed_native: None, prefund_lamports: None, liquidity: 0.0, market: None, listing_pending: false }
     }
 }
 
@@ -149,6 +150,12 @@ impl ReserveBuilder<'_> {
     /// Builds in another market, administered by `admin`.
     pub fn market(mut self, market: Pubkey, admin: solana_keypair::Keypair) -> Self {
         self.market = Some((market, admin));
+        self
+    }
+    /// In a market with a timelock, leaves the listing queued (collateral off until it applies). Otherwise the
+    /// builder lets the timelock pass and applies it, standing for a reserve listed long ago.
+    pub fn listing_pending(mut self) -> Self {
+        self.listing_pending = true;
         self
     }
 
@@ -217,6 +224,15 @@ impl ReserveBuilder<'_> {
             ballast::instruction::InitReserve { args: ballast::instructions::InitReserveArgs { config, seed_liquidity_amount: seed } },
         );
         t.send(&[ix], &[&admin]).await?;
+        let listed: ballast::state::Reserve = t.zero_copy(&reserve).await;
+        if listed.pending_config_apply_ts != 0 && !self.listing_pending {
+            t.advance((listed.pending_config_apply_ts - t.now).max(0)).await;
+            let apply = TestContext::instruction(
+                ballast::accounts::ApplyPendingReserveConfig { reserve },
+                ballast::instruction::ApplyPendingReserveConfig {},
+            );
+            t.send(&[apply], &[]).await?;
+        }
         for vault in [info.liquidity_vault, info.collateral_vault, info.fee_vault] {
             t.token_accounts.push(vault);
         }

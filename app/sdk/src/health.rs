@@ -5,7 +5,7 @@ use anchor_lang::prelude::{AccountInfo, AccountLoader, Pubkey};
 use anyhow::{anyhow, Result};
 use ballast::{
     error::BallastError,
-    instructions::{compute_health, count_isolated_borrow, price_account_of, record_market_outflow, require_borrow_power},
+    instructions::{compute_health, count_isolated_borrow, price_account_of, record_outflow, require_borrow_power},
     math::Fraction,
     operations::{
         borrow, collateral,
@@ -105,8 +105,7 @@ impl<'s> Projection<'s> {
                 let mut obligation = *obligation;
                 let fee = borrow::borrow(&mut reserve, &mut obligation, reserve_key, amount)?;
                 require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
-                controls::record_reserve_outflow(&mut reserve, amount, now)?;
-                record_market_outflow(&market, &reserve, price_account_of(remaining, reserve_key)?, amount, now)?;
+                record_outflow(&market, &mut reserve, price_account_of(remaining, reserve_key)?, amount, now)?;
                 let debt_added = ballast::math::checked_add_u64(amount, fee)?;
                 count_isolated_borrow(&Pubkey::default(), &mut obligation, &self.snap.key, reserve_key, &mut reserve, debt_added, remaining, now)?;
                 Ok(())

@@ -18,6 +18,11 @@ pub const DEFAULT_CLOSE_FACTOR_BPS: u16 = 2_000;
 pub const ACCOUNT_VERSION: u8 = 1;
 /// Longest oracle age a reserve may be configured to accept, in seconds.
 pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+/// Shortest oracle age a reserve may be configured to accept, in seconds. A floor, because shortening the age
+/// is a tightening the risk council applies at once: at one second no liquidator could post a price and land
+/// a liquidation before it went stale, so "tightening" would freeze liquidations. Thirty seconds leaves room
+/// for a keeper's price post and its liquidation through ordinary congestion.
+pub const MIN_ORACLE_AGE_SECS: u32 = 30;
 /// Longest config timelock a market may set (30 days), so tightening can never freeze governance.
 pub const MAX_CONFIG_TIMELOCK_SECS: u64 = 30 * 86_400;
 /// Liquidation health at or below which one call may repay the whole debt, bps.

@@ -45,7 +45,7 @@ pub enum BallastError {
     CurveRateDecreasing,
     #[msg("Rate curve points beyond curve_len must be zero")]
     CurveTrailingPointsNotZero,
-    #[msg("oracle max_age_secs must be between 1 and 3600")]
+    #[msg("oracle max_age_secs must be between 30 (MIN_ORACLE_AGE_SECS) and 3600 (MAX_ORACLE_AGE_SECS)")]
     OracleMaxAgeInvalid,
     #[msg("oracle max_conf_bps must be between 1 and 1000 (10%)")]
     OracleMaxConfInvalid,

@@ -21,6 +21,7 @@ fn broken(edit: fn(&mut ReserveConfig)) -> ReserveConfig {
 #[test_case(|c| c.curve[1] = CurvePoint { utilization_bps: 8_000, borrow_rate_bps: 10_900 }, BallastError::CurveRateDecreasing ; "curve decreasing")]
 #[test_case(|c| c.curve[2].utilization_bps = 9_000, BallastError::CurveMustEndAtFull ; "curve end")]
 #[test_case(|c| c.oracle.max_age_secs = 0, BallastError::OracleMaxAgeInvalid ; "oracle age")]
+#[test_case(|c| c.oracle.max_age_secs = ballast::constants::MIN_ORACLE_AGE_SECS - 1, BallastError::OracleMaxAgeInvalid ; "oracle age below the floor")]
 #[test_case(|c| c.oracle.max_conf_bps = 5_000, BallastError::OracleMaxConfInvalid ; "oracle conf")]
 #[test_case(|c| c.oracle.feed_id = [0; 32], BallastError::OracleFeedIdMissing ; "feed id")]
 #[tokio::test]

@@ -73,8 +73,9 @@ async fn deposit_and_borrow_fail_above_their_caps_and_repay_is_never_capped() {
     t.assert_invariants().await;
 }
 
-/// 1,000 USDC per hour may leave the reserve: borrows and redeems share the window, repays and
-/// liquidations are exempt, and the allowance comes back as the window slides.
+/// 1,000 USDC per hour may leave the reserve, net: borrows and redeems share the window, deposits and repays
+/// are credit that outflow uses first, liquidations are exempt, and the allowance comes back as the window
+/// slides.
 #[tokio::test]
 async fn outflow_limiter_blocks_borrow_and_redeem_beyond_the_window_allowance() {
     let (mut t, usdc, sol, alice, liquidator) = setup().await;
@@ -90,9 +91,12 @@ async fn outflow_limiter_blocks_borrow_and_redeem_beyond_the_window_allowance() 
     t.redeem(&lender, &usdc, usdc.amount(700.0)).await;
     assert_error!(t, t.try_borrow(&alice, &usdc, 1), BallastError::ReserveOutflowLimitExceeded);
     assert_error!(t, t.try_redeem(&lender, &usdc, 1), BallastError::ReserveOutflowLimitExceeded);
+    // A repayment is credit: Alice may borrow the 100 USDC again, and no more.
     t.repay(&alice, &alice, &usdc, usdc.amount(100.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(100.0)).await;
+    assert_error!(t, t.try_borrow(&alice, &usdc, 1), BallastError::ReserveOutflowLimitExceeded);
 
-    // Half an hour into the next window half of the last window's 1,000 still counts: about 500 USDC
+    // Half an hour into the next window half of the last window's net 1,000 still counts: about 500 USDC
     // may leave (cTokens are now worth slightly more than 1 USDC after 90 minutes of interest).
     t.advance(5_400).await;
     assert_error!(t, t.try_redeem(&lender, &usdc, usdc.amount(500.0)), BallastError::ReserveOutflowLimitExceeded);
@@ -145,9 +149,13 @@ async fn emergency_mode_allows_only_repay_withdraw_pledge_and_liquidate() {
 }
 
 /// $2,000 per hour may leave the whole market, valued at spot: borrows and redeems across reserves share it.
+/// Outflow that only takes back what came into the same reserve within its window (a deposit's round trip)
+/// uses that reserve's credit and never counts, so no one can fill the market's window for free.
 #[tokio::test]
 async fn market_outflow_limiter_blocks_value_leaving_across_reserves() {
     let (mut t, usdc, sol, alice, liquidator) = setup().await;
+    let lender = t.user().funded(&usdc, 2_000.0).build().await;
+    t.deposit(&lender, &usdc, usdc.amount(2_000.0)).await; // before the limiter: no credit
     let mut config = t.market_config().await;
     config.outflow_limit_quote = 2_000;
     config.outflow_window_secs = 3_600;
@@ -156,11 +164,15 @@ async fn market_outflow_limiter_blocks_value_leaving_across_reserves() {
 
     t.borrow(&alice, &usdc, usdc.amount(100.0)).await; // $100
     t.redeem(&alice, &sol, sol.amount(1.0)).await; // $150
-    let lender = t.user().funded(&usdc, 2_000.0).build().await;
-    t.deposit(&lender, &usdc, usdc.amount(2_000.0)).await;
     t.redeem(&lender, &usdc, usdc.amount(1_750.0)).await; // $2,000 in all
     assert_error!(t, t.try_redeem(&lender, &usdc, usdc.amount(1.0)), BallastError::MarketOutflowLimitExceeded);
     assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(1.0)), BallastError::MarketOutflowLimitExceeded);
+    // A round trip through a full window goes through and leaves it as full as it was.
+    let churner = t.user().funded(&usdc, 500.0).build().await;
+    t.deposit(&churner, &usdc, usdc.amount(500.0)).await;
+    let ctokens = t.balance(&churner.ctokens(&usdc)).await;
+    t.redeem(&churner, &usdc, ctokens).await;
+    assert_error!(t, t.try_redeem(&lender, &usdc, usdc.amount(1.0)), BallastError::MarketOutflowLimitExceeded);
     // Repay and liquidation still go through.
     t.repay(&alice, &alice, &usdc, usdc.amount(10.0)).await;
     t.set_price(&sol, 60.0);

@@ -1,4 +1,4 @@
-//! Token-2022 mints that pass the extension check work end to end (the refused ones: `security::tokens`).
+//! Token-2022 mints that pass the extension check work end to end (the refused ones: `exploits::regressions::tokens`).
 use ballast_tests::{tokens::MintKind, *};
 
 /// A plain Token-2022 mint works end to end: deposit, pledge, borrow against it, repay, withdraw, redeem.

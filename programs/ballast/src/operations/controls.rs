@@ -6,7 +6,7 @@ use crate::{
     state::{MarketConfig, ReserveConfig, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY},
 };
 use anchor_lang::prelude::*;
-pub use crate::state::OutflowWindow;
+pub use crate::state::{fading_credit, OutflowWindow};
 
 /// What an instruction does to a reserve, for the circuit breakers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,17 +52,53 @@ pub fn require_allowed(action: Action, reserve: &ReserveConfig, market: &MarketC
     Ok(())
 }
 
-/// Records liquidity leaving `reserve` (redeem, borrow) against its own outflow limit.
-pub fn record_reserve_outflow(reserve: &mut crate::state::Reserve, liquidity_amount: u64, now_ts: i64) -> Result<()> {
-    let (limit, window) = (reserve.config.outflow_limit, reserve.config.outflow_window_secs);
-    reserve.outflow.record(liquidity_amount, now_ts, limit, window, BallastError::ReserveOutflowLimitExceeded)
+/// The window a reserve keeps its net flow in: its own limiter's, or with that off the market's, so the market
+/// limiter still knows which outflow is only inflow going back out.
+fn reserve_flow_window(reserve: &ReserveConfig, market: &MarketConfig) -> u32 {
+    match reserve.outflow_window_secs {
+        0 => market.outflow_window_secs,
+        own => own,
+    }
 }
 
-/// Records value leaving the market (whole quote units, rounded up) against the market's outflow limit.
+/// Records liquidity leaving `reserve` (redeem, borrow) against its own net outflow limit. Returns the part
+/// its fading inflow credit does not cover: the new outflow the market limiter counts. Outflow that only
+/// takes back what came in moments ago (a deposit's round trip, a borrow repaid and taken again) is not new,
+/// so no one can fill the market's window for free; credit fades over the window, so a run on old deposits
+/// still counts in full.
+pub fn record_reserve_outflow(reserve: &mut crate::state::Reserve, liquidity_amount: u64, market: &MarketConfig, now_ts: i64) -> Result<u64> {
+    let window = reserve_flow_window(&reserve.config, market);
+    let limit = (reserve.config.outflow_window_secs != 0).then_some(reserve.config.outflow_limit);
+    reserve.outflow.record_outflow(liquidity_amount, now_ts, window, limit, BallastError::ReserveOutflowLimitExceeded)?;
+    if window == 0 {
+        return Ok(liquidity_amount);
+    }
+    let credit = fading_credit(reserve.outflow_credit, reserve.outflow_credit_ts, now_ts, window);
+    let covered = credit.min(liquidity_amount);
+    reserve.outflow_credit = credit - covered;
+    reserve.outflow_credit_ts = now_ts;
+    Ok(liquidity_amount - covered)
+}
+
+/// Records liquidity coming into `reserve` (deposit, repay): it lowers the reserve's net outflow, and becomes
+/// fading credit that the next outflow uses first (`record_reserve_outflow`).
+pub fn record_reserve_inflow(reserve: &mut crate::state::Reserve, liquidity_amount: u64, market: &MarketConfig, now_ts: i64) {
+    let window = reserve_flow_window(&reserve.config, market);
+    if window == 0 {
+        return;
+    }
+    reserve.outflow.record_inflow(liquidity_amount, now_ts, window);
+    let credit = fading_credit(reserve.outflow_credit, reserve.outflow_credit_ts, now_ts, window);
+    reserve.outflow_credit = credit.saturating_add(liquidity_amount);
+    reserve.outflow_credit_ts = now_ts;
+}
+
+/// Records new outflow (whole quote units, rounded up) against the market's limit. Inflow is credited per
+/// reserve, never here, so deposits need not write the market account.
 pub fn record_market_outflow(market: &mut crate::state::Market, value_quote: math::Fraction, now_ts: i64) -> Result<()> {
     let (limit, window) = (market.config.outflow_limit_quote, market.config.outflow_window_secs);
     let value = math::to_ceil_u64(value_quote)?;
-    market.outflow.record(value, now_ts, limit, window, BallastError::MarketOutflowLimitExceeded)
+    market.outflow.record_outflow(value, now_ts, window, Some(limit), BallastError::MarketOutflowLimitExceeded)
 }
 
 #[cfg(test)]
@@ -111,16 +147,77 @@ mod tests {
     fn the_window_slides_and_old_outflow_fades() {
         let e = BallastError::ReserveOutflowLimitExceeded;
         let mut w = OutflowWindow::default();
-        w.record(600, 0, 1_000, 100, e).unwrap();
-        assert!(w.record(401, 50, 1_000, 100, e).is_err());
-        w.record(400, 50, 1_000, 100, e).unwrap();
+        let limit = Some(1_000);
+        w.record_outflow(600, 0, 100, limit, e).unwrap();
+        assert!(w.record_outflow(401, 50, 100, limit, e).is_err());
+        w.record_outflow(400, 50, 100, limit, e).unwrap();
         // Half-way through the next window half of the previous 1,000 still counts.
-        assert!(w.record(501, 150, 1_000, 100, e).is_err());
-        w.record(500, 150, 1_000, 100, e).unwrap();
+        assert!(w.record_outflow(501, 150, 100, limit, e).is_err());
+        w.record_outflow(500, 150, 100, limit, e).unwrap();
         // Two windows later everything has faded.
-        w.record(1_000, 400, 1_000, 100, e).unwrap();
+        w.record_outflow(1_000, 400, 100, limit, e).unwrap();
         assert_eq!(w.previous, 0);
         // A zero window is off.
-        w.record(u64::MAX, 400, 0, 0, e).unwrap();
+        w.record_outflow(u64::MAX, 400, 0, Some(0), e).unwrap();
+    }
+
+    #[test]
+    fn inflow_lowers_the_net_outflow() {
+        let e = BallastError::ReserveOutflowLimitExceeded;
+        let limit = Some(1_000);
+        // A round trip, deposit first: nothing is left counted against the limit.
+        let mut w = OutflowWindow::default();
+        w.record_inflow(1_000, 0, 100);
+        w.record_outflow(1_000, 1, 100, limit, e).unwrap();
+        w.record_outflow(1_000, 2, 100, limit, e).unwrap();
+        assert!(w.record_outflow(1, 3, 100, limit, e).is_err());
+        // Outflow first, then inflow: the inflow frees the window again.
+        w.record_inflow(400, 4, 100);
+        w.record_outflow(400, 5, 100, limit, e).unwrap();
+        assert!(w.record_outflow(1, 6, 100, limit, e).is_err());
+        // Net inflow carried into the next window fades like outflow does, rounded toward zero.
+        let mut w = OutflowWindow::default();
+        w.record_inflow(1_001, 0, 100);
+        w.record_outflow(0, 150, 100, limit, e).unwrap();
+        assert_eq!(w.net(150, 100), -500);
+        // Huge inflows saturate rather than wrap.
+        w.record_inflow(u64::MAX, 160, 100);
+        w.record_inflow(u64::MAX, 160, 100);
+        assert_eq!(w.current, i64::MIN);
+    }
+
+    #[test]
+    fn the_market_counts_only_outflow_beyond_the_fading_inflow_credit() {
+        let (mut r, mut m) = configs(0, 0);
+        m.outflow_window_secs = 100;
+        let mut reserve = crate::state::Reserve::zeroed();
+        reserve.config = r;
+        // With no limiter anywhere nothing is kept, and all outflow is new.
+        assert_eq!(record_reserve_outflow(&mut reserve, 10, &MarketConfig::zeroed(), 0).unwrap(), 10);
+        // A round trip in one moment: the redemption is covered, nothing is new.
+        record_reserve_inflow(&mut reserve, 500, &m, 0);
+        assert_eq!(record_reserve_outflow(&mut reserve, 500, &m, 0).unwrap(), 0);
+        assert_eq!(record_reserve_outflow(&mut reserve, 500, &m, 0).unwrap(), 500, "the credit is used up");
+        // Credit fades over the window: half of it is left half-way, none a window later.
+        record_reserve_inflow(&mut reserve, 1_000, &m, 10);
+        assert_eq!(record_reserve_outflow(&mut reserve, 1_000, &m, 60).unwrap(), 500);
+        record_reserve_inflow(&mut reserve, 1_000, &m, 200);
+        assert_eq!(record_reserve_outflow(&mut reserve, 1_000, &m, 300).unwrap(), 1_000);
+        // The reserve's own window, when it has one, is the one the credit fades over.
+        r.outflow_window_secs = 1_000;
+        r.outflow_limit = u64::MAX;
+        reserve.config = r;
+        record_reserve_inflow(&mut reserve, 1_000, &m, 400);
+        assert_eq!(record_reserve_outflow(&mut reserve, 1_000, &m, 500).unwrap(), 100);
+    }
+
+    #[test]
+    fn a_reserve_without_its_own_limiter_keeps_flow_in_the_market_window() {
+        let (mut r, mut m) = configs(0, 0);
+        assert_eq!(reserve_flow_window(&r, &m), 0);
+        m.outflow_window_secs = 3_600;
+        assert_eq!(reserve_flow_window(&r, &m), 3_600);
+        r.outflow_window_secs = 60;
+        assert_eq!(reserve_flow_window(&r, &m), 60);
     }
 }

@@ -106,6 +106,15 @@ impl Health {
         self.add_priced_position(obligation, &position, r, price, group, use_)
     }
 
+    /// One reserve's positions at a validated `price`, as `use_` sees them at `now_ts` (the valuation
+    /// `ReserveValuation::for_position` picks). Borrow and withdraw also enforce the elevation group's
+    /// membership rules (`require_elevation_rules`), which the caller checks before reading the price.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_position(&mut self, obligation: &Obligation, position: &HealthPosition, reserve: &Reserve, price: &Price, group: Option<&ElevationGroup>, now_ts: i64, use_: PriceUse) -> Result<()> {
+        let valuation = ReserveValuation::for_position(reserve, position, now_ts, use_)?;
+        self.add_priced_position(obligation, position, &valuation, price, group, use_)
+    }
+
     /// `add_priced_reserve` for a position whose slots are already known.
     pub fn add_priced_position(&mut self, obligation: &Obligation, position: &HealthPosition, r: &ReserveValuation, price: &Price, group: Option<&ElevationGroup>, use_: PriceUse) -> Result<()> {
         if use_ == PriceUse::Liquidation {
@@ -183,12 +192,13 @@ impl Health {
         self.initial_debt <= self.borrow_power
     }
 
-    /// Liquidation health = Σ collateral·spot·threshold / Σ debt·spot·bf; None when there is no debt.
+    /// Liquidation health = Σ collateral·spot·threshold / Σ debt·spot·bf; None when there is no debt. A ratio
+    /// past Fraction's range (a crumb of debt against large collateral) is as healthy as can be: Fraction::MAX.
     pub fn liquidation_health(&self) -> Result<Option<Fraction>> {
         if self.liquidation_debt == Fraction::ZERO {
             return Ok(None);
         }
-        Ok(Some(math::div(self.liquidation_collateral, self.liquidation_debt)?))
+        Ok(Some(self.liquidation_collateral.checked_div(self.liquidation_debt).unwrap_or(Fraction::MAX)))
     }
 
     /// Liquidatable when liquidation health is below 1.

@@ -2,7 +2,7 @@
 use crate::{
     constants::{
         BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
-        MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
+        MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MIN_ORACLE_AGE_SECS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
         MIN_LIQUIDATION_BAND_BPS,
     },
     error::BallastError,
@@ -154,7 +154,7 @@ impl ReserveConfig {
 impl OracleConfig {
     pub fn validate(&self) -> Result<()> {
         require!(
-            (1..=MAX_ORACLE_AGE_SECS).contains(&self.max_age_secs),
+            (MIN_ORACLE_AGE_SECS..=MAX_ORACLE_AGE_SECS).contains(&self.max_age_secs),
             BallastError::OracleMaxAgeInvalid
         );
         require!((1..=1_000).contains(&self.max_conf_bps), BallastError::OracleMaxConfInvalid);

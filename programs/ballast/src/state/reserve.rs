@@ -67,8 +67,14 @@ pub struct Reserve {
     pub padding0: [u8; 5],
     /// Last at-once rate rise (within MAX_RATE_STEP_BPS), unix seconds; the next waits RATE_STEP_COOLDOWN_SECS.
     pub last_rate_raise_ts: i64,
+    /// Liquidity that came in (deposits, repayments) and has not gone back out, as of `outflow_credit_ts`; it
+    /// fades to nothing over the flow window. Outflow it covers is a round trip, which the market limiter
+    /// does not count (`controls::record_reserve_outflow`).
+    pub outflow_credit: u64,
+    /// When `outflow_credit` was last written, unix seconds.
+    pub outflow_credit_ts: i64,
     /// Reserved for growth.
-    pub padding: [u8; 104],
+    pub padding: [u8; 88],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
@@ -143,8 +149,12 @@ impl Reserve {
         let growth = self.growth_to(now_ts)?;
         let new_borrowed = math::mul(borrowed, growth)?;
         let interest = new_borrowed.saturating_sub(borrowed);
-        let to_fees = math::mul(interest, from_bps(self.config.reserve_factor_bps as u64)?)?;
-        let to_insurance = math::mul(interest, from_bps(self.config.insurance_factor_bps as u64)?)?;
+        // Both shares come out of one rounded-down product, so depositors' part (interest − shares) never
+        // shrinks as interest grows: rounding the two shares separately could take one unit of 2^-60 too many.
+        let (rf, insurance_factor) = (self.config.reserve_factor_bps as u64, self.config.insurance_factor_bps as u64);
+        let to_shares = math::mul(interest, from_bps(rf + insurance_factor)?)?;
+        let to_fees = math::mul(interest, from_bps(rf)?)?.min(to_shares);
+        let to_insurance = math::sub(to_shares, to_fees)?;
         Ok(Accrual {
             borrowed: new_borrowed,
             protocol_fees: math::add(stored.protocol_fees, to_fees)?,

@@ -29,8 +29,10 @@ pub struct InitMarket<'info> {
 }
 
 impl InitMarket<'_> {
-    /// 1. write the market  2. check its invariant  3. emit
+    /// 1. validate the config (every rule, as any later change must pass)  2. write the market  3. check its
+    /// invariant  4. emit
     pub fn handle(ctx: Context<Self>, args: InitMarketArgs) -> Result<()> {
+        args.config.validate()?;
         let mut market = ctx.accounts.market.load_init()?;
         market.admin = ctx.accounts.admin.key();
         market.risk_council = args.risk_council;

@@ -4,7 +4,7 @@ use crate::{
     events::ReserveInitializedEvent,
     instructions::shared::{check_mint_extensions, create_pda_account, create_zero_copy, token_account_space},
     math::{Fraction, Sf},
-    operations::deposit,
+    operations::{deposit, governance},
     seeds,
     state::{Market, Reserve, ReserveConfig},
 };
@@ -80,7 +80,8 @@ impl<'info> InitReserve<'info> {
 
     /// 1. refuse unsafe mints and invalid configs
     /// 2. create the reserve, its vaults and cToken mint, even on addresses someone pre-funded
-    /// 3. write the reserve and book the seed deposit
+    /// 3. write the reserve (its config live at once, or queued for the market's timelock: `governance::list_reserve`)
+    ///    and book the seed deposit
     /// 4. transfer the seed into the vault
     /// 5. emit
     #[access_control(ctx.accounts.validate(&args))]
@@ -95,6 +96,7 @@ impl<'info> InitReserve<'info> {
         a.create_token_account(&a.collateral_vault, &a.ctoken_mint, seeds::COLLATERAL, b.collateral_vault)?;
         a.create_token_account(&a.fee_vault, &liquidity_mint, seeds::FEES, b.fee_vault)?;
         let now = Clock::get()?.unix_timestamp;
+        let timelock_secs = a.market.load()?.config.config_timelock_secs;
         create_zero_copy(&a.admin, &a.reserve, &a.system_program, reserve_seeds, |reserve: &mut Reserve| {
             reserve.market = market_key;
             reserve.liquidity_mint = mint_key;
@@ -103,12 +105,12 @@ impl<'info> InitReserve<'info> {
             reserve.ctoken_mint = a.ctoken_mint.key();
             reserve.collateral_vault = a.collateral_vault.key();
             reserve.fee_vault = a.fee_vault.key();
-            reserve.config = args.config;
             reserve.liquidity_decimals = a.liquidity_mint.decimals;
             reserve.cumulative_borrow_index_sf = Sf::from(Fraction::ONE);
             reserve.last_update_ts = now;
             reserve.bump = b.reserve;
             reserve.version = ACCOUNT_VERSION;
+            governance::list_reserve(reserve, args.config, now, timelock_secs)?;
             deposit::seed_reserve(reserve, args.seed_liquidity_amount)?;
             reserve.invariant()
         })?;

@@ -1,7 +1,7 @@
 //! Walks the (reserve, price) pairs in `remaining_accounts` and computes health (DESIGN §4).
 use crate::{
     error::BallastError,
-    operations::health::{require_elevation_rules, Health, ReserveValuation},
+    operations::health::{require_elevation_rules, Health},
     oracle::{load_price, PriceUse, Side},
     state::{ElevationGroup, HealthPosition, Market, Obligation, Reserve},
 };
@@ -55,8 +55,7 @@ fn add_reserve(
         require_elevation_rules(obligation, position, &reserve.config, group)?;
     }
     let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
-    let valuation = ReserveValuation::for_position(reserve, position, now_ts, use_)?;
-    health.add_priced_position(obligation, position, &valuation, &price, group, use_)
+    health.add_position(obligation, position, reserve, &price, group, now_ts, use_)
 }
 
 /// Rejects with `error` unless the obligation's weighted debt stays within its borrow power, under its

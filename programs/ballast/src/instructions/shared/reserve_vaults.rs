@@ -124,20 +124,23 @@ pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&
     f(&[seeds])
 }
 
-/// Records `liquidity_amount` leaving `reserve` against the market's quote outflow limit, valued at the higher
-/// of the reserve's fresh spot and EMA. Instructions that move liquidity out take the market writable and the
-/// reserve's price account for this; with the limiter off neither is read.
-pub fn record_market_outflow(
-    market: &AccountLoader<Market>,
-    reserve: &Reserve,
-    price_account: &AccountInfo,
-    liquidity_amount: u64,
-    now_ts: i64,
-) -> Result<()> {
-    if market.load()?.config.outflow_window_secs == 0 {
+/// Records `liquidity_amount` leaving `reserve`: against the reserve's net outflow limit, then the part beyond
+/// the reserve's standing credit against the market's quote limit, valued at the higher of the reserve's fresh
+/// spot and EMA. Instructions that move liquidity out take the market writable and the reserve's price account
+/// for this; the price is read only when the market limiter has new outflow to count.
+pub fn record_outflow(market: &AccountLoader<Market>, reserve: &mut Reserve, price_account: &AccountInfo, liquidity_amount: u64, now_ts: i64) -> Result<()> {
+    let market_config = market.load()?.config;
+    let new_outflow = controls::record_reserve_outflow(reserve, liquidity_amount, &market_config, now_ts)?;
+    if market_config.outflow_window_secs == 0 || new_outflow == 0 {
         return Ok(());
     }
     let price = load_price(price_account, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
-    let value = market_value(Fraction::from_num(liquidity_amount), reserve.liquidity_decimals, price.outflow())?;
+    let value = market_value(Fraction::from_num(new_outflow), reserve.liquidity_decimals, price.outflow())?;
     controls::record_market_outflow(&mut *market.load_mut()?, value, now_ts)
+}
+
+/// Records `liquidity_amount` coming into `reserve` (deposit, repay) as credit in its net-flow window.
+pub fn record_inflow(market: &AccountLoader<Market>, reserve: &mut Reserve, liquidity_amount: u64, now_ts: i64) -> Result<()> {
+    controls::record_reserve_inflow(reserve, liquidity_amount, &market.load()?.config, now_ts);
+    Ok(())
 }

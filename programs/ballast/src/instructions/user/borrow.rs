@@ -3,7 +3,7 @@ use crate::{
     events::BorrowEvent,
     instructions::shared::*,
     math::checked_add_u64,
-    operations::{borrow, controls::{self, Action}},
+    operations::{borrow, controls::Action},
     state::Market,
 };
 use anchor_lang::prelude::*;
@@ -39,9 +39,8 @@ impl<'info> Borrow<'info> {
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
             let held = (&reserve_key, &*reserve);
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::BorrowExceedsLtv)?;
-            controls::record_reserve_outflow(&mut reserve, liquidity_amount, now)?;
             let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
-            record_market_outflow(&ctx.accounts.market, &reserve, price_account, liquidity_amount, now)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, price_account, liquidity_amount, now)?;
             let obligation_key = ctx.accounts.position.obligation.key();
             let market_key = ctx.accounts.market.key();
             let debt_added = checked_add_u64(liquidity_amount, fee)?;

@@ -19,13 +19,16 @@ pub struct DepositLiquidity<'info> {
 }
 
 impl DepositLiquidity<'_> {
-    /// 0. circuit breakers  1. accrue  2. price the cTokens (rounded down)  3. pull liquidity, mint cTokens  4. reconcile, emit
+    /// 0. circuit breakers  1. accrue  2. price the cTokens (rounded down), credit the reserve's net outflow window
+    /// 3. pull liquidity, mint cTokens  4. reconcile, emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Deposit))]
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let ctoken_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
-            reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
+            let now = Clock::get()?.unix_timestamp;
+            reserve.accrue_interest(now)?;
             let minted = deposit::deposit_liquidity(&mut reserve, liquidity_amount)?;
+            record_inflow(&ctx.accounts.vaults.market, &mut reserve, liquidity_amount, now)?;
             reserve.invariant()?;
             minted
         };

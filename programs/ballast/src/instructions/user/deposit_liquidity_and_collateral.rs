@@ -15,7 +15,7 @@ pub struct DepositLiquidityAndCollateral<'info> {
 }
 
 impl DepositLiquidityAndCollateral<'_> {
-    /// 1. accrue  2. deposit (cTokens rounded down) and pledge them; a new position needs a valid price
+    /// 1. accrue  2. deposit (cTokens rounded down, credited to the reserve's net outflow window) and pledge them; a new position needs a valid price
     /// (remaining_accounts[0])  3. pull liquidity, mint cTokens straight into the collateral vault
     /// 4. reconcile, emit both events
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Deposit))]
@@ -26,6 +26,7 @@ impl DepositLiquidityAndCollateral<'_> {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let minted = deposit::deposit_liquidity(&mut reserve, liquidity_amount)?;
+            record_inflow(&ctx.accounts.position.vaults.market, &mut reserve, liquidity_amount, now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, now)?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, minted)?;

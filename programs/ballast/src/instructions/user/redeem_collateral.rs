@@ -2,7 +2,7 @@ use crate::{
     error::BallastError,
     events::RedeemEvent,
     instructions::shared::*,
-    operations::{controls::{self, Action}, deposit},
+    operations::{controls::Action, deposit},
     state::Market,
 };
 use anchor_lang::prelude::*;
@@ -35,8 +35,7 @@ impl RedeemCollateral<'_> {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
-            controls::record_reserve_outflow(&mut reserve, paid, now)?;
-            record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
             reserve.invariant()?;
             paid
         };

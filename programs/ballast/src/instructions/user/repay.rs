@@ -30,8 +30,9 @@ impl<'info> Repay<'info> {
     /// 2. settle up to `max_liquidity_amount` (u64::MAX = all; debt rounded up)
     /// 3. release the settled share of the position's isolated debt from the obligation's isolated reserve
     ///    (`remaining_accounts[0]`, writable, when set and not this reserve)
-    /// 4. pull liquidity
-    /// 5. reconcile, emit
+    /// 4. credit the repayment to the reserve's net outflow window
+    /// 5. pull liquidity
+    /// 6. reconcile, emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Repay))]
     pub fn handle(ctx: Context<'info, Self>, max_liquidity_amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
@@ -51,6 +52,7 @@ impl<'info> Repay<'info> {
                 ctx.remaining_accounts,
                 now,
             )?;
+            record_inflow(&ctx.accounts.vaults.market, &mut reserve, r.liquidity_amount, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
             (r, isolated)

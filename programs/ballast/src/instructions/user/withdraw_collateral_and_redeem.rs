@@ -2,7 +2,7 @@ use crate::{
     error::BallastError,
     events::{CollateralOutEvent, RedeemEvent},
     instructions::shared::*,
-    operations::{collateral, controls::{self, Action}, deposit, isolation},
+    operations::{collateral, controls::Action, deposit, isolation},
     oracle::PriceUse,
     state::Market,
 };
@@ -47,8 +47,7 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             let held = &mut [(&reserve_key, &mut *reserve)];
             let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
             let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
-            controls::record_reserve_outflow(&mut reserve, paid, now)?;
-            record_market_outflow(&ctx.accounts.market, &reserve, &ctx.accounts.price, paid, now)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
             (paid, events)

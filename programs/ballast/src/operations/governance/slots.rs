@@ -7,7 +7,7 @@ use super::rules::{
 use crate::{
     constants::RATE_STEP_COOLDOWN_SECS,
     error::BallastError,
-    state::{ElevationGroup, Market, MarketConfig, Reserve, ReserveConfig, MAX_ELEVATION_GROUPS},
+    state::{ElevationGroup, Market, MarketConfig, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, MAX_ELEVATION_GROUPS},
 };
 use anchor_lang::prelude::*;
 use bytemuck::Zeroable;
@@ -155,6 +155,26 @@ pub fn update_reserve_at_once(reserve: &mut Reserve, config: ReserveConfig, now_
     );
     reserve.last_rate_raise_ts = now_ts;
     Ok(reserve_slots(reserve).replace(config))
+}
+
+/// A new reserve's configs: listing loosens risk like any other change, so it waits the market's timelock.
+/// With a timelock the requested config is queued, and the live one until then backs no borrows: collateral
+/// disabled (nothing can be pledged, so nothing counts toward any health), LTV 0 and in no elevation group.
+/// Lending the asset out and flash loans start at once, as they put only the new reserve's own depositors at
+/// risk. The permissionless `apply_pending_reserve_config` lists it fully once due; with no timelock the
+/// requested config is live at once.
+pub fn list_reserve(reserve: &mut Reserve, config: ReserveConfig, now_ts: i64, timelock_secs: u64) -> Result<()> {
+    config.validate()?;
+    if timelock_secs == 0 {
+        reserve.config = config;
+        return Ok(());
+    }
+    let mut listing = config;
+    listing.flags &= !FLAG_COLLATERAL_ENABLED;
+    listing.ltv_bps = 0;
+    listing.elevation_groups = 0;
+    reserve.config = listing;
+    reserve_slots(reserve).queue(config, now_ts, timelock_secs).map(|_| ())
 }
 
 /// The slots of elevation group `id` (1..=16) and the market's one pending group change.
