@@ -19,7 +19,7 @@ async fn run(cli: Cli) -> Result<()> {
     // its `msg!` output goes through stdout.
     let mut out = std::io::stdout();
     if let Command::Demo { users } = cli.command {
-        let mut report = quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
+        let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
         return ballast_cli::demo::run(users, &mut report).await.map(|_| ());
     }
     let config = solana_cli_config().unwrap_or((None, None));
@@ -39,23 +39,3 @@ async fn run(cli: Cli) -> Result<()> {
     execute(&cluster, &signer, &cli, &mut out).await
 }
 
-/// The natively run program prints its `msg!` lines to stdout; the demo's report should not drown in them.
-/// Points file descriptor 1 at /dev/null and returns a writer on the real stdout.
-#[cfg(unix)]
-fn quiet_program_logs() -> Option<Box<dyn std::io::Write>> {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    let devnull = std::fs::OpenOptions::new().write(true).open("/dev/null").ok()?;
-    // SAFETY: dup/dup2 on valid descriptors; the duplicate is owned by the returned File alone.
-    unsafe {
-        let real = libc::dup(1);
-        if real < 0 || libc::dup2(devnull.as_raw_fd(), 1) < 0 {
-            return None;
-        }
-        Some(Box::new(std::fs::File::from_raw_fd(real)))
-    }
-}
-
-#[cfg(not(unix))]
-fn quiet_program_logs() -> Option<Box<dyn std::io::Write>> {
-    None
-}

@@ -162,3 +162,24 @@ impl Cluster for InProcess {
         clock_unix_timestamp(&clock.data)
     }
 }
+
+/// The natively run program prints its `msg!` lines to stdout; the demo's report should not drown in them.
+/// Points file descriptor 1 at /dev/null and returns a writer on the real stdout.
+#[cfg(unix)]
+pub fn quiet_program_logs() -> Option<Box<dyn std::io::Write>> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let devnull = std::fs::OpenOptions::new().write(true).open("/dev/null").ok()?;
+    // SAFETY: dup/dup2 on valid descriptors; the duplicate is owned by the returned File alone.
+    unsafe {
+        let real = libc::dup(1);
+        if real < 0 || libc::dup2(devnull.as_raw_fd(), 1) < 0 {
+            return None;
+        }
+        Some(Box::new(std::fs::File::from_raw_fd(real)))
+    }
+}
+
+#[cfg(not(unix))]
+pub fn quiet_program_logs() -> Option<Box<dyn std::io::Write>> {
+    None
+}

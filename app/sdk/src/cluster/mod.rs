@@ -2,7 +2,7 @@
 mod in_process;
 mod rpc;
 
-pub use in_process::{ballast_processor, program_test, InProcess, ENTRY_CALLS, IN_PROGRAM};
+pub use in_process::{ballast_processor, program_test, quiet_program_logs, InProcess, ENTRY_CALLS, IN_PROGRAM};
 pub use rpc::{solana_cli_config, Rpc};
 
 use anchor_lang::prelude::Pubkey;
