@@ -66,7 +66,15 @@ impl TestContext {
             assert_eq!(vault, state.available_liquidity + donated, "{}: liquidity vault vs available liquidity", r.symbol);
 
             let minted = self.mint_supply(&r.ctoken_mint).await;
-            assert_eq!(minted + state.locked_ctokens, state.ctoken_supply, "{}: cToken mint supply + locked vs supply", r.symbol);
+            let unminted = state.locked_ctokens + state.queued_ctokens + state.set_aside_ctokens;
+            assert_eq!(minted + unminted, state.ctoken_supply, "{}: cToken mint supply + locked + ticketed vs supply", r.symbol);
+            let tickets = self.tickets(&r).await;
+            let (queued, set_aside) = tickets.iter().fold((0, 0), |(q, s), t| match t.status {
+                ballast::state::TICKET_QUEUED => (q + t.ctoken_amount, s),
+                ballast::state::TICKET_SET_ASIDE => (q, s + t.ctoken_amount),
+                _ => (q, s),
+            });
+            assert_eq!((queued, set_aside), (state.queued_ctokens, state.set_aside_ctokens), "{}: tickets vs queued and set-aside cTokens", r.symbol);
 
             let pledged: u64 = obligations
                 .iter()

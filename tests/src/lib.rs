@@ -13,6 +13,7 @@ pub mod idl;
 pub mod invariants;
 pub mod lookup;
 pub mod prices;
+pub mod queue;
 pub mod reserves;
 pub mod tokens;
 

@@ -181,6 +181,17 @@ impl TestContext {
         self.send(&[ix], &[authority]).await.unwrap();
     }
 
+    /// `owner` closes its empty token account `account`, rent back to itself.
+    pub async fn close_token_account(&mut self, owner: &crate::context::User, account: &Pubkey, kind: MintKind) {
+        let program = kind.program();
+        let key = owner.key();
+        let ix = match kind.is_spl_token() {
+            true => spl_token::instruction::close_account(&program, account, &key, &key, &[]).unwrap(),
+            false => spl_token_2022::instruction::close_account(&program, account, &key, &key, &[]).unwrap(),
+        };
+        self.send(&[ix], &[&owner.keypair]).await.expect("close_account succeeds on an empty account");
+    }
+
     /// Token balance of a token account (0 when it does not exist).
     pub async fn balance(&mut self, account: &Pubkey) -> u64 {
         match self.account(account).await {

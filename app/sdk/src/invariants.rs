@@ -25,8 +25,9 @@ pub async fn check(cluster: &impl Cluster, snap: &MarketSnapshot) -> Result<Vec<
         if vault < s.available_liquidity {
             bad.push(format!("{}: liquidity vault {vault} < available liquidity {}", r.key, s.available_liquidity));
         }
-        if supply + s.locked_ctokens != s.ctoken_supply {
-            bad.push(format!("{}: cToken mint supply {supply} + locked {} != cToken supply {}", r.key, s.locked_ctokens, s.ctoken_supply));
+        let unminted = s.locked_ctokens + s.queued_ctokens + s.set_aside_ctokens;
+        if supply + unminted != s.ctoken_supply {
+            bad.push(format!("{}: cToken mint supply {supply} + locked and ticketed {unminted} != cToken supply {}", r.key, s.ctoken_supply));
         }
         let pledged: u64 = snap
             .obligations

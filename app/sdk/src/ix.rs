@@ -353,6 +353,42 @@ pub fn repay(payer: &Pubkey, obligation: (&Pubkey, &Obligation), r: &ReserveView
     with_remaining(build(accounts, d::Repay { max_liquidity_amount }), isolated.into_iter().collect())
 }
 
+// --- withdrawal queue ---
+
+/// Queues `ctoken_amount` of `owner`'s cTokens for a ticket at the tail of `r`'s queue (`r.state.queue_tail`, read
+/// fresh: a ticket requested meanwhile takes that place and this one fails with `WithdrawalTicketNotNext`); fills
+/// pay `destination`, the owner's liquidity token account.
+pub fn request_withdrawal(owner: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, destination: &Pubkey, ctoken_amount: u64) -> Instruction {
+    let seq = r.state.queue_tail;
+    let accounts = a::RequestWithdrawal {
+        owner: *owner,
+        vaults: vaults(r),
+        user_ctokens: *user_ctokens,
+        destination: *destination,
+        ticket: pda::ticket(&r.key, seq),
+        price: r.price_account(),
+        system_program: anchor_lang::system_program::ID,
+    };
+    build(accounts, d::RequestWithdrawal { ctoken_amount, seq })
+}
+
+/// The owner of `ticket` takes its unfilled cTokens back into `user_ctokens`.
+pub fn cancel_withdrawal(owner: &Pubkey, r: &ReserveView, ticket: &Pubkey, user_ctokens: &Pubkey) -> Instruction {
+    let accounts = a::CancelWithdrawal { owner: *owner, vaults: vaults(r), ticket: *ticket, user_ctokens: *user_ctokens };
+    build(accounts, d::CancelWithdrawal {})
+}
+
+/// Serves the head ticket of `r`'s queue; `ticket` is its decoded state (destination and owner come from it).
+pub fn fill_withdrawal(r: &ReserveView, ticket: &ballast::state::WithdrawalTicket) -> Instruction {
+    let accounts = a::FillWithdrawal {
+        vaults: vaults(r),
+        ticket: pda::ticket(&r.key, ticket.seq),
+        destination: ticket.destination,
+        owner: ticket.owner,
+    };
+    build(accounts, d::FillWithdrawal {})
+}
+
 // --- flash loans (same transaction, borrow first) ---
 
 pub fn flash_borrow(user: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {

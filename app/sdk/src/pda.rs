@@ -37,6 +37,11 @@ pub fn obligation(market: &Pubkey, owner: &Pubkey, id: u8) -> Pubkey {
     find(&[seeds::OBLIGATION, market.as_ref(), owner.as_ref(), &[id]])
 }
 
+/// Withdrawal ticket number `seq` in `reserve`'s queue.
+pub fn ticket(reserve: &Pubkey, seq: u64) -> Pubkey {
+    find(&[seeds::TICKET, reserve.as_ref(), &seq.to_le_bytes()])
+}
+
 /// The associated token account of `owner` for `mint` under `token_program`.
 pub fn associated_token(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
     anchor_spl::associated_token::get_associated_token_address_with_program_id(owner, mint, token_program)

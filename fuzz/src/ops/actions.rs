@@ -136,7 +136,7 @@ pub fn apply(w: &mut World, action: &Action) -> Result<Effect, Failure> {
             let a = &mut w.assets[asset];
             controls::require_allowed(Gate::Redeem, &a.reserve.config, &w.market)?;
             a.reserve.accrue_interest(now)?;
-            let paid = deposit::redeem_ctokens(&mut a.reserve, ctokens)?;
+            let paid = deposit::redeem_for_depositor(&mut a.reserve, ctokens)?;
             controls::record_reserve_outflow(&mut a.reserve, paid, &w.market, now)?;
             a.reserve.invariant()?;
             take(&mut w.wallets[user].ctokens[asset], ctokens)?;
@@ -356,6 +356,12 @@ pub fn draw(w: &World, rng: &mut Rng) -> Action {
         _ => {
             let mut config = random_config(rng, asset);
             config.oracle = w.assets[asset].reserve.config.oracle;
+            // Now and then a circuit breaker: paused or reduce-only until the next config change.
+            if rng.chance(0.05) {
+                config.flags |= ballast::state::FLAG_PAUSED;
+            } else if rng.chance(0.05) {
+                config.flags |= ballast::state::FLAG_REDUCE_ONLY;
+            }
             Action::Config { asset, config: Box::new(config) }
         }
     }

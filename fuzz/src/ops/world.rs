@@ -89,6 +89,16 @@ pub fn random_config(rng: &mut Rng, i: usize) -> ReserveConfig {
     c.flash_fee_bps = rng.range(0, 50) as u16;
     c.utilization_ceiling_bps = rng.range(9_000, 10_000) as u16;
     c.flags = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED;
+    // Caps and the net outflow limiter, some of the time: refusals they cause are named, and the limiter's
+    // credit bookkeeping runs through deposits, repays, redeems and borrows.
+    if rng.chance(0.2) {
+        c.deposit_limit = rng.amount(1 << 50);
+        c.borrow_limit = rng.amount(1 << 50);
+    }
+    if rng.chance(0.3) {
+        c.outflow_limit = rng.amount(1 << 50);
+        c.outflow_window_secs = rng.range(60, 86_400) as u32;
+    }
     c
 }
 

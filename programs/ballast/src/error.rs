@@ -291,6 +291,24 @@ pub enum BallastError {
     MintHasCloseAuthority,
     #[msg("Opening a collateral position needs the reserve's price account in remaining_accounts[0], with a valid price")]
     NewCollateralPriceMissing,
+    #[msg("That liquidity is reserved for withdrawal tickets ahead in the queue: request a ticket (request_withdrawal) instead")]
+    LiquidityReservedForWithdrawals,
+    #[msg("Redeem would push utilization above the reserve's utilization ceiling: request a withdrawal ticket instead")]
+    RedeemExceedsUtilizationCeiling,
+    #[msg("A withdrawal ticket must be worth at least the market's dust threshold")]
+    WithdrawalTicketTooSmall,
+    #[msg("Only the ticket at the head of the queue can be served, and a new ticket takes the queue's tail (reserve.queue_tail)")]
+    WithdrawalTicketNotNext,
+    #[msg("The reserve has no available liquidity to fill the next withdrawal ticket")]
+    NothingToFill,
+    #[msg("The ticket's destination must be the owner's token account of the reserve's liquidity mint")]
+    WithdrawalDestinationInvalid,
+    #[msg("This withdrawal ticket is already cancelled")]
+    WithdrawalTicketCancelled,
+    #[msg("Only the ticket's owner may cancel it, and its rent goes back to that owner")]
+    NotTicketOwner,
+    #[msg("The withdrawal ticket belongs to another reserve's queue")]
+    TicketReserveMismatch,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -292,3 +292,36 @@ pub struct IsolatedDebtEvent {
     /// The reserve's ceiling, micro-quote.
     pub ceiling_micro_quote: u64,
 }
+
+#[event]
+pub struct WithdrawalRequestedEvent {
+    pub reserve: Pubkey,
+    pub ticket: Pubkey,
+    pub owner: Pubkey,
+    /// Place in the queue.
+    pub seq: u64,
+    pub ctoken_amount: u64,
+}
+
+#[event]
+pub struct WithdrawalServedEvent {
+    pub reserve: Pubkey,
+    pub ticket: Pubkey,
+    pub seq: u64,
+    /// cTokens filled and the liquidity paid for them (both 0 when the ticket was skipped or set aside).
+    pub ctoken_amount: u64,
+    pub liquidity_amount: u64,
+    /// The destination could not be paid: the ticket keeps its cTokens for its owner and the queue moves on.
+    pub set_aside: bool,
+}
+
+#[event]
+pub struct WithdrawalCancelledEvent {
+    pub reserve: Pubkey,
+    pub ticket: Pubkey,
+    pub seq: u64,
+    /// Unfilled cTokens minted back to the owner.
+    pub ctoken_amount: u64,
+    /// Closed now (at the head or set aside); otherwise closed by the crank when the queue reaches it.
+    pub closed: bool,
+}

@@ -168,6 +168,21 @@ pub mod ballast {
         RedeemCollateral::handle(ctx, ctoken_amount)
     }
 
+    /// Queues cTokens for a withdrawal ticket at the tail (`seq` = reserve.queue_tail) when a redeem cannot be met.
+    pub fn request_withdrawal(ctx: Context<RequestWithdrawal>, ctoken_amount: u64, seq: u64) -> Result<()> {
+        RequestWithdrawal::handle(ctx, ctoken_amount, seq)
+    }
+
+    /// The owner takes a ticket's unfilled cTokens back.
+    pub fn cancel_withdrawal(ctx: Context<CancelWithdrawal>) -> Result<()> {
+        CancelWithdrawal::handle(ctx)
+    }
+
+    /// Serves the ticket at the head of the queue from available liquidity, partly if need be; permissionless.
+    pub fn fill_withdrawal(ctx: Context<FillWithdrawal>) -> Result<()> {
+        FillWithdrawal::handle(ctx)
+    }
+
     /// Pledges cTokens to an obligation; allowed whatever the circuit breakers say, since it only lowers risk.
     pub fn deposit_collateral(ctx: Context<DepositCollateral>, ctoken_amount: u64) -> Result<()> {
         DepositCollateral::handle(ctx, ctoken_amount)

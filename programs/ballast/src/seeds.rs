@@ -14,3 +14,5 @@ pub const COLLATERAL: &[u8] = b"collateral";
 pub const FEES: &[u8] = b"fees";
 /// [OBLIGATION, market, owner, id]
 pub const OBLIGATION: &[u8] = b"obligation";
+/// [TICKET, reserve, seq (u64 little-endian)]: a withdrawal ticket.
+pub const TICKET: &[u8] = b"ticket";

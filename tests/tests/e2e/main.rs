@@ -23,3 +23,4 @@ mod positions;
 mod properties;
 mod sizes;
 mod token_2022;
+mod withdrawal_queue;

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod governance;
 pub mod flash;
 pub mod keeper;
+pub mod queue;
 pub mod shared;
 pub mod user;
 
@@ -10,5 +11,6 @@ pub use admin::*;
 pub use governance::*;
 pub use flash::*;
 pub use keeper::*;
+pub use queue::*;
 pub use shared::*;
 pub use user::*;

@@ -3,6 +3,7 @@ use crate::{
     constants::BPS,
     error::BallastError,
     math::{self, from_u64, mul_bps, mul_div_ceil},
+    operations::withdrawal_queue,
     state::{Obligation, Reserve, FLAG_BORROW_ENABLED},
 };
 use anchor_lang::prelude::*;
@@ -20,12 +21,8 @@ pub fn borrow(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key: &
     reserve.available_liquidity = math::checked_sub_u64(reserve.available_liquidity, liquidity_amount)?;
     reserve.borrowed_sf.set(borrowed_after);
     reserve.protocol_fees_sf.set(math::add(reserve.protocol_fees_sf.get(), from_u64(fee))?);
-    // borrowed / (available + borrowed) <= ceiling
-    let gross = math::add(from_u64(reserve.available_liquidity), borrowed_after)?;
-    require!(
-        borrowed_after <= mul_bps(gross, reserve.config.utilization_ceiling_bps as u64)?,
-        BallastError::UtilizationCeilingExceeded
-    );
+    require!(within_utilization_ceiling(reserve)?, BallastError::UtilizationCeilingExceeded);
+    withdrawal_queue::require_unreserved(reserve)?;
 
     let index = reserve.cumulative_borrow_index_sf.get();
     let i = obligation.borrow_slot(reserve_key, index)?;
@@ -33,4 +30,12 @@ pub fn borrow(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key: &
     position.accrue(index)?;
     position.borrowed_sf.set(math::add(position.borrowed_sf.get(), debt_added)?);
     Ok(fee)
+}
+
+/// borrowed / (available + borrowed) <= the utilization ceiling: the liquidity the ceiling keeps for
+/// liquidations and the withdrawal queue. Borrows and redeems must leave a reserve within it.
+pub fn within_utilization_ceiling(reserve: &Reserve) -> Result<bool> {
+    let borrowed = reserve.borrowed_sf.get();
+    let gross = math::add(from_u64(reserve.available_liquidity), borrowed)?;
+    Ok(borrowed <= mul_bps(gross, reserve.config.utilization_ceiling_bps as u64)?)
 }

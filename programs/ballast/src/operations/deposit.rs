@@ -2,6 +2,7 @@
 use crate::{
     error::BallastError,
     math::{self, from_u64, Fraction},
+    operations::{borrow, withdrawal_queue},
     state::Reserve,
 };
 use anchor_lang::prelude::*;
@@ -23,7 +24,8 @@ pub fn deposit_liquidity(reserve: &mut Reserve, liquidity_amount: u64) -> Result
     Ok(ctoken_amount)
 }
 
-/// Burns `ctoken_amount` of claims and returns the liquidity to pay out (rounded down).
+/// Burns `ctoken_amount` of claims and returns the liquidity to pay out (rounded down). Liquidity reserved for
+/// withdrawal tickets stays for them.
 pub fn redeem_ctokens(reserve: &mut Reserve, ctoken_amount: u64) -> Result<u64> {
     require!(ctoken_amount > 0, BallastError::ZeroAmount);
     let liquidity_amount = reserve.ctokens_to_liquidity_floor(ctoken_amount)?;
@@ -31,7 +33,17 @@ pub fn redeem_ctokens(reserve: &mut Reserve, ctoken_amount: u64) -> Result<u64> 
     require!(liquidity_amount <= reserve.available_liquidity, BallastError::InsufficientLiquidity);
     reserve.available_liquidity = math::checked_sub_u64(reserve.available_liquidity, liquidity_amount)?;
     reserve.ctoken_supply = math::checked_sub_u64(reserve.ctoken_supply, ctoken_amount)?;
+    withdrawal_queue::require_unreserved(reserve)?;
     Ok(liquidity_amount)
+}
+
+/// A depositor's redeem (`redeem_collateral`, `withdraw_collateral_and_redeem`): `redeem_ctokens`, and the
+/// reserve must stay within its utilization ceiling, so a deposit, a borrow and a redeem of that deposit in
+/// one transaction cannot take it past the ceiling. Past either rule the depositor requests a ticket.
+pub fn redeem_for_depositor(reserve: &mut Reserve, ctoken_amount: u64) -> Result<u64> {
+    let paid = redeem_ctokens(reserve, ctoken_amount)?;
+    require!(borrow::within_utilization_ceiling(reserve)?, BallastError::RedeemExceedsUtilizationCeiling);
+    Ok(paid)
 }
 
 /// Opens the reserve with the admin's seed deposit: minted 1:1 and locked forever.

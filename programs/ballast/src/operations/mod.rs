@@ -11,3 +11,4 @@ pub mod health;
 pub mod isolation;
 pub mod liquidate;
 pub mod repay;
+pub mod withdrawal_queue;

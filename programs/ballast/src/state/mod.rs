@@ -4,9 +4,11 @@ pub mod market;
 pub mod obligation;
 pub mod outflow;
 pub mod reserve;
+pub mod ticket;
 
 pub use config::*;
 pub use market::*;
 pub use obligation::*;
 pub use outflow::*;
 pub use reserve::*;
+pub use ticket::*;

@@ -73,8 +73,18 @@ pub struct Reserve {
     pub outflow_credit: u64,
     /// When `outflow_credit` was last written, unix seconds.
     pub outflow_credit_ts: i64,
+    /// Sequence number of the withdrawal ticket served next (FIFO head).
+    pub queue_head: u64,
+    /// Sequence number the next withdrawal ticket gets (FIFO tail); head == tail: the queue is empty.
+    pub queue_tail: u64,
+    /// cTokens in tickets waiting in the queue: burned from the mint, still counted in `ctoken_supply` (so they
+    /// keep earning) and claiming liquidity ahead of new borrows and redeems.
+    pub queued_ctokens: u64,
+    /// cTokens in tickets set aside because their destination became unusable: still in `ctoken_supply`, claiming
+    /// nothing ahead of anyone; their owners recover them by cancelling.
+    pub set_aside_ctokens: u64,
     /// Reserved for growth.
-    pub padding: [u8; 88],
+    pub padding: [u8; 56],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
@@ -232,7 +242,9 @@ impl Reserve {
     /// among them: they are checked where a config is set, so a stored config that breaks a rule (say one a
     /// program upgrade tightened) can never block a repay or a liquidation.
     pub fn invariant(&self) -> Result<()> {
-        require!(self.ctoken_supply >= self.locked_ctokens, BallastError::ReserveAccountingInvalid);
+        let unminted = (self.locked_ctokens as u128) + (self.queued_ctokens as u128) + (self.set_aside_ctokens as u128);
+        require!(self.ctoken_supply as u128 >= unminted, BallastError::ReserveAccountingInvalid);
+        require!(self.queue_head <= self.queue_tail, BallastError::ReserveAccountingInvalid);
         require!(self.cumulative_borrow_index_sf.get() >= Fraction::ONE, BallastError::ReserveAccountingInvalid);
         Ok(())
     }

@@ -34,7 +34,7 @@ impl RedeemCollateral<'_> {
         let liquidity_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
-            let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
+            let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
             record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
             reserve.invariant()?;
             paid

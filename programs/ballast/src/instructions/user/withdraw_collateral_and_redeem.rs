@@ -46,7 +46,7 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
             let held = &mut [(&reserve_key, &mut *reserve)];
             let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
-            let paid = deposit::redeem_ctokens(&mut reserve, ctoken_amount)?;
+            let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
             record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
             obligation.invariant()?;
             reserve.invariant()?;
