@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod prices;
 pub mod queue;
 pub mod reserves;
+pub mod sweep;
 pub mod tokens;
 
 pub use context::*;

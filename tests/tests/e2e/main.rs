@@ -22,5 +22,6 @@ mod oracle;
 mod positions;
 mod properties;
 mod sizes;
+mod sweep;
 mod token_2022;
 mod withdrawal_queue;

@@ -127,8 +127,10 @@ pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&
 /// Records `liquidity_amount` leaving `reserve`: against the reserve's net outflow limit, then the part beyond
 /// the reserve's standing credit against the market's quote limit, valued at the higher of the reserve's fresh
 /// spot and EMA. Instructions that move liquidity out take the market writable and the reserve's price account
-/// for this; the price is read only when the market limiter has new outflow to count.
+/// for this; the price is read only when the market limiter has new outflow to count, but its address is
+/// always checked, so the slot never accepts just any account.
 pub fn record_outflow(market: &AccountLoader<Market>, reserve: &mut Reserve, price_account: &AccountInfo, liquidity_amount: u64, now_ts: i64) -> Result<()> {
+    require_keys_eq!(price_account.key(), reserve.config.oracle.price_account, BallastError::OracleAccountMismatch);
     let market_config = market.load()?.config;
     let new_outflow = controls::record_reserve_outflow(reserve, liquidity_amount, &market_config, now_ts)?;
     if market_config.outflow_window_secs == 0 || new_outflow == 0 {
