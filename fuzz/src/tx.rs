@@ -20,6 +20,8 @@ const USERS: usize = 6;
 #[derive(Debug, Default)]
 pub struct TxReport {
     pub transactions: u64,
+    /// Fresh markets started after the first.
+    pub episodes: u64,
     pub succeeded: u64,
     /// Outcomes by kind of transaction and result ("ok" or the error).
     pub outcomes: BTreeMap<String, u64>,
@@ -33,8 +35,9 @@ impl TxReport {
 
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "transaction fuzz: {} transactions ({} succeeded, {} refused) in {:.1}s ({:.0} transactions/s), 0 violations\n",
+            "transaction fuzz: {} transactions on {} markets ({} succeeded, {} refused) in {:.1}s ({:.0} transactions/s), 0 violations\n",
             self.transactions,
+            self.episodes + 1,
             self.succeeded,
             self.transactions - self.succeeded,
             self.secs,
@@ -253,16 +256,26 @@ pub fn outcome(result: &Result<(), solana_program_test::BanksClientError>) -> St
     }
 }
 
-/// `transactions` random transactions from `seed`, every one checked. Panics at the first violation, naming
-/// the seed and step.
+/// Transactions per market: a fresh market after each, so a long run keeps exploring live markets instead
+/// of one that borrowers and write-offs have long since drained.
+pub const EPISODE_TRANSACTIONS: u64 = 5_000;
+
+/// `transactions` random transactions from `seed`, every one checked, on a fresh market every
+/// `EPISODE_TRANSACTIONS`. Panics at the first violation, naming the seed and step.
 pub async fn run(seed: u64, transactions: u64) -> TxReport {
     let start = Instant::now();
     let mut rng = Rng::new(seed);
     let mut m = market().await;
     let mut report = TxReport::default();
     let mut rates = m.rates().await;
-    let mut n = 0;
+    let (mut n, mut next_market) = (0, EPISODE_TRANSACTIONS);
     while report.transactions < transactions {
+        if report.transactions >= next_market {
+            m = market().await;
+            rates = m.rates().await;
+            report.episodes += 1;
+            next_market += EPISODE_TRANSACTIONS;
+        }
         n += 1;
         let before = m.t.snapshot().await;
         let (kind, result) = step(&mut m, &mut rng).await;

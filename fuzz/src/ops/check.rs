@@ -166,6 +166,13 @@ fn quote_equity_change(before: &World, after: &World, user: usize) -> f64 {
         .sum()
 }
 
+/// cTokens of asset `i` that `user` holds, in its wallet and pledged.
+fn held_ctokens(w: &World, user: usize, i: usize) -> u64 {
+    let key = w.assets[i].key;
+    let pledged = w.obligations[user].find_deposit(&key).map_or(0, |d| w.obligations[user].deposits[d].ctoken_amount);
+    w.wallets[user].ctokens[i] + pledged
+}
+
 /// A liquidator gains at most the bonus on what it repaid, and the borrower loses at most that, in quote at spot
 /// (with a rounding allowance of one native unit of each asset).
 pub fn liquidation_bounded(before: &World, after: &World, action: &Action, effect: &Effect, out: &mut Vec<Violation>) {
@@ -177,7 +184,20 @@ pub fn liquidation_bounded(before: &World, after: &World, action: &Action, effec
     let allowance: f64 = (0..after.assets.len()).map(|i| unit_value(after, i)).sum::<f64>() * 2.0;
     let repaid = l.repay_amount as f64 * unit_value(after, *repay);
     let bonus = repaid * l.bonus.to_num::<f64>();
-    let tolerance = allowance + 1e-9 * repaid;
+    // Equity is valued at the rates after the action, and the action itself raises the seized reserve's rate
+    // (interest accrued, sub-unit rounding left to fewer cTokens): the cTokens that changed hands were seized
+    // at the rate before, so the rise on them is the valuation's, not the liquidation's.
+    let (rates_before, rates_after) = (rates(before), rates(after));
+    let rate_rise = |user: usize| -> f64 {
+        (0..after.assets.len())
+            .map(|i| {
+                let moved = held_ctokens(before, user, i).abs_diff(held_ctokens(after, user, i)) as f64;
+                let rate = |(t, s): (Fraction, u64)| if s == 0 { 0.0 } else { t.to_num::<f64>() / s as f64 };
+                moved * (rate(rates_after[i]) - rate(rates_before[i])).max(0.0) * unit_value(after, i)
+            })
+            .sum()
+    };
+    let tolerance = allowance + 1e-9 * repaid + rate_rise(*owner) + rate_rise(*liquidator);
     if liquidator == owner {
         let change = quote_equity_change(before, after, *owner);
         if change > tolerance {

@@ -309,6 +309,8 @@ pub enum BallastError {
     NotTicketOwner,
     #[msg("The withdrawal ticket belongs to another reserve's queue")]
     TicketReserveMismatch,
+    #[msg("The deposit would take the reserve's cToken supply past u64::MAX (a cToken is worth little after a write-off): deposit less")]
+    CTokenSupplyOverflow,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -17,10 +17,12 @@ pub fn deposit_liquidity(reserve: &mut Reserve, liquidity_amount: u64) -> Result
         reserve.ctoken_supply == 0 || reserve.total_liquidity()? > Fraction::ZERO,
         BallastError::ReserveWipedOut
     );
-    let ctoken_amount = reserve.liquidity_to_ctokens_floor(liquidity_amount)?;
+    // After a large write-off a cToken may be worth little: a deposit can then mean more cTokens than a u64 holds.
+    let too_many = |_| error!(BallastError::CTokenSupplyOverflow);
+    let ctoken_amount = reserve.liquidity_to_ctokens_floor(liquidity_amount).map_err(too_many)?;
     require!(ctoken_amount > 0, BallastError::AmountTooSmall);
+    reserve.ctoken_supply = reserve.ctoken_supply.checked_add(ctoken_amount).ok_or_else(|| error!(BallastError::CTokenSupplyOverflow))?;
     reserve.available_liquidity = math::checked_add_u64(reserve.available_liquidity, liquidity_amount)?;
-    reserve.ctoken_supply = math::checked_add_u64(reserve.ctoken_supply, ctoken_amount)?;
     Ok(ctoken_amount)
 }
 
@@ -82,6 +84,14 @@ mod tests {
         assert_eq!(deposit_liquidity(&mut r, 0).unwrap_err(), BallastError::ZeroAmount.into());
         assert_eq!(deposit_liquidity(&mut r, 1_001).unwrap_err(), BallastError::DepositCapExceeded.into());
         assert_eq!(deposit_liquidity(&mut r, 1_000).unwrap(), 1_000);
+    }
+
+    #[test]
+    fn deposit_fails_with_a_named_error_when_the_ctoken_supply_would_pass_u64() {
+        let mut r = seeded(1_000);
+        r.ctoken_supply = u64::MAX / 2; // a cToken worth almost nothing, as after a large write-off
+        assert_eq!(deposit_liquidity(&mut r, 2_000).unwrap_err(), BallastError::CTokenSupplyOverflow.into());
+        assert_eq!(deposit_liquidity(&mut r, u64::MAX / 4).unwrap_err(), BallastError::CTokenSupplyOverflow.into());
     }
 
     #[test]

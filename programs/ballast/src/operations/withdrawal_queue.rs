@@ -178,6 +178,18 @@ mod tests {
     }
 
     #[test]
+    fn fee_sweeps_leave_the_reserved_liquidity() {
+        let mut r = reserve();
+        r.protocol_fees_sf.set(Fraction::from_num(500));
+        r.available_liquidity = 9_700;
+        r.borrowed_sf.set(Fraction::from_num(300)); // depositors' liquidity 9,500: a cToken is worth 0.95
+        let _t = ticket(&mut r, 10_000);
+        assert_eq!(reserved_liquidity(&r).unwrap(), 9_500);
+        assert_eq!(crate::operations::fees::sweep_fees(&mut r).unwrap(), 200, "only what the queue does not claim");
+        assert_eq!(crate::operations::fees::sweep_fees(&mut r).unwrap_err(), BallastError::NoFeesToSweep.into());
+    }
+
+    #[test]
     fn a_bad_destination_is_set_aside_and_a_cancel_returns_every_ctoken() {
         let mut r = reserve();
         let (mut a, mut b, mut c) = (ticket(&mut r, 100), ticket(&mut r, 200), ticket(&mut r, 300));
