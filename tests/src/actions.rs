@@ -335,21 +335,8 @@ impl TestContext {
     ) -> TxResult {
         let state = self.obligation_state(owner).await;
         let health = ballast_sdk::ix::liquidate_health(&state, &repay.key, &withdraw.key, self.price_account_of());
-        let mut ix = Self::instruction(
-            ballast::accounts::Liquidate {
-                liquidator: liquidator.key(),
-                repay: vaults(repay),
-                withdraw: vaults(withdraw),
-                obligation: owner.obligation,
-                liquidator_repay_liquidity: liquidator.liquidity(repay),
-                liquidator_withdraw_ctokens: liquidator.ctokens(withdraw),
-                liquidator_withdraw_liquidity: liquidator.liquidity(withdraw),
-            },
-            ballast::instruction::Liquidate {
-                args: ballast::instructions::LiquidateArgs { max_repay_amount, min_seized_out, receive_underlying },
-            },
-        );
-        ix.accounts.extend(health);
+        let args = ballast::instructions::LiquidateArgs { max_repay_amount, min_seized_out, receive_underlying };
+        let ix = self.liquidate_ix_with(liquidator, owner, repay, withdraw, args, health);
         self.send(&[ix], &[&liquidator.keypair]).await
     }
 

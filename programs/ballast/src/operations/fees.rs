@@ -11,7 +11,7 @@ use anchor_lang::prelude::*;
 /// transfer.
 pub fn sweep_fees(reserve: &mut Reserve) -> Result<u64> {
     let fees = reserve.protocol_fees_sf.get();
-    let free = reserve.available_liquidity.saturating_sub(super::withdrawal_queue::reserved_liquidity(reserve)?);
+    let free = super::withdrawal_queue::unreserved_liquidity(reserve)?;
     let amount = to_floor_u64(fees)?.min(free);
     require!(amount > 0, BallastError::NoFeesToSweep);
     reserve.protocol_fees_sf.set(math::sub(fees, from_u64(amount))?);

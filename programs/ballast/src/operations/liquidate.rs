@@ -161,7 +161,7 @@ pub fn settle(
     let ctoken_amount = seize(reserve, obligation, reserve_key, plan)?;
     let liquidity = reserve.ctokens_to_liquidity_floor(ctoken_amount)?;
     // Paid in underlying only from liquidity the withdrawal queue has not reserved; else in cTokens.
-    let free = reserve.available_liquidity.saturating_sub(super::withdrawal_queue::reserved_liquidity(reserve)?);
+    let free = super::withdrawal_queue::unreserved_liquidity(reserve)?;
     let underlying = if receive_underlying && liquidity > 0 && liquidity <= free {
         deposit::redeem_ctokens(reserve, ctoken_amount)?;
         Some(liquidity)

@@ -17,6 +17,11 @@ pub fn reserved_liquidity(reserve: &Reserve) -> Result<u64> {
     to_ceil_u64(reserve.ctokens_to_liquidity(reserve.queued_ctokens)?)
 }
 
+/// Available liquidity the queue has not reserved: what a fee sweep or a liquidator's underlying payout may take.
+pub fn unreserved_liquidity(reserve: &Reserve) -> Result<u64> {
+    Ok(reserve.available_liquidity.saturating_sub(reserved_liquidity(reserve)?))
+}
+
 /// After liquidity has been taken out (borrow, redeem): refuses when what is left would not cover the
 /// liquidity reserved for the queue.
 pub fn require_unreserved(reserve: &Reserve) -> Result<()> {

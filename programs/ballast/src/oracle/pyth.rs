@@ -27,16 +27,23 @@ pub fn raw_price(data: &[u8]) -> Result<RawPrice> {
         _ => return Err(invalid()),
     };
     let message = data.get(m..m + 84).ok_or_else(invalid)?;
-    let word = |at: usize| -> [u8; 8] { message[at..at + 8].try_into().expect("8 bytes") };
     Ok(RawPrice {
         fully_verified,
-        feed_id: message[..32].try_into().expect("32 bytes"),
-        price: i64::from_le_bytes(word(32)),
-        conf: u64::from_le_bytes(word(40)),
-        exponent: i32::from_le_bytes(message[48..52].try_into().expect("4 bytes")),
-        publish_time: i64::from_le_bytes(word(52)),
-        ema_price: i64::from_le_bytes(word(68)),
+        feed_id: bytes_at(message, 0)?,
+        price: i64::from_le_bytes(bytes_at(message, 32)?),
+        conf: u64::from_le_bytes(bytes_at(message, 40)?),
+        exponent: i32::from_le_bytes(bytes_at(message, 48)?),
+        publish_time: i64::from_le_bytes(bytes_at(message, 52)?),
+        ema_price: i64::from_le_bytes(bytes_at(message, 68)?),
     })
+}
+
+/// `N` bytes of `message` from `at`; a short message is an invalid account, never a panic.
+fn bytes_at<const N: usize>(message: &[u8], at: usize) -> Result<[u8; N]> {
+    let slice = message.get(at..at.saturating_add(N)).ok_or_else(|| error!(BallastError::OracleInvalidAccount))?;
+    let mut out = [0u8; N];
+    out.copy_from_slice(slice);
+    Ok(out)
 }
 
 #[cfg(test)]
