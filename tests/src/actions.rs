@@ -42,20 +42,15 @@ macro_rules! expect_ok {
 }
 
 impl TestContext {
-    /// (reserve, price) pairs for every distinct reserve of `obligation`, in the order the program expects.
+    /// Health accounts for every distinct reserve of `obligation`, in the order the program expects (the SDK's
+    /// builder), with each reserve's secondary feed where the test gave it one.
     pub fn health_metas(&self, obligation: &Obligation) -> Vec<AccountMeta> {
-        obligation
-            .health_reserves()
-            .flat_map(|key| {
-                let r = self.reserve_by_key(&key);
-                [AccountMeta::new_readonly(r.key, false), AccountMeta::new_readonly(r.price_account, false)]
-            })
-            .collect()
+        ballast_sdk::ix::health_metas(obligation, self.price_account_of())
     }
 
-    /// The price account of a reserve the context knows.
-    pub fn price_account_of(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
-        |key| self.reserve_by_key(key).price_account
+    /// The price accounts of a reserve the context knows: its primary, and its secondary when it has one.
+    pub fn price_account_of(&self) -> impl Fn(&Pubkey) -> ballast_sdk::ix::PriceKeys + '_ {
+        |key| ballast_sdk::ix::PriceKeys { primary: self.reserve_by_key(key).price_account, secondary: self.secondaries.get(key).copied() }
     }
 
     /// Health accounts for the obligation as it will be after withdrawing `ctoken_amount` from `r`, with the

@@ -48,6 +48,10 @@ pub struct TestContext {
     /// Every token account created (for snapshots).
     pub token_accounts: Vec<Pubkey>,
     pub(crate) prices: HashMap<Pubkey, PriceSpec>,
+    /// Switchboard feeds written by the test, by feed address.
+    pub(crate) feeds: HashMap<Pubkey, crate::switchboard::FeedSpec>,
+    /// Each reserve's secondary feed, where a test gave it one (health accounts carry it).
+    pub secondaries: HashMap<Pubkey, Pubkey>,
     /// Address lookup tables every transaction may load accounts from (`create_lookup_table`).
     pub lookup_tables: Vec<solana_message::AddressLookupTableAccount>,
     /// Fit of every transaction sent, in order (bytes, locks), for scenarios that check sizes.
@@ -81,6 +85,8 @@ impl TestContext {
             swept: HashMap::new(),
             token_accounts: vec![],
             prices: HashMap::new(),
+            feeds: HashMap::new(),
+            secondaries: HashMap::new(),
             lookup_tables: vec![],
             fits: vec![],
             nonce: 0,
@@ -201,6 +207,7 @@ impl TestContext {
             spec.publish_time = self.now;
             self.write_price(&key, spec);
         }
+        self.refresh_feeds().await;
     }
 
     pub fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {

@@ -16,10 +16,12 @@ pub mod prices;
 pub mod queue;
 pub mod reserves;
 pub mod sweep;
+pub mod switchboard;
 pub mod tokens;
 
 pub use context::*;
 pub use prices::PriceSpec;
+pub use switchboard::FeedSpec;
 pub use reserves::{default_config, Asset, ReserveBuilder, ReserveInfo};
 
 pub use ballast::error::BallastError;

@@ -32,6 +32,16 @@ impl ReserveView {
     pub fn price_account(&self) -> Pubkey {
         self.state.config.oracle.price_account
     }
+    /// The secondary source's feed account, when one is configured.
+    pub fn secondary_price_account(&self) -> Option<Pubkey> {
+        let s = &self.state.config.secondary;
+        s.is_configured().then_some(s.price_account)
+    }
+    /// The price accounts a health group carries for this reserve: the primary, and the secondary when
+    /// configured (borrow and withdraw need it; liquidation may use it).
+    pub fn price_keys(&self) -> crate::ix::PriceKeys {
+        crate::ix::PriceKeys { primary: self.price_account(), secondary: self.secondary_price_account() }
+    }
     pub fn token_program(&self) -> Pubkey {
         self.state.token_program
     }
@@ -64,6 +74,8 @@ pub struct MarketSnapshot {
     pub raw: std::collections::HashMap<Pubkey, solana_account::Account>,
     /// The cluster's clock, unix seconds.
     pub now: i64,
+    /// The cluster's slot when the snapshot was read.
+    pub slot: u64,
     /// The market's address lookup table (`Market::lookup_table`), when it names one that exists.
     pub lookup_table: Option<solana_message::AddressLookupTableAccount>,
 }
@@ -83,7 +95,7 @@ impl MarketSnapshot {
             raw.insert(key, account);
         }
         reserves.sort_by_key(|r| r.key);
-        let prices: Vec<Pubkey> = reserves.iter().map(|r| r.price_account()).collect();
+        let prices: Vec<Pubkey> = reserves.iter().flat_map(|r| std::iter::once(r.price_account()).chain(r.secondary_price_account())).collect();
         for (key, account) in prices.iter().zip(cluster.accounts(&prices).await?) {
             if let Some(account) = account {
                 raw.insert(*key, account);
@@ -95,11 +107,12 @@ impl MarketSnapshot {
         }
         obligations.sort_by_key(|o| o.key);
         let now = cluster.now().await?;
+        let slot = cluster.slot().await?;
         let lookup_table = match market_state.lookup_table {
             table if table == Pubkey::default() => None,
             table => cluster.account(&table).await?.and_then(|a| crate::lut::decode(table, &a.data).ok()),
         };
-        Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now, lookup_table })
+        Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now, slot, lookup_table })
     }
 
     pub fn reserve(&self, key: &Pubkey) -> Result<&ReserveView> {
@@ -121,7 +134,44 @@ impl MarketSnapshot {
         self.lookup_table.as_slice()
     }
 
-    pub fn price_accounts(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
-        move |reserve| self.reserves.iter().find(|r| r.key == *reserve).map(|r| r.price_account()).unwrap_or_default()
+    /// The price accounts of each reserve key, for instruction builders: the primary, and the secondary where
+    /// one is configured.
+    pub fn price_accounts(&self) -> impl Fn(&Pubkey) -> crate::ix::PriceKeys + '_ {
+        move |reserve| self.reserves.iter().find(|r| r.key == *reserve).map(|r| r.price_keys()).unwrap_or_default()
+    }
+
+    /// As `price_accounts`, for liquidation: a reserve's secondary only when its primary would not validate
+    /// now, so an 8+8 liquidation stays within mainnet's 64 account locks whenever the primaries are alive.
+    pub fn liquidation_price_accounts(&self) -> impl Fn(&Pubkey) -> crate::ix::PriceKeys + '_ {
+        move |reserve| match self.reserves.iter().find(|r| r.key == *reserve) {
+            Some(r) if self.primary_valid(r) => crate::ix::PriceKeys { primary: r.price_account(), secondary: None },
+            Some(r) => r.price_keys(),
+            None => Default::default(),
+        }
+    }
+
+    /// The cluster clock as the program judges prices.
+    pub fn clock(&self) -> ballast::oracle::Now {
+        ballast::oracle::Now { ts: self.now, slot: self.slot }
+    }
+
+    /// The spot price shown for `r`: its primary's when that validates for liquidation, else its secondary's
+    /// (the failover liquidation would use), else the primary's last value.
+    pub fn spot_price(&self, r: &ReserveView) -> Option<f64> {
+        let primary = self.raw.get(&r.price_account()).and_then(crate::pyth::spot_price);
+        let secondary = r.secondary_price_account().and_then(|k| self.raw.get(&k)).and_then(crate::switchboard::spot_price);
+        match (self.primary_valid(r), secondary) {
+            (false, Some(s)) => Some(s),
+            _ => primary,
+        }
+    }
+
+    /// Whether `r`'s primary price passes liquidation's checks at the snapshot's clock.
+    pub fn primary_valid(&self, r: &ReserveView) -> bool {
+        let Some(account) = self.raw.get(&r.price_account()) else { return false };
+        account.owner == pyth_solana_receiver_sdk::ID
+            && ballast::oracle::raw_price(&account.data)
+                .and_then(|raw| ballast::oracle::validate_price(&raw, &r.state.config.oracle, self.now, ballast::oracle::PriceUse::Liquidation))
+                .is_ok()
     }
 }

@@ -5,7 +5,7 @@ use anchor_lang::prelude::{AccountInfo, AccountLoader, Pubkey};
 use anyhow::{anyhow, Result};
 use ballast::{
     error::BallastError,
-    instructions::{compute_health, count_isolated_borrow, price_account_of, record_outflow, require_borrow_power},
+    instructions::{compute_health, count_isolated_borrow, price_accounts_of, record_outflow, require_borrow_power},
     math::Fraction,
     operations::{
         borrow, collateral,
@@ -79,7 +79,7 @@ impl<'s> Projection<'s> {
     pub fn health(&self, obligation: &Obligation, use_: PriceUse) -> Result<Health> {
         let group = self.group(obligation);
         self.with_accounts(obligation, |_, remaining| {
-            Ok(compute_health(obligation, &self.snap.key, group.as_ref(), remaining, &[], self.snap.now, use_)?)
+            Ok(compute_health(obligation, &self.snap.key, group.as_ref(), remaining, &[], self.snap.clock(), use_)?)
         })
     }
 
@@ -96,7 +96,7 @@ impl<'s> Projection<'s> {
     pub fn can_borrow(&self, obligation: &Obligation, reserve_key: &Pubkey, amount: u64) -> Result<bool> {
         let mut reserve = self.snap.reserve(reserve_key)?.state;
         let after = ix::after_borrow(obligation, reserve_key);
-        let now = self.snap.now;
+        let (now, clock) = (self.snap.now, self.snap.clock());
         self.with_accounts(&after, |market_info, remaining| {
             let mut attempt = || -> anchor_lang::Result<()> {
                 let market = AccountLoader::<Market>::try_from(market_info)?;
@@ -104,10 +104,11 @@ impl<'s> Projection<'s> {
                 reserve.accrue_interest(now)?;
                 let mut obligation = *obligation;
                 let fee = borrow::borrow(&mut reserve, &mut obligation, reserve_key, amount)?;
-                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), now, BallastError::BorrowExceedsLtv)?;
-                record_outflow(&market, &mut reserve, price_account_of(remaining, reserve_key)?, amount, now)?;
+                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), clock, BallastError::BorrowExceedsLtv)?;
+                let prices = price_accounts_of(remaining, reserve_key, &reserve)?;
+                record_outflow(&market, &mut reserve, prices, amount, clock)?;
                 let debt_added = ballast::math::checked_add_u64(amount, fee)?;
-                count_isolated_borrow(&Pubkey::default(), &mut obligation, &self.snap.key, reserve_key, &mut reserve, debt_added, remaining, now)?;
+                count_isolated_borrow(&Pubkey::default(), &mut obligation, &self.snap.key, reserve_key, &mut reserve, debt_added, remaining, clock)?;
                 Ok(())
             };
             Ok(attempt().is_ok())
@@ -118,7 +119,7 @@ impl<'s> Projection<'s> {
     pub fn can_withdraw(&self, obligation: &Obligation, reserve_key: &Pubkey, ctoken_amount: u64) -> Result<bool> {
         let mut reserve = self.snap.reserve(reserve_key)?.state;
         let after = ix::after_withdraw(obligation, reserve_key, ctoken_amount);
-        let now = self.snap.now;
+        let (now, clock) = (self.snap.now, self.snap.clock());
         self.with_accounts(&after, |market_info, remaining| {
             let mut attempt = || -> anchor_lang::Result<()> {
                 let market = AccountLoader::<Market>::try_from(market_info)?;
@@ -126,7 +127,7 @@ impl<'s> Projection<'s> {
                 reserve.accrue_interest(now)?;
                 let mut obligation = *obligation;
                 collateral::unpledge(&mut obligation, reserve_key, ctoken_amount)?;
-                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), now, BallastError::WithdrawExceedsLtv)
+                require_borrow_power(&obligation, &market, remaining, (reserve_key, &reserve), clock, BallastError::WithdrawExceedsLtv)
             };
             Ok(attempt().is_ok())
         })
@@ -160,8 +161,7 @@ impl<'s> Projection<'s> {
                 Side::Debt => single.borrows[0] = obligation.borrows[obligation.find_borrow(&reserve).unwrap()],
             }
             let part = self.health(&single, PriceUse::Liquidation)?;
-            let price_account = self.snap.reserve(&reserve)?.price_account();
-            let spot = self.snap.raw.get(&price_account).and_then(crate::pyth::spot_price).unwrap_or(0.0);
+            let spot = self.snap.spot_price(self.snap.reserve(&reserve)?).unwrap_or(0.0);
             let (lc, ld) = (to_f64(total.liquidation_collateral), to_f64(total.liquidation_debt));
             let factor = match side {
                 Side::Collateral => {

@@ -24,13 +24,31 @@ fn with_remaining(mut ix: Instruction, remaining: Vec<AccountMeta>) -> Instructi
     ix
 }
 
-/// (reserve, price) pairs for every distinct reserve of `obligation`, deposits first, then borrows.
-/// `price_of` maps a reserve key to its oracle price account (e.g. [`crate::MarketSnapshot::price_accounts`]).
-pub fn health_metas(obligation: &Obligation, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
-    obligation
-        .health_reserves()
-        .flat_map(|key| [AccountMeta::new_readonly(key, false), AccountMeta::new_readonly(price_of(&key), false)])
-        .collect()
+/// The price accounts one health group carries: the reserve's primary, then its secondary when given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PriceKeys {
+    pub primary: Pubkey,
+    pub secondary: Option<Pubkey>,
+}
+
+impl From<Pubkey> for PriceKeys {
+    fn from(primary: Pubkey) -> Self {
+        Self { primary, secondary: None }
+    }
+}
+
+/// A health group for every distinct reserve of `obligation`, deposits first, then borrows: the reserve, its
+/// primary price account, and its secondary's when `price_of` gives one. `price_of` maps a reserve key to its
+/// price accounts (e.g. [`crate::MarketSnapshot::price_accounts`], or a closure returning just the primary).
+pub fn health_metas<K: Into<PriceKeys>>(obligation: &Obligation, price_of: impl Fn(&Pubkey) -> K) -> Vec<AccountMeta> {
+    let mut metas = vec![];
+    for key in obligation.health_reserves() {
+        let prices: PriceKeys = price_of(&key).into();
+        metas.push(AccountMeta::new_readonly(key, false));
+        metas.push(AccountMeta::new_readonly(prices.primary, false));
+        metas.extend(prices.secondary.map(|s| AccountMeta::new_readonly(s, false)));
+    }
+    metas
 }
 
 /// Makes `key`'s meta writable, appending it when absent (the isolated reserve whose debt ceiling an
@@ -261,7 +279,7 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
 /// The reserve's price account as the one remaining account: opening a collateral position needs a valid
 /// price (topping one up ignores it).
 fn new_collateral_price(r: &ReserveView) -> Vec<AccountMeta> {
-    vec![AccountMeta::new_readonly(r.price_account(), false)]
+    std::iter::once(r.price_account()).chain(r.secondary_price_account()).map(|k| AccountMeta::new_readonly(k, false)).collect()
 }
 
 pub fn deposit_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, ctoken_amount: u64) -> Instruction {
@@ -276,7 +294,7 @@ pub fn deposit_liquidity_and_collateral(owner: &Pubkey, obligation: &Pubkey, r: 
 
 /// Health accounts of the obligation after withdrawing `ctoken_amount` of `reserve`, with the collateral the
 /// withdrawal leaves alone (if any) writable.
-pub fn withdraw_health(obligation: &Obligation, reserve: &Pubkey, ctoken_amount: u64, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
+pub fn withdraw_health<K: Into<PriceKeys>>(obligation: &Obligation, reserve: &Pubkey, ctoken_amount: u64, price_of: impl Fn(&Pubkey) -> K) -> Vec<AccountMeta> {
     let after = after_withdraw(obligation, reserve, ctoken_amount);
     let mut health = health_metas(&after, price_of);
     if let Some(key) = left_alone(obligation, &after) {
@@ -291,26 +309,26 @@ pub fn withdraw_health(obligation: &Obligation, reserve: &Pubkey, ctoken_amount:
 }
 
 /// Health accounts are those of the obligation after the withdrawal.
-pub fn withdraw_collateral(
+pub fn withdraw_collateral<K: Into<PriceKeys>>(
     owner: &Pubkey,
     obligation: (&Pubkey, &Obligation),
     r: &ReserveView,
     user_ctokens: &Pubkey,
     ctoken_amount: u64,
-    price_of: impl Fn(&Pubkey) -> Pubkey,
+    price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
     let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens };
     let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), health)
 }
 
-pub fn withdraw_collateral_and_redeem(
+pub fn withdraw_collateral_and_redeem<K: Into<PriceKeys>>(
     owner: &Pubkey,
     obligation: (&Pubkey, &Obligation),
     r: &ReserveView,
     user_liquidity: &Pubkey,
     ctoken_amount: u64,
-    price_of: impl Fn(&Pubkey) -> Pubkey,
+    price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
     let accounts = a::WithdrawCollateralAndRedeem {
         position: position(owner, obligation.0, r),
@@ -323,13 +341,13 @@ pub fn withdraw_collateral_and_redeem(
 }
 
 /// Health accounts are those of the obligation after the borrow (the borrowed reserve included).
-pub fn borrow(
+pub fn borrow<K: Into<PriceKeys>>(
     owner: &Pubkey,
     obligation: (&Pubkey, &Obligation),
     r: &ReserveView,
     user_liquidity: &Pubkey,
     liquidity_amount: u64,
-    price_of: impl Fn(&Pubkey) -> Pubkey,
+    price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
     let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market };
     let after = after_borrow(obligation.1, &r.key);
@@ -341,7 +359,7 @@ pub fn borrow(
     with_remaining(build(accounts, d::Borrow { liquidity_amount }), health)
 }
 
-pub fn set_elevation_group(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey, &Obligation), id: u8, price_of: impl Fn(&Pubkey) -> Pubkey) -> Instruction {
+pub fn set_elevation_group<K: Into<PriceKeys>>(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey, &Obligation), id: u8, price_of: impl Fn(&Pubkey) -> K) -> Instruction {
     let accounts = a::SetElevationGroup { owner: *owner, market: *market, obligation: *obligation.0 };
     with_remaining(build(accounts, d::SetElevationGroup { id }), health_metas(obligation.1, price_of))
 }
@@ -428,14 +446,14 @@ pub struct LiquidatorAccounts {
     pub withdraw_liquidity: Pubkey,
 }
 
-pub fn liquidate(
+pub fn liquidate<K: Into<PriceKeys>>(
     liquidator: &Pubkey,
     obligation: (&Pubkey, &Obligation),
     repay: &ReserveView,
     withdraw: &ReserveView,
     accounts: &LiquidatorAccounts,
     args: LiquidateArgs,
-    price_of: impl Fn(&Pubkey) -> Pubkey,
+    price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
     let metas = a::Liquidate {
         liquidator: *liquidator,
@@ -452,7 +470,7 @@ pub fn liquidate(
 /// Health accounts for liquidating `obligation` (as it is now), with the obligation's isolated reserve writable
 /// (appended when it is no position) and, with two deposits, the one not being seized writable too: seizing
 /// all of the other may leave it alone.
-pub fn liquidate_health(obligation: &Obligation, repay: &Pubkey, withdraw: &Pubkey, price_of: impl Fn(&Pubkey) -> Pubkey) -> Vec<AccountMeta> {
+pub fn liquidate_health<K: Into<PriceKeys>>(obligation: &Obligation, repay: &Pubkey, withdraw: &Pubkey, price_of: impl Fn(&Pubkey) -> K) -> Vec<AccountMeta> {
     let mut health = health_metas(obligation, price_of);
     if let [a, b] = obligation.active_deposits() {
         let other = if a.reserve == *withdraw { b.reserve } else { a.reserve };

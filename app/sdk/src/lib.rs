@@ -9,6 +9,7 @@
 //! - [`cluster`]: the [`Cluster`] trait with an RPC backend and an in-process (solana-program-test) backend.
 //! - [`tokens`]: SPL Token helpers (mints, associated token accounts) that clients and the demo need.
 //! - [`pyth`]: writes Pyth `PriceUpdateV2` accounts into an in-process bank (demo and tests only).
+//! - [`switchboard`]: writes Switchboard on-demand feed accounts the same way, and reads their value.
 #![allow(deprecated)] // solana-program-test 3.1 marks ProgramTest/processor! as unstable API.
 
 pub mod accounts;
@@ -21,6 +22,7 @@ pub mod lut;
 pub mod pda;
 pub mod pyth;
 pub mod scan;
+pub mod switchboard;
 pub mod tokens;
 pub mod tx;
 

@@ -46,23 +46,41 @@ pub struct Scanner<'s> {
 impl<'s> Scanner<'s> {
     pub fn new(snap: &'s MarketSnapshot) -> Result<Self> {
         let reserves: Vec<(Pubkey, &Reserve)> = snap.reserves.iter().map(|r| (r.key, &r.state)).collect();
-        // The checks `load_price` makes before validation: the configured account, owned by the Pyth receiver.
-        let prices = |r: &Reserve| {
-            let account = snap.raw.get(&r.config.oracle.price_account)?;
-            (account.owner == pyth_solana_receiver_sdk::ID).then(|| ballast::oracle::raw_price(&account.data).ok()).flatten()
+        let clock = snap.clock();
+        // The program's own rules (`oracle::sources::select`) over both sources, from the snapshot's bytes.
+        let prices = |r: &Reserve| -> std::result::Result<Price, String> {
+            let missing = || anchor_lang::error!(ballast::error::BallastError::OracleInvalidAccount);
+            let primary = (!r.config.has_flag(ballast::state::FLAG_SECONDARY_ONLY)).then(|| {
+                let account = snap.raw.get(&r.config.oracle.price_account).filter(|a| a.owner == pyth_solana_receiver_sdk::ID).ok_or_else(missing)?;
+                validate_price(&ballast::oracle::raw_price(&account.data)?, &r.config.oracle, clock.ts, PriceUse::Liquidation)
+            });
+            let secondary = r.config.secondary.is_configured().then(|| {
+                let s = &r.config.secondary;
+                let account = snap.raw.get(&s.price_account).filter(|a| ballast::constants::SWITCHBOARD_PROGRAM_IDS.contains(&a.owner)).ok_or_else(missing)?;
+                let raw = ballast::oracle::switchboard::raw_feed(&account.data)?;
+                ballast::oracle::switchboard::validate_feed(&raw, s, clock.ts, clock.slot, PriceUse::Liquidation)
+            });
+            ballast::oracle::sources::select(&r.config, primary, secondary, PriceUse::Liquidation).map_err(|e| e.to_string())
         };
-        Self::from_parts(&snap.market, &reserves, prices, snap.now)
+        Self::from_prices(&snap.market, &reserves, prices, snap.now)
     }
 
-    /// From reserve states and a way to read each one's raw price (None: the account is missing or malformed).
+    /// From reserve states and a way to read each one's raw Pyth price (None: the account is missing or
+    /// malformed), for reserves without a secondary source.
     pub fn from_parts(market: &'s Market, reserves: &[(Pubkey, &'s Reserve)], raw_price: impl Fn(&Reserve) -> Option<ballast::oracle::RawPrice>, now: i64) -> Result<Self> {
+        let price = |r: &Reserve| match raw_price(r) {
+            Some(raw) => validate_price(&raw, &r.config.oracle, now, PriceUse::Liquidation).map_err(|e| e.to_string()),
+            None => Err("price account missing or not a PriceUpdateV2".into()),
+        };
+        Self::from_prices(market, reserves, price, now)
+    }
+
+    /// From reserve states and each one's validated liquidation price (or why it failed).
+    fn from_prices(market: &'s Market, reserves: &[(Pubkey, &'s Reserve)], price_of: impl Fn(&Reserve) -> std::result::Result<Price, String>, now: i64) -> Result<Self> {
         let mut quotes = Vec::with_capacity(reserves.len());
         for (key, reserve) in reserves {
             let valuation = ReserveValuation::projected(reserve, now)?;
-            let price = match raw_price(reserve) {
-                Some(raw) => validate_price(&raw, &reserve.config.oracle, now, PriceUse::Liquidation).map_err(|e| e.to_string()),
-                None => Err("price account missing or not a PriceUpdateV2".into()),
-            };
+            let price = price_of(reserve);
             let (per_ctoken, per_debt_unit) = match &price {
                 Ok(p) => screen_factors(&valuation, p),
                 Err(_) => (None, None),
@@ -140,13 +158,13 @@ impl<'s> Scanner<'s> {
 fn screen_factors(r: &ReserveValuation, price: &Price) -> (Option<f64>, Option<f64>) {
     let f = |x: Fraction| x.to_num::<f64>();
     let scale = 10f64.powi(r.decimals as i32);
-    let spot = f(price.spot);
+    let (low, high) = (f(price.spot_low), f(price.spot_high));
     let per_ctoken = (r.ctoken_supply > 0 && price.require_within_band(&r.config.oracle, ballast::oracle::Side::Collateral).is_ok())
-        .then(|| f(r.total_liquidity) / r.ctoken_supply as f64 * spot / scale * r.config.liquidation_threshold_bps as f64 / 10_000.0);
+        .then(|| f(r.total_liquidity) / r.ctoken_supply as f64 * low / scale * r.config.liquidation_threshold_bps as f64 / 10_000.0);
     let per_debt_unit = price
         .require_within_band(&r.config.oracle, ballast::oracle::Side::Debt)
         .is_ok()
-        .then(|| f(r.cumulative_borrow_index) * spot / scale * r.config.borrow_factor_bps as f64 / 10_000.0);
+        .then(|| f(r.cumulative_borrow_index) * high / scale * r.config.borrow_factor_bps as f64 / 10_000.0);
     (per_ctoken, per_debt_unit)
 }
 

@@ -271,11 +271,11 @@ fn liquidate_once(w: &mut World, liquidator: usize, owner: usize, ri: usize, wi:
     let plan = liquidate::plan(&LiquidationInputs {
         health,
         debt: o.borrows[debt_index].debt_at(rr.cumulative_borrow_index_sf.get())?,
-        repay_price: repay_price.spot,
+        repay_price: repay_price.spot(ballast::oracle::Side::Debt),
         repay_decimals: rr.liquidity_decimals,
         collateral_ctokens: o.deposits[deposit_index].ctoken_amount,
         liquidity_per_ctoken: wr.ctokens_to_liquidity(1)?,
-        withdraw_price: withdraw_price.spot,
+        withdraw_price: withdraw_price.spot(ballast::oracle::Side::Collateral),
         withdraw_decimals: wr.liquidity_decimals,
         close_factor_bps: w.market.close_factor_bps,
         dust_threshold_quote: w.market.dust_threshold_quote,

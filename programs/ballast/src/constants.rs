@@ -1,4 +1,5 @@
 //! Protocol-wide constants. Tunables live in config; these are the fixed rules.
+use anchor_lang::prelude::{pubkey, Pubkey};
 
 /// Basis points in one whole (100%).
 pub const BPS: u64 = 10_000;
@@ -23,6 +24,19 @@ pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
 /// a liquidation before it went stale, so "tightening" would freeze liquidations. Thirty seconds leaves room
 /// for a keeper's price post and its liquidation through ordinary congestion.
 pub const MIN_ORACLE_AGE_SECS: u32 = 30;
+/// Shortest slot age a secondary source may be configured to accept (about 30 s at 400 ms a slot), for the
+/// reason MIN_ORACLE_AGE_SECS gives.
+pub const MIN_ORACLE_AGE_SLOTS: u32 = 75;
+/// Longest slot age a secondary source may be configured to accept (about an hour).
+pub const MAX_ORACLE_AGE_SLOTS: u32 = 9_000;
+/// Widest disagreement between two fresh sources a reserve may accept for borrow and withdraw, bps.
+pub const MAX_SOURCE_DIVERGENCE_BPS: u16 = 2_000;
+/// Switchboard on-demand program ids: mainnet, then devnet. Both keys are Switchboard's; an account owned by
+/// either was written by Switchboard's program.
+pub const SWITCHBOARD_PROGRAM_IDS: [Pubkey; 2] = [
+    pubkey!("SBondMDrcV3K4kxZR1HNVT7osZxAHVHgYXL5Ze1oMUv"),
+    pubkey!("Aio4gaXjXzJNVLtzwtNVmSqGKpANtXhybbkhtAC94ji2"),
+];
 /// Longest config timelock a market may set (30 days), so tightening can never freeze governance.
 pub const MAX_CONFIG_TIMELOCK_SECS: u64 = 30 * 86_400;
 /// Liquidation health at or below which one call may repay the whole debt, bps.

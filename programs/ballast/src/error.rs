@@ -311,6 +311,32 @@ pub enum BallastError {
     TicketReserveMismatch,
     #[msg("The deposit would take the reserve's cToken supply past u64::MAX (a cToken is worth little after a write-off): deposit less")]
     CTokenSupplyOverflow,
+    #[msg("FLAG_SECONDARY_ONLY and FLAG_SINGLE_SOURCE_RISK need a configured secondary price source")]
+    OracleSecondaryNotConfigured,
+    #[msg("Without a secondary source (kind 0) every secondary oracle field, padding included, must be zero")]
+    OracleSecondaryFieldsWithoutSource,
+    #[msg("The secondary oracle kind is unknown: 0 = none, 1 = Switchboard on-demand")]
+    OracleSecondaryKindUnknown,
+    #[msg("The secondary price account must be set and differ from the primary's")]
+    OracleSecondaryAccountInvalid,
+    #[msg("A secondary source's max_age_slots must be within 75..=9000")]
+    OracleMaxAgeSlotsInvalid,
+    #[msg("The bound on disagreement between two price sources must be within 1..=2000 bps")]
+    OracleSourceDivergenceBoundInvalid,
+    #[msg("A secondary source must need at least one oracle sample")]
+    OracleMinSamplesInvalid,
+    #[msg("The price result is older than the source's max_age_slots")]
+    OracleSlotStale,
+    #[msg("The price result is dated at a slot after the current one")]
+    OracleSlotInFuture,
+    #[msg("Fewer oracle samples stand behind the price than the source's min_samples")]
+    OracleTooFewSamples,
+    #[msg("The reserve's two fresh price sources disagree by more than its max_divergence_bps: borrow and withdraw wait until they agree")]
+    OracleSourcesDiverge,
+    #[msg("This reserve has a secondary price source: pass its account right after the primary's, so the two can be cross-checked")]
+    OracleSecondaryMissing,
+    #[msg("The secondary price account is not owned by the Switchboard on-demand program")]
+    OracleSecondaryInvalidOwner,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -19,6 +19,7 @@ mod liquidation;
 mod liquidation_cascade;
 mod bad_debt;
 mod oracle;
+mod oracle_sources;
 mod positions;
 mod properties;
 mod sizes;

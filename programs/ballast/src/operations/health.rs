@@ -163,7 +163,7 @@ impl Health {
                     self.borrow_power = math::add(self.borrow_power, power)?;
                 }
                 None => {
-                    let spot_value = market_value(liquidity, r.decimals, price.spot)?;
+                    let spot_value = market_value(liquidity, r.decimals, price.spot(Side::Collateral))?;
                     self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
                     self.collateral_value = math::add(self.collateral_value, spot_value)?;
                 }
@@ -178,7 +178,7 @@ impl Health {
                     self.initial_debt = math::add(self.initial_debt, mul_bps(high_value, borrow_factor_bps)?)?;
                 }
                 None => {
-                    let spot_value = market_value(debt, r.decimals, price.spot)?;
+                    let spot_value = market_value(debt, r.decimals, price.spot(Side::Debt))?;
                     self.liquidation_debt = math::add(self.liquidation_debt, mul_bps(spot_value, borrow_factor_bps)?)?;
                     self.debt_value = math::add(self.debt_value, spot_value)?;
                 }

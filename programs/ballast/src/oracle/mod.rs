@@ -1,6 +1,9 @@
 //! Price sources and their validation, producing a `Price` the health code can trust.
 pub mod price;
 pub mod pyth;
+pub mod sources;
+pub mod switchboard;
 
 pub use price::*;
 pub use pyth::{load_price, raw_price};
+pub use sources::{load_reserve_price, split_price_accounts, Now, PriceAccounts};

@@ -30,10 +30,14 @@ pub struct RawPrice {
     pub publish_time: i64,
 }
 
-/// Quote per whole token.
+/// Quote per whole token, from one source or two that agree.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Price {
-    pub spot: Fraction,
+    /// The lower spot of the sources used: values collateral.
+    pub spot_low: Fraction,
+    /// The higher spot of the sources used: values debt. Equal to `spot_low` for one source.
+    pub spot_high: Fraction,
+    /// The primary's EMA (a Switchboard feed, which has none, uses its spot).
     pub ema: Fraction,
     /// conf / spot, from the mantissas (rounded down).
     pub conf_ratio: Fraction,
@@ -61,8 +65,10 @@ pub fn validate_price(raw: &RawPrice, cfg: &OracleConfig, now_ts: i64, use_: Pri
     // A price from the future would stay "fresh" past max_age: only a small clock skew is forgiven.
     require!(age >= -MAX_PRICE_CLOCK_SKEW_SECS, BallastError::OraclePublishTimeInFuture);
     let power = math::pow10(raw.exponent.unsigned_abs())?;
+    let spot = scale(raw.price as u64, raw.exponent, power)?;
     let price = Price {
-        spot: scale(raw.price as u64, raw.exponent, power)?,
+        spot_low: spot,
+        spot_high: spot,
         ema: scale(raw.ema_price as u64, raw.exponent, power)?,
         // Ratios of mantissas of one exponent: a short integer division each, and closer than dividing the
         // scaled (already truncated) prices.
@@ -113,8 +119,8 @@ impl Price {
         let widened = math::add(Fraction::ONE, from_bps(cfg.liquidation_band_bps.max(MIN_LIQUIDATION_BAND_BPS) as u64)?)?;
         let ok = match side {
             // spot ≥ ema / (1 + band)  <=>  spot · (1 + band) ≥ ema
-            Side::Collateral => self.spot.saturating_mul(widened) >= self.ema,
-            Side::Debt => self.spot <= self.ema.saturating_mul(widened),
+            Side::Collateral => self.spot_low.saturating_mul(widened) >= self.ema,
+            Side::Debt => self.spot_high <= self.ema.saturating_mul(widened),
         };
         require!(ok, BallastError::OracleOutsideLiquidationBand);
         Ok(())
@@ -123,7 +129,33 @@ impl Price {
     /// The higher of spot and EMA: values liquidity leaving the market for the outflow limiter, so a price
     /// moving down never lets more out.
     pub fn outflow(&self) -> Fraction {
-        self.spot.max(self.ema)
+        self.spot_high.max(self.ema)
+    }
+
+    /// The spot valuing `side`: collateral at the lower of the sources, debt at the higher.
+    pub fn spot(&self, side: Side) -> Fraction {
+        match side {
+            Side::Collateral => self.spot_low,
+            Side::Debt => self.spot_high,
+        }
+    }
+
+    /// Two validated prices of one reserve, taken together: collateral at the lower spot, debt at the higher,
+    /// the wider confidence; the EMA and its gap are the primary's (`self`).
+    pub fn combined_with(&self, other: &Price) -> Price {
+        Price {
+            spot_low: self.spot_low.min(other.spot_low),
+            spot_high: self.spot_high.max(other.spot_high),
+            ema: self.ema,
+            conf_ratio: self.conf_ratio.max(other.conf_ratio),
+            ema_gap_ratio: self.ema_gap_ratio.max(other.ema_gap_ratio),
+        }
+    }
+
+    /// |self − other| / self, on the sources' spots, within `bps`.
+    pub fn agrees_with(&self, other: &Price, bps: u16) -> Result<bool> {
+        let gap = self.spot_low.abs_diff(other.spot_low);
+        Ok(gap <= math::mul_bps(self.spot_low, bps as u64)?)
     }
 
     /// The biased views borrow and withdraw use, computed together from the ratios validation took.
@@ -133,8 +165,8 @@ impl Price {
         let volatility = math::add(self.ema_gap_ratio, self.conf_ratio)?;
         let haircut = math::mul_bps(volatility, cfg.volatility_haircut_bps as u64)?;
         Ok(RiskPrice {
-            low: math::mul(self.spot.min(self.ema), Fraction::ONE.saturating_sub(band))?,
-            high: math::mul(self.spot.max(self.ema), math::add(Fraction::ONE, band)?)?,
+            low: math::mul(self.spot_low.min(self.ema), Fraction::ONE.saturating_sub(band))?,
+            high: math::mul(self.spot_high.max(self.ema), math::add(Fraction::ONE, band)?)?,
             ltv_factor: Fraction::ONE.saturating_sub(haircut),
         })
     }

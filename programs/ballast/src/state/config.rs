@@ -2,7 +2,7 @@
 use crate::{
     constants::{
         BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
-        MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MIN_ORACLE_AGE_SECS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
+        MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORACLE_AGE_SLOTS, MAX_SOURCE_DIVERGENCE_BPS, MIN_ORACLE_AGE_SECS, MIN_ORACLE_AGE_SLOTS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
         MIN_LIQUIDATION_BAND_BPS,
     },
     error::BallastError,
@@ -24,8 +24,50 @@ pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
 /// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral, and only up to
 /// `isolated_debt_ceiling_micro_quote` of debt market-wide.
 pub const FLAG_ISOLATED: u16 = 1 << 5;
-const KNOWN_FLAGS: u16 =
-    FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
+/// Reserve flag: the council's oracle brake. The reserve is priced by its secondary source alone and the
+/// primary is not read (its account is still passed, address-checked). Set at once; clearing it waits.
+pub const FLAG_SECONDARY_ONLY: u16 = 1 << 6;
+/// Reserve flag: borrow and withdraw may rely on one source when the other is stale or invalid. Without it a
+/// reserve with a secondary source needs both, agreeing, to take on risk. Setting it waits.
+pub const FLAG_SINGLE_SOURCE_RISK: u16 = 1 << 7;
+const KNOWN_FLAGS: u16 = FLAG_BORROW_ENABLED
+    | FLAG_COLLATERAL_ENABLED
+    | FLAG_FLASH_ENABLED
+    | FLAG_PAUSED
+    | FLAG_REDUCE_ONLY
+    | FLAG_ISOLATED
+    | FLAG_SECONDARY_ONLY
+    | FLAG_SINGLE_SOURCE_RISK;
+
+/// `SecondaryOracleConfig::kind`: no secondary source (every other field zero).
+pub const SECONDARY_NONE: u8 = 0;
+/// `SecondaryOracleConfig::kind`: a Switchboard on-demand `PullFeedAccountData`.
+pub const SECONDARY_SWITCHBOARD: u8 = 1;
+
+/// A reserve's second price source: a cross-check on the primary while both are fresh, and the failover that
+/// keeps liquidations (and, with `FLAG_SINGLE_SOURCE_RISK`, borrows) working when the primary is not.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct SecondaryOracleConfig {
+    /// The feed account (for Switchboard, the `PullFeedAccountData` itself: its address is the feed).
+    pub price_account: Pubkey,
+    /// Oldest update accepted, seconds before now.
+    pub max_age_secs: u32,
+    /// Oldest result accepted, slots before the current slot.
+    pub max_age_slots: u32,
+    /// Both fresh: largest |primary − secondary| / primary accepted for borrow and withdraw, bps.
+    pub max_divergence_bps: u16,
+    /// Widest standard deviation of the samples accepted for borrow and withdraw, as std_dev / value in bps.
+    pub max_conf_bps: u16,
+    /// Fewest oracle samples behind the result.
+    pub min_samples: u8,
+    /// SECONDARY_NONE or SECONDARY_SWITCHBOARD.
+    pub kind: u8,
+    /// Reserved.
+    pub padding: [u8; 18],
+}
+
+const _: () = assert!(core::mem::size_of::<SecondaryOracleConfig>() == 64);
 
 /// How a reserve's Pyth price is found and judged.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
@@ -67,6 +109,8 @@ pub struct ReserveConfig {
     pub curve: [CurvePoint; MAX_CURVE_POINTS],
     /// Oracle source and tolerances.
     pub oracle: OracleConfig,
+    /// The optional second price source.
+    pub secondary: SecondaryOracleConfig,
     /// Length of the outflow window, seconds (0 = outflow limiter off).
     pub outflow_window_secs: u32,
     /// Share of collateral value that counts toward borrow power, bps.
@@ -102,7 +146,7 @@ pub struct ReserveConfig {
 }
 
 const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);
-const _: () = assert!(core::mem::size_of::<ReserveConfig>() == 256);
+const _: () = assert!(core::mem::size_of::<ReserveConfig>() == 320);
 
 impl ReserveConfig {
     pub fn has_flag(&self, flag: u16) -> bool {
@@ -147,7 +191,47 @@ impl ReserveConfig {
         // isolated_debt_ceiling_micro_quote needs no rule: every value means something (0 = no new isolated
         // borrows), and a ceiling set before FLAG_ISOLATED lets the council isolate an asset at once.
         validate_curve(&self.curve, self.curve_len)?;
-        self.oracle.validate()
+        self.oracle.validate()?;
+        self.secondary.validate(&self.oracle)?;
+        require!(
+            self.flags & (FLAG_SECONDARY_ONLY | FLAG_SINGLE_SOURCE_RISK) == 0 || self.secondary.is_configured(),
+            BallastError::OracleSecondaryNotConfigured
+        );
+        Ok(())
+    }
+}
+
+impl SecondaryOracleConfig {
+    pub fn is_configured(&self) -> bool {
+        self.kind != SECONDARY_NONE
+    }
+
+    pub fn validate(&self, primary: &OracleConfig) -> Result<()> {
+        if self.kind == SECONDARY_NONE {
+            require!(*self == Self::zeroed(), BallastError::OracleSecondaryFieldsWithoutSource);
+            return Ok(());
+        }
+        require!(self.kind == SECONDARY_SWITCHBOARD, BallastError::OracleSecondaryKindUnknown);
+        require!(
+            self.price_account != Pubkey::default() && self.price_account != primary.price_account,
+            BallastError::OracleSecondaryAccountInvalid
+        );
+        require!(
+            (MIN_ORACLE_AGE_SECS..=MAX_ORACLE_AGE_SECS).contains(&self.max_age_secs),
+            BallastError::OracleMaxAgeInvalid
+        );
+        require!(
+            (MIN_ORACLE_AGE_SLOTS..=MAX_ORACLE_AGE_SLOTS).contains(&self.max_age_slots),
+            BallastError::OracleMaxAgeSlotsInvalid
+        );
+        require!(
+            (1..=MAX_SOURCE_DIVERGENCE_BPS).contains(&self.max_divergence_bps),
+            BallastError::OracleSourceDivergenceBoundInvalid
+        );
+        require!((1..=1_000).contains(&self.max_conf_bps), BallastError::OracleMaxConfInvalid);
+        require!(self.min_samples >= 1, BallastError::OracleMinSamplesInvalid);
+        require!(self.padding == [0; 18], BallastError::OracleSecondaryFieldsWithoutSource);
+        Ok(())
     }
 }
 

@@ -87,7 +87,7 @@ pub struct Reserve {
     pub padding: [u8; 56],
 }
 
-const _: () = assert!(core::mem::size_of::<Reserve>() == 1024);
+const _: () = assert!(core::mem::size_of::<Reserve>() == 1152);
 const _: () = assert!(core::mem::offset_of!(Reserve, last_rate_raise_ts) % 8 == 0);
 
 /// The effect of accruing interest over an interval, computed without writing.

@@ -7,6 +7,7 @@ use crate::{
     oracle::PriceUse,
     state::{Obligation, Reserve},
 };
+use crate::oracle::{Now, Side};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -66,7 +67,8 @@ impl<'info> Liquidate<'info> {
     /// 8. pay the liquidator in underlying or cTokens
     /// 9. emit
     pub fn handle(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
+        let now = clock.ts;
         let a = &ctx.accounts;
         let market_key = a.repay.market.key();
         let (close_factor_bps, dust_threshold_quote, group) = {
@@ -94,9 +96,9 @@ impl<'info> Liquidate<'info> {
             let plan = {
                 let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
                 let held = [(&repay_key, &*repay_reserve), (&withdraw_key, withdraw_reserve)];
-                let health = compute_health(&obligation, &market_key, group.as_ref(), pairs, &held, now, PriceUse::Liquidation)?;
-                let repay_price = price_of(pairs, &repay_key, &repay_reserve, now, PriceUse::Liquidation)?;
-                let withdraw_price = price_of(pairs, &withdraw_key, withdraw_reserve, now, PriceUse::Liquidation)?;
+                let health = compute_health(&obligation, &market_key, group.as_ref(), pairs, &held, clock, PriceUse::Liquidation)?;
+                let repay_price = price_of(pairs, &repay_key, &repay_reserve, clock, PriceUse::Liquidation)?;
+                let withdraw_price = price_of(pairs, &withdraw_key, withdraw_reserve, clock, PriceUse::Liquidation)?;
                 let cfg = &withdraw_reserve.config;
                 // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap;
                 // never above the program's, whatever is stored.
@@ -108,11 +110,11 @@ impl<'info> Liquidate<'info> {
                 liquidate::plan(&LiquidationInputs {
                     health,
                     debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
-                    repay_price: repay_price.spot,
+                    repay_price: repay_price.spot(Side::Debt),
                     repay_decimals: repay_reserve.liquidity_decimals,
                     collateral_ctokens: obligation.deposits[deposit_index].ctoken_amount,
                     liquidity_per_ctoken: withdraw_reserve.ctokens_to_liquidity(1)?,
-                    withdraw_price: withdraw_price.spot,
+                    withdraw_price: withdraw_price.spot(Side::Collateral),
                     withdraw_decimals: withdraw_reserve.liquidity_decimals,
                     close_factor_bps,
                     dust_threshold_quote,
@@ -134,7 +136,7 @@ impl<'info> Liquidate<'info> {
             let mut settle_isolated = |held: &mut [(&Pubkey, &mut Reserve)]| -> Result<[Option<IsolatedDebtEvent>; 3]> {
                 let released = repayment.isolated_released_micro_quote;
                 let release = release_isolated_debt(&obligation_key, &isolated_key, released, &market_key, held, remaining, now)?;
-                let [moved, counted] = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, pairs, remaining, now, PriceUse::Liquidation, false)?;
+                let [moved, counted] = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, pairs, remaining, clock, PriceUse::Liquidation, false)?;
                 Ok([release, moved, counted])
             };
             let isolated = match withdraw_guard.as_deref_mut() {

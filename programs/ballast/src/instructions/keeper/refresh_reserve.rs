@@ -5,6 +5,7 @@ use crate::{
     oracle::{load_price, PriceUse},
     state::Reserve,
 };
+use crate::oracle::{Side};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -23,7 +24,7 @@ impl RefreshReserve<'_> {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(now)?;
         let price = load_price(&ctx.accounts.price.to_account_info(), &reserve.config.oracle, now, PriceUse::Liquidation)?;
-        reserve.cached_price_sf = Sf::from(price.spot);
+        reserve.cached_price_sf = Sf::from(price.spot(Side::Collateral));
         reserve.cached_price_ts = now;
         reserve.invariant()?;
         let borrow_rate_bps = math::to_floor_u64(math::mul(reserve.borrow_apr()?, from_u64(BPS))?)?;

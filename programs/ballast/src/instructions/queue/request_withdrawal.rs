@@ -10,6 +10,7 @@ use crate::{
     seeds,
     state::WithdrawalTicket,
 };
+use crate::oracle::{Side};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -54,7 +55,7 @@ impl RequestWithdrawal<'_> {
             let price = load_price(&a.price, &reserve.config.oracle, now, PriceUse::Liquidation)?;
             let liquidity = reserve.ctokens_to_liquidity(ctoken_amount)?;
             let dust = math::from_u64(a.vaults.market.load()?.config.dust_threshold_quote);
-            require!(market_value(liquidity, reserve.liquidity_decimals, price.spot)? >= dust, BallastError::WithdrawalTicketTooSmall);
+            require!(market_value(liquidity, reserve.liquidity_decimals, price.spot(Side::Collateral))? >= dust, BallastError::WithdrawalTicketTooSmall);
             let seq_bytes = seq.to_le_bytes();
             let ticket_seeds: &[&[u8]] = &[seeds::TICKET, reserve_key.as_ref(), &seq_bytes, &[bump]];
             create_zero_copy(&a.owner, &a.ticket, &a.system_program, ticket_seeds, |ticket: &mut WithdrawalTicket| {

@@ -1,13 +1,15 @@
-//! Walks the (reserve, price) pairs in `remaining_accounts` and computes health (DESIGN §4).
+//! Walks the health accounts in `remaining_accounts` and computes health (DESIGN §4). Per distinct reserve of
+//! the obligation, deposits first, then borrows: the reserve, its primary price account, then its secondary
+//! price account when it has one and the use needs or wants it (`oracle::sources`).
 use crate::{
     error::BallastError,
     operations::health::{require_elevation_rules, Health},
-    oracle::{load_price, PriceUse, Side},
+    oracle::{load_reserve_price, split_price_accounts, Now, PriceAccounts, PriceUse, Side},
     state::{ElevationGroup, HealthPosition, Market, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
 
-/// Health of `obligation` from one (reserve, price) pair per distinct reserve, deposits first, then borrows.
+/// Health of `obligation` from one group of health accounts per distinct reserve, deposits first, then borrows.
 /// `held` are the reserves this instruction already holds mutably (key and state); they are not loaded twice.
 /// `group` is the obligation's elevation group; for borrow and withdraw (`PriceUse::Risk`) its membership
 /// rules are enforced, while liquidation only applies the group's parameters to member collateral.
@@ -18,25 +20,29 @@ pub fn compute_health<'info>(
     group: Option<&ElevationGroup>,
     remaining: &'info [AccountInfo<'info>],
     held: &[(&Pubkey, &Reserve)],
-    now_ts: i64,
+    now: Now,
     use_: PriceUse,
 ) -> Result<Health> {
-    let expected = obligation.health_reserve_count();
-    require!(remaining.len() >= expected * 2, BallastError::HealthAccountsMissing);
-    require!(remaining.len() == expected * 2, BallastError::HealthAccountMismatch);
+    require!(remaining.len() >= obligation.health_reserve_count() * 2, BallastError::HealthAccountsMissing);
     let mut health = Health::default();
-    for (position, pair) in obligation.health_positions().zip(remaining.chunks_exact(2)) {
-        let (reserve_info, price_info) = (&pair[0], &pair[1]);
+    let mut rest = remaining;
+    for position in obligation.health_positions() {
+        let (reserve_info, after) = rest.split_first().ok_or(BallastError::HealthAccountsMissing)?;
         require_keys_eq!(reserve_info.key(), position.reserve, BallastError::HealthAccountMismatch);
-        if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == position.reserve) {
-            add_reserve(&mut health, obligation, &position, reserve, price_info, group, now_ts, use_)?;
+        rest = if let Some((_, reserve)) = held.iter().find(|(k, _)| **k == position.reserve) {
+            let (prices, after) = split_price_accounts(after, &reserve.config)?;
+            add_reserve(&mut health, obligation, &position, reserve, prices, group, now, use_)?;
+            after
         } else {
             let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
             let reserve = loader.load()?;
             require_keys_eq!(reserve.market, *market, BallastError::ReserveMarketMismatch);
-            add_reserve(&mut health, obligation, &position, &reserve, price_info, group, now_ts, use_)?;
-        }
+            let (prices, after) = split_price_accounts(after, &reserve.config)?;
+            add_reserve(&mut health, obligation, &position, &reserve, prices, group, now, use_)?;
+            after
+        };
     }
+    require!(rest.is_empty(), BallastError::HealthAccountMismatch);
     Ok(health)
 }
 
@@ -46,16 +52,16 @@ fn add_reserve(
     obligation: &Obligation,
     position: &HealthPosition,
     reserve: &Reserve,
-    price_info: &AccountInfo,
+    prices: PriceAccounts,
     group: Option<&ElevationGroup>,
-    now_ts: i64,
+    now: Now,
     use_: PriceUse,
 ) -> Result<()> {
     if use_ == PriceUse::Risk {
         require_elevation_rules(obligation, position, &reserve.config, group)?;
     }
-    let price = load_price(price_info, &reserve.config.oracle, now_ts, use_)?;
-    health.add_position(obligation, position, reserve, &price, group, now_ts, use_)
+    let price = load_reserve_price(prices, &reserve.config, now, use_)?;
+    health.add_position(obligation, position, reserve, &price, group, now.ts, use_)
 }
 
 /// Rejects with `error` unless the obligation's weighted debt stays within its borrow power, under its
@@ -65,14 +71,14 @@ pub fn require_borrow_power<'info>(
     market: &AccountLoader<Market>,
     remaining: &'info [AccountInfo<'info>],
     held: (&Pubkey, &Reserve),
-    now_ts: i64,
+    now: Now,
     error: BallastError,
 ) -> Result<()> {
     if obligation.active_borrows().is_empty() {
         return Ok(());
     }
     let group = market.load()?.elevation_group(obligation.elevation_group).copied();
-    let health = compute_health(obligation, &market.key(), group.as_ref(), remaining, &[held], now_ts, PriceUse::Risk)?;
+    let health = compute_health(obligation, &market.key(), group.as_ref(), remaining, &[held], now, PriceUse::Risk)?;
     if !health.within_borrow_power() {
         // Name the isolation rule when isolated collateral sharing the obligation is why power fell short.
         return Err(error!(if health.isolated_not_alone { BallastError::IsolatedCollateralNotAlone } else { error }));
@@ -80,29 +86,27 @@ pub fn require_borrow_power<'info>(
     Ok(())
 }
 
-/// The price account paired with `reserve_key` in `remaining`.
-pub fn price_account_of<'a, 'info>(remaining: &'a [AccountInfo<'info>], reserve_key: &Pubkey) -> Result<&'a AccountInfo<'info>> {
-    let pair = remaining
-        .chunks_exact(2)
-        .find(|pair| pair[0].key() == *reserve_key)
-        .ok_or(BallastError::HealthAccountsMissing)?;
-    Ok(&pair[1])
+/// The price accounts following `reserve_key` in `remaining` (compute_health has checked the groups).
+pub fn price_accounts_of<'a, 'info>(remaining: &'a [AccountInfo<'info>], reserve_key: &Pubkey, reserve: &Reserve) -> Result<PriceAccounts<'a, 'info>> {
+    let at = remaining.iter().position(|a| a.key() == *reserve_key).ok_or(BallastError::HealthAccountsMissing)?;
+    Ok(split_price_accounts(&remaining[at + 1..], &reserve.config)?.0)
 }
 
-/// The validated price of `reserve` from its pair in `remaining` (compute_health has checked the pairs).
-pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now_ts: i64, use_: PriceUse) -> Result<crate::oracle::Price> {
-    load_price(price_account_of(remaining, reserve_key)?, &reserve.config.oracle, now_ts, use_)
+/// The validated price of `reserve` from its group in `remaining` (compute_health has checked the groups).
+pub fn price_of(remaining: &[AccountInfo], reserve_key: &Pubkey, reserve: &Reserve, now: Now, use_: PriceUse) -> Result<crate::oracle::Price> {
+    load_reserve_price(price_accounts_of(remaining, reserve_key, reserve)?, &reserve.config, now, use_)
 }
 
 /// Pledging into a reserve the obligation holds no collateral in makes its price a dependency of every later
-/// health check and liquidation: the reserve's price account must come first in `remaining` and pass the
+/// health check and liquidation: the reserve's price account(s) must come first in `remaining` and pass the
 /// checks liquidation makes, so a borrower cannot block its own liquidation with a crumb of collateral whose
 /// price is dead. Topping up an existing position needs nothing.
-pub fn require_price_for_new_collateral(obligation: &Obligation, reserve_key: &Pubkey, reserve: &Reserve, remaining: &[AccountInfo], now_ts: i64) -> Result<()> {
+pub fn require_price_for_new_collateral(obligation: &Obligation, reserve_key: &Pubkey, reserve: &Reserve, remaining: &[AccountInfo], now: Now) -> Result<()> {
     if obligation.find_deposit(reserve_key).is_some() {
         return Ok(());
     }
-    let price_info = remaining.first().ok_or(BallastError::NewCollateralPriceMissing)?;
-    let price = load_price(price_info, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
+    require!(!remaining.is_empty(), BallastError::NewCollateralPriceMissing);
+    let (prices, _) = split_price_accounts(remaining, &reserve.config)?;
+    let price = load_reserve_price(prices, &reserve.config, now, PriceUse::Liquidation)?;
     price.require_within_band(&reserve.config.oracle, Side::Collateral)
 }

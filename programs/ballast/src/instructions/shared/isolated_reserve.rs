@@ -19,7 +19,7 @@ use crate::{
     math::Fraction,
     events::IsolatedDebtEvent,
     operations::isolation,
-    oracle::PriceUse,
+    oracle::{Now, PriceUse, Side},
     state::{Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
@@ -57,8 +57,9 @@ pub fn count_isolated_borrow<'info>(
     borrowed: &mut Reserve,
     debt_added: u64,
     remaining: &'info [AccountInfo<'info>],
-    now_ts: i64,
+    now: Now,
 ) -> Result<Option<IsolatedDebtEvent>> {
+    let now_ts = now.ts;
     let Some(isolated_key) = isolation::sole_collateral(obligation) else { return Ok(None) };
     let applies = if isolated_key == *borrowed_key {
         isolation::ceiling_applies(&borrowed.config)
@@ -74,13 +75,13 @@ pub fn count_isolated_borrow<'info>(
         BallastError::IsolatedReserveMismatch
     );
     let slot = obligation.find_borrow(borrowed_key).ok_or(BallastError::BorrowPositionNotFound)?;
-    let spot = price_of(remaining, borrowed_key, borrowed, now_ts, PriceUse::Risk)?.spot;
+    let spot = price_of(remaining, borrowed_key, borrowed, now, PriceUse::Risk)?.spot(Side::Debt);
     // An uncounted borrowed slot is counted whole below (its value includes the new debt), not twice.
     let new_value = match obligation.isolated_debt_micro_quote[slot] {
         0 => 0,
         _ => isolation::value_micro_quote_ceil(debt_added, borrowed.liquidity_decimals, spot)?,
     };
-    let uncounted = slot_values(obligation, &[(borrowed_key, &*borrowed)], remaining, market, now_ts, PriceUse::Risk, true)?;
+    let uncounted = slot_values(obligation, &[(borrowed_key, &*borrowed)], remaining, market, now, PriceUse::Risk, true)?;
     let mut count = |isolated: &mut Reserve| -> Result<(u64, u64, u64)> {
         let (legacy, _) = isolation::count_left_alone(obligation, &isolated_key, isolated, &uncounted, true)?;
         let usage = isolation::count_borrow(obligation, slot, &isolated_key, isolated, new_value)?;
@@ -102,7 +103,7 @@ fn slot_values<'info>(
     held: &[(&Pubkey, &Reserve)],
     pairs: &'info [AccountInfo<'info>],
     market: &Pubkey,
-    now_ts: i64,
+    now: Now,
     use_: PriceUse,
     only_uncounted: bool,
 ) -> Result<[u64; MAX_OBLIGATION_BORROWS]> {
@@ -112,8 +113,8 @@ fn slot_values<'info>(
             continue;
         }
         let value = |r: &Reserve| -> Result<u64> {
-            let debt = borrow.debt_at(r.accrual(now_ts)?.cumulative_borrow_index.max(Fraction::ONE))?;
-            let spot = price_of(pairs, &borrow.reserve, r, now_ts, use_)?.spot;
+            let debt = borrow.debt_at(r.accrual(now.ts)?.cumulative_borrow_index.max(Fraction::ONE))?;
+            let spot = price_of(pairs, &borrow.reserve, r, now, use_)?.spot(Side::Debt);
             Ok(isolation::value_micro_quote_ceil_saturating(debt, r.liquidity_decimals, spot))
         };
         values[i] = match held.iter().find(|(k, _)| **k == borrow.reserve) {
@@ -193,10 +194,11 @@ pub fn settle_isolated_collateral<'info>(
     held: &mut [(&Pubkey, &mut Reserve)],
     pairs: &'info [AccountInfo<'info>],
     remaining: &'info [AccountInfo<'info>],
-    now_ts: i64,
+    now: Now,
     use_: PriceUse,
     enforce_ceiling: bool,
 ) -> Result<[Option<IsolatedDebtEvent>; 2]> {
+    let now_ts = now.ts;
     let reachable = |key: &Pubkey, held: &[(&Pubkey, &mut Reserve)]| held.iter().any(|(k, _)| *k == key) || remaining.iter().any(|a| a.key == key);
     let mut released = None;
     let counted_on = obligation.isolated_reserve;
@@ -221,7 +223,7 @@ pub fn settle_isolated_collateral<'info>(
         released = release_isolated_debt(obligation_key, &other, amount, market, held, remaining, now_ts)?;
     }
     let readable: Vec<(&Pubkey, &Reserve)> = held.iter().map(|(k, r)| (*k, &**r)).collect();
-    let values = slot_values(obligation, &readable, pairs, market, now_ts, use_, false)?;
+    let values = slot_values(obligation, &readable, pairs, market, now, use_, false)?;
     drop(readable);
     let mut count = |isolated: &mut Reserve| -> Result<(u64, u64, u64)> {
         let (counted, usage) = isolation::count_left_alone(obligation, &isolated_key, isolated, &values, enforce_ceiling)?;
@@ -234,18 +236,14 @@ pub fn settle_isolated_collateral<'info>(
     Ok([released, (counted > 0).then(|| counted_event(obligation_key, &isolated_key, counted, usage, ceiling))])
 }
 
-/// Liquidate: the health pairs at the front of `remaining`. After them only the obligation's isolated reserve
-/// may follow, for when it is no position of the obligation any more.
+/// Liquidate: the health accounts at the front of `remaining`. After them only the obligation's isolated
+/// reserve may follow, for when it is no position of the obligation any more.
 pub fn liquidation_health_accounts<'info>(obligation: &Obligation, isolated_key: &Pubkey, remaining: &'info [AccountInfo<'info>]) -> Result<&'info [AccountInfo<'info>]> {
-    let pairs_len = obligation.health_reserve_count() * 2;
-    if remaining.len() <= pairs_len {
-        // compute_health names what is missing.
-        return Ok(remaining);
+    // compute_health checks every group and names what is missing or extra; only a trailing isolated
+    // reserve that is no position any more is split off here.
+    let held = obligation.find_deposit(isolated_key).is_some() || obligation.find_borrow(isolated_key).is_some();
+    match remaining.split_last() {
+        Some((last, groups)) if *isolated_key != Pubkey::default() && last.key == isolated_key && !held => Ok(groups),
+        _ => Ok(remaining),
     }
-    let (pairs, extra) = remaining.split_at(pairs_len);
-    require!(
-        *isolated_key != Pubkey::default() && extra.len() == 1 && extra[0].key == isolated_key,
-        BallastError::HealthAccountMismatch
-    );
-    Ok(pairs)
 }

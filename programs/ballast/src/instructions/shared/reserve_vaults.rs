@@ -3,7 +3,7 @@ use crate::{
     error::BallastError,
     math::Fraction,
     operations::controls::{self, Action},
-    oracle::{load_price, market_value, PriceUse},
+    oracle::{load_reserve_price, market_value, Now, PriceAccounts, PriceUse},
     seeds,
     state::{Market, Reserve},
 };
@@ -129,16 +129,16 @@ pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&
 /// spot and EMA. Instructions that move liquidity out take the market writable and the reserve's price account
 /// for this; the price is read only when the market limiter has new outflow to count, but its address is
 /// always checked, so the slot never accepts just any account.
-pub fn record_outflow(market: &AccountLoader<Market>, reserve: &mut Reserve, price_account: &AccountInfo, liquidity_amount: u64, now_ts: i64) -> Result<()> {
-    require_keys_eq!(price_account.key(), reserve.config.oracle.price_account, BallastError::OracleAccountMismatch);
+pub fn record_outflow(market: &AccountLoader<Market>, reserve: &mut Reserve, prices: PriceAccounts, liquidity_amount: u64, now: Now) -> Result<()> {
+    require_keys_eq!(prices.primary.key(), reserve.config.oracle.price_account, BallastError::OracleAccountMismatch);
     let market_config = market.load()?.config;
-    let new_outflow = controls::record_reserve_outflow(reserve, liquidity_amount, &market_config, now_ts)?;
+    let new_outflow = controls::record_reserve_outflow(reserve, liquidity_amount, &market_config, now.ts)?;
     if market_config.outflow_window_secs == 0 || new_outflow == 0 {
         return Ok(());
     }
-    let price = load_price(price_account, &reserve.config.oracle, now_ts, PriceUse::Liquidation)?;
+    let price = load_reserve_price(prices, &reserve.config, now, PriceUse::Liquidation)?;
     let value = market_value(Fraction::from_num(new_outflow), reserve.liquidity_decimals, price.outflow())?;
-    controls::record_market_outflow(&mut *market.load_mut()?, value, now_ts)
+    controls::record_market_outflow(&mut *market.load_mut()?, value, now.ts)
 }
 
 /// Records `liquidity_amount` coming into `reserve` (deposit, repay) as credit in its net-flow window.

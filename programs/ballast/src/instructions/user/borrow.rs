@@ -6,6 +6,7 @@ use crate::{
     operations::{borrow, controls::Action},
     state::Market,
 };
+use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -30,7 +31,8 @@ impl<'info> Borrow<'info> {
     /// 7. reconcile, emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Borrow))]
     pub fn handle(ctx: Context<'info, Self>, liquidity_amount: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
+        let now = clock.ts;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let (origination_fee, isolated) = {
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
@@ -38,13 +40,13 @@ impl<'info> Borrow<'info> {
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, now, BallastError::BorrowExceedsLtv)?;
-            let price_account = price_account_of(ctx.remaining_accounts, &reserve_key)?;
-            record_outflow(&ctx.accounts.market, &mut reserve, price_account, liquidity_amount, now)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, clock, BallastError::BorrowExceedsLtv)?;
+            let prices = price_accounts_of(ctx.remaining_accounts, &reserve_key, &reserve)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, prices, liquidity_amount, clock)?;
             let obligation_key = ctx.accounts.position.obligation.key();
             let market_key = ctx.accounts.market.key();
             let debt_added = checked_add_u64(liquidity_amount, fee)?;
-            let isolated = count_isolated_borrow(&obligation_key, &mut obligation, &market_key, &reserve_key, &mut reserve, debt_added, ctx.remaining_accounts, now)?;
+            let isolated = count_isolated_borrow(&obligation_key, &mut obligation, &market_key, &reserve_key, &mut reserve, debt_added, ctx.remaining_accounts, clock)?;
             obligation.invariant()?;
             reserve.invariant()?;
             (fee, isolated)

@@ -3,6 +3,7 @@ use crate::{
     instructions::shared::*,
     operations::{collateral, controls::Action},
 };
+use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -24,7 +25,7 @@ impl DepositCollateral<'_> {
         {
             let reserve = ctx.accounts.position.vaults.reserve.load()?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
-            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, Clock::get()?.unix_timestamp)?;
+            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, Now::get()?)?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, ctoken_amount)?;
             obligation.invariant()?;
         }

@@ -3,6 +3,7 @@ use crate::{
     instructions::shared::*,
     operations::{collateral, controls::Action, deposit},
 };
+use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -22,13 +23,14 @@ impl DepositLiquidityAndCollateral<'_> {
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let ctoken_amount = {
-            let now = Clock::get()?.unix_timestamp;
+            let clock = Now::get()?;
+            let now = clock.ts;
             let mut reserve = ctx.accounts.position.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let minted = deposit::deposit_liquidity(&mut reserve, liquidity_amount)?;
             record_inflow(&ctx.accounts.position.vaults.market, &mut reserve, liquidity_amount, now)?;
             let mut obligation = ctx.accounts.position.obligation.load_mut()?;
-            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, now)?;
+            require_price_for_new_collateral(&obligation, &reserve_key, &reserve, ctx.remaining_accounts, clock)?;
             collateral::pledge(&mut obligation, &reserve_key, &reserve, minted)?;
             obligation.invariant()?;
             reserve.invariant()?;

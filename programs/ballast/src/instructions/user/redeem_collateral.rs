@@ -5,6 +5,7 @@ use crate::{
     operations::{controls::Action, deposit},
     state::Market,
 };
+use crate::oracle::{Now, PriceAccounts};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -30,12 +31,13 @@ impl RedeemCollateral<'_> {
     /// and market outflow limits  4. burn cTokens, pay liquidity  5. reconcile, emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
+        let now = clock.ts;
         let liquidity_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
-            record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, PriceAccounts { primary: &ctx.accounts.price, secondary: None }, paid, clock)?;
             reserve.invariant()?;
             paid
         };

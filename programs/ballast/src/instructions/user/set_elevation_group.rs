@@ -5,6 +5,7 @@ use crate::{
     oracle::PriceUse,
     state::{Market, Obligation},
 };
+use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -24,7 +25,7 @@ impl<'info> SetElevationGroup<'info> {
     /// pair per position, as for borrow. 1. the group must be configured  2. every collateral must be a
     /// member and the only debt the group's debt reserve  3. health under the new parameters  4. emit
     pub fn handle(ctx: Context<'info, Self>, id: u8) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
         let group = if id == 0 {
             None
         } else {
@@ -34,7 +35,7 @@ impl<'info> SetElevationGroup<'info> {
         let mut obligation = ctx.accounts.obligation.load_mut()?;
         obligation.elevation_group = id;
         let market_key = ctx.accounts.market.key();
-        let health = compute_health(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, &[], now, PriceUse::Risk)?;
+        let health = compute_health(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, &[], clock, PriceUse::Risk)?;
         require!(health.within_borrow_power(), BallastError::ElevationGroupChangeUnhealthy);
         obligation.invariant()?;
         emit!(ElevationGroupSetEvent { obligation: ctx.accounts.obligation.key(), id });

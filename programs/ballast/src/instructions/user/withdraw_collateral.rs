@@ -5,6 +5,7 @@ use crate::{
     operations::{collateral, controls::Action, isolation},
     oracle::PriceUse,
 };
+use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -25,7 +26,8 @@ impl<'info> WithdrawCollateral<'info> {
     /// 6. emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::WithdrawCollateral))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
+        let now = clock.ts;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let (obligation_key, market_key) = (ctx.accounts.position.obligation.key(), ctx.accounts.position.vaults.market.key());
         let remaining = ctx.remaining_accounts;
@@ -36,9 +38,9 @@ impl<'info> WithdrawCollateral<'info> {
             let sole_before = isolation::sole_collateral(&obligation);
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, clock, BallastError::WithdrawExceedsLtv)?;
             let held = &mut [(&reserve_key, &mut *reserve)];
-            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
+            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, clock, PriceUse::Risk, true)?;
             obligation.invariant()?;
             reserve.invariant()?;
             events

@@ -6,6 +6,7 @@ use crate::{
     oracle::PriceUse,
     state::Market,
 };
+use crate::oracle::{Now, PriceAccounts};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -32,7 +33,8 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
     /// 7. reconcile, emit
     #[access_control(ctx.accounts.position.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+        let clock = Now::get()?;
+        let now = clock.ts;
         let reserve_key = ctx.accounts.position.vaults.reserve.key();
         let (obligation_key, market_key) = (ctx.accounts.position.obligation.key(), ctx.accounts.market.key());
         let remaining = ctx.remaining_accounts;
@@ -43,11 +45,11 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             let sole_before = isolation::sole_collateral(&obligation);
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             let held = (&reserve_key, &*reserve);
-            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, now, BallastError::WithdrawExceedsLtv)?;
+            require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, clock, BallastError::WithdrawExceedsLtv)?;
             let held = &mut [(&reserve_key, &mut *reserve)];
-            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, now, PriceUse::Risk, true)?;
+            let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, clock, PriceUse::Risk, true)?;
             let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
-            record_outflow(&ctx.accounts.market, &mut reserve, &ctx.accounts.price, paid, now)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, PriceAccounts { primary: &ctx.accounts.price, secondary: None }, paid, clock)?;
             obligation.invariant()?;
             reserve.invariant()?;
             (paid, events)

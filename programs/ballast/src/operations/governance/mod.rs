@@ -13,7 +13,7 @@ pub use slots::*;
 pub(crate) mod fixtures {
     use crate::{
         math::CurvePoint,
-        state::{MarketConfig, OracleConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_PAUSED, MARKET_FLAG_EMERGENCY},
+        state::{MarketConfig, OracleConfig, ReserveConfig, SecondaryOracleConfig, FLAG_BORROW_ENABLED, FLAG_PAUSED, MARKET_FLAG_EMERGENCY, SECONDARY_SWITCHBOARD},
     };
     use anchor_lang::prelude::Pubkey;
     use bytemuck::Zeroable;
@@ -38,6 +38,16 @@ pub(crate) mod fixtures {
             max_ema_divergence_bps: 500,
             conf_multiplier_bps: 10_000,
             liquidation_band_bps: 10_000,
+        };
+        c.secondary = SecondaryOracleConfig {
+            price_account: Pubkey::new_from_array([4; 32]),
+            max_age_secs: 60,
+            max_age_slots: 150,
+            max_divergence_bps: 200,
+            max_conf_bps: 100,
+            min_samples: 3,
+            kind: SECONDARY_SWITCHBOARD,
+            padding: [0; 18],
         };
         c.ltv_bps = 7_000;
         c.liquidation_threshold_bps = 8_000;

@@ -6,14 +6,16 @@ use crate::{
     math::{borrow_apr, from_bps, Fraction},
     state::{
         ElevationGroup, MarketConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED,
-        FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
+        FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, FLAG_SECONDARY_ONLY, FLAG_SINGLE_SOURCE_RISK, MARKET_FLAG_EMERGENCY,
     },
 };
 
-/// Reserve flags that grant a capability: setting one loosens.
-const GRANTING_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED;
-/// Reserve flags that restrict: clearing one loosens.
-const RESTRICTING_FLAGS: u16 = FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
+/// Reserve flags that grant a capability: setting one loosens. Single-source risk lets borrows rest on one
+/// unchecked price.
+const GRANTING_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_SINGLE_SOURCE_RISK;
+/// Reserve flags that restrict: clearing one loosens. Secondary-only is the council's oracle brake: switching
+/// to a source that already cleared the timelock applies at once; trusting the primary again waits.
+const RESTRICTING_FLAGS: u16 = FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED | FLAG_SECONDARY_ONLY;
 
 /// True when `new` moves any reserve setting in the less safe direction, the rate curve included.
 pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool {
@@ -24,6 +26,7 @@ pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool 
 /// Every loosening rule but the rate curve's, which has its own bounded at-once step.
 pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &ReserveConfig) -> bool {
     let (o, n) = (&old.oracle, &new.oracle);
+    let (os, ns) = (&old.secondary, &new.secondary);
     let gained_flags = new.flags & !old.flags;
     let lost_flags = old.flags & !new.flags;
     // Higher caps let more value in or out.
@@ -79,8 +82,19 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         // A smaller confidence multiplier or volatility haircut values collateral higher and debt lower.
         || n.conf_multiplier_bps < o.conf_multiplier_bps
         || n.volatility_haircut_bps < o.volatility_haircut_bps
+        // Adding, removing or replacing the secondary source: a new trust assumption, or a cross-check and a
+        // failover lost.
+        || ns.kind != os.kind
+        || ns.price_account != os.price_account
+        // Wider secondary tolerances: older, less certain, thinner or more divergent prices.
+        || ns.max_age_secs > os.max_age_secs
+        || ns.max_age_slots > os.max_age_slots
+        || ns.max_conf_bps > os.max_conf_bps
+        || ns.max_divergence_bps > os.max_divergence_bps
+        || ns.min_samples < os.min_samples
         // Reserved bytes have no meaning yet: a future field must never slip in at once.
         || new.padding != old.padding
+        || ns.padding != os.padding
     // Lowering a rate or a fee applies at once: it only ever charges less.
 }
 
@@ -241,7 +255,31 @@ mod tests {
         ("liquidation band wider", |c| c.oracle.liquidation_band_bps += 1, true),
         ("liquidation band narrower", |c| c.oracle.liquidation_band_bps -= 1, true),
         ("padding", |c| c.padding[0] = 1, true),
+        ("secondary account", |c| c.secondary.price_account = Pubkey::new_from_array([5; 32]), true),
+        ("secondary removed", |c| c.secondary = bytemuck::Zeroable::zeroed(), true),
+        ("secondary max age up", |c| c.secondary.max_age_secs += 1, true),
+        ("secondary max age down", |c| c.secondary.max_age_secs -= 1, false),
+        ("secondary max slots up", |c| c.secondary.max_age_slots += 1, true),
+        ("secondary max slots down", |c| c.secondary.max_age_slots -= 1, false),
+        ("secondary max conf up", |c| c.secondary.max_conf_bps += 1, true),
+        ("secondary max conf down", |c| c.secondary.max_conf_bps -= 1, false),
+        ("sources may diverge more", |c| c.secondary.max_divergence_bps += 1, true),
+        ("sources may diverge less", |c| c.secondary.max_divergence_bps -= 1, false),
+        ("fewer samples", |c| c.secondary.min_samples -= 1, true),
+        ("more samples", |c| c.secondary.min_samples += 1, false),
+        ("secondary padding", |c| c.secondary.padding[0] = 1, true),
+        ("brake: secondary only", |c| c.flags |= FLAG_SECONDARY_ONLY, false),
+        ("single-source risk", |c| c.flags |= FLAG_SINGLE_SOURCE_RISK, true),
     ];
+
+    #[test]
+    fn releasing_the_oracle_brake_loosens() {
+        let mut braked = base();
+        braked.flags |= FLAG_SECONDARY_ONLY;
+        braked.validate().unwrap();
+        assert!(reserve_change_loosens(&braked, &base()));
+        assert!(!reserve_change_loosens(&base(), &braked));
+    }
 
     #[test]
     fn reserve_change_loosens_field_by_field() {
