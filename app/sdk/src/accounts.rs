@@ -168,10 +168,22 @@ impl MarketSnapshot {
 
     /// Whether `r`'s primary price passes liquidation's checks at the snapshot's clock.
     pub fn primary_valid(&self, r: &ReserveView) -> bool {
-        let Some(account) = self.raw.get(&r.price_account()) else { return false };
-        account.owner == pyth_solana_receiver_sdk::ID
-            && ballast::oracle::raw_price(&account.data)
-                .and_then(|raw| ballast::oracle::validate_price(&raw, &r.state.config.oracle, self.now, ballast::oracle::PriceUse::Liquidation))
-                .is_ok()
+        self.primary_price(&r.state, ballast::oracle::PriceUse::Liquidation).is_ok()
+    }
+
+    /// `r`'s primary price for `use_`, checked as the program checks it (a missing account is invalid).
+    pub fn primary_price(&self, r: &Reserve, use_: ballast::oracle::PriceUse) -> anchor_lang::Result<ballast::oracle::Price> {
+        let cfg = &r.config.oracle;
+        let account = self.raw.get(&cfg.price_account).ok_or(ballast::error::BallastError::OracleInvalidAccount)?;
+        ballast::oracle::pyth::price_from_bytes(&account.owner, &account.data, cfg, self.now, use_)
+    }
+
+    /// `r`'s secondary price for `use_`, checked as the program checks it; None without a secondary.
+    pub fn secondary_price(&self, r: &Reserve, use_: ballast::oracle::PriceUse) -> Option<anchor_lang::Result<ballast::oracle::Price>> {
+        let cfg = &r.config.secondary;
+        cfg.is_configured().then(|| {
+            let account = self.raw.get(&cfg.price_account).ok_or(ballast::error::BallastError::OracleInvalidAccount)?;
+            ballast::oracle::switchboard::feed_from_bytes(&account.owner, &account.data, cfg, self.now, self.slot, use_)
+        })
     }
 }

@@ -49,7 +49,7 @@ impl<'s> Projection<'s> {
         Self { snap }
     }
 
-    /// Runs `f` over writable `AccountInfo`s of the market followed by the (reserve, price) pairs of
+    /// Runs `f` over writable `AccountInfo`s of the market followed by the health accounts of
     /// `obligation`, built from copies of the snapshot's bytes (nothing is written back).
     fn with_accounts<R>(&self, obligation: &Obligation, f: impl for<'a> FnOnce(&'a AccountInfo<'a>, &'a [AccountInfo<'a>]) -> Result<R>) -> Result<R> {
         let mut keys = vec![self.snap.key];

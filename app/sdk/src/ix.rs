@@ -1,4 +1,4 @@
-//! One builder per Ballast instruction. Health-checked instructions get their (reserve, price) remaining
+//! One builder per Ballast instruction. Health-checked instructions get their health-group remaining
 //! accounts from [`health_metas`], in the order the program walks them, so no caller assembles them by hand.
 use crate::{accounts::ReserveView, pda};
 use anchor_lang::{
@@ -276,8 +276,8 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
     build(accounts, d::RedeemCollateral { ctoken_amount })
 }
 
-/// The reserve's price account as the one remaining account: opening a collateral position needs a valid
-/// price (topping one up ignores it).
+/// The reserve's price account(s) as the remaining accounts (primary, then secondary when configured):
+/// opening a collateral position needs a valid price (topping one up ignores it).
 fn new_collateral_price(r: &ReserveView) -> Vec<AccountMeta> {
     std::iter::once(r.price_account()).chain(r.secondary_price_account()).map(|k| AccountMeta::new_readonly(k, false)).collect()
 }

@@ -46,21 +46,11 @@ pub struct Scanner<'s> {
 impl<'s> Scanner<'s> {
     pub fn new(snap: &'s MarketSnapshot) -> Result<Self> {
         let reserves: Vec<(Pubkey, &Reserve)> = snap.reserves.iter().map(|r| (r.key, &r.state)).collect();
-        let clock = snap.clock();
         // The program's own rules (`oracle::sources::select`) over both sources, from the snapshot's bytes.
         let prices = |r: &Reserve| -> std::result::Result<Price, String> {
-            let missing = || anchor_lang::error!(ballast::error::BallastError::OracleInvalidAccount);
-            let primary = (!r.config.has_flag(ballast::state::FLAG_SECONDARY_ONLY)).then(|| {
-                let account = snap.raw.get(&r.config.oracle.price_account).filter(|a| a.owner == pyth_solana_receiver_sdk::ID).ok_or_else(missing)?;
-                validate_price(&ballast::oracle::raw_price(&account.data)?, &r.config.oracle, clock.ts, PriceUse::Liquidation)
-            });
-            let secondary = r.config.secondary.is_configured().then(|| {
-                let s = &r.config.secondary;
-                let account = snap.raw.get(&s.price_account).filter(|a| ballast::constants::SWITCHBOARD_PROGRAM_IDS.contains(&a.owner)).ok_or_else(missing)?;
-                let raw = ballast::oracle::switchboard::raw_feed(&account.data)?;
-                ballast::oracle::switchboard::validate_feed(&raw, s, clock.ts, clock.slot, PriceUse::Liquidation)
-            });
-            ballast::oracle::sources::select(&r.config, primary, secondary, PriceUse::Liquidation).map_err(|e| e.to_string())
+            let use_ = PriceUse::Liquidation;
+            let primary = (!r.config.has_flag(ballast::state::FLAG_SECONDARY_ONLY)).then(|| snap.primary_price(r, use_));
+            ballast::oracle::sources::select(&r.config, primary, snap.secondary_price(r, use_), use_).map_err(|e| e.to_string())
         };
         Self::from_prices(&snap.market, &reserves, prices, snap.now)
     }

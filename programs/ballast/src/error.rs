@@ -133,7 +133,7 @@ pub enum BallastError {
     CollateralDisabled,
 
     // --- health accounts ---
-    #[msg("Health check needs one (reserve, price) pair per distinct position: deposits first, then borrows")]
+    #[msg("Health check needs one group (reserve, primary price[, secondary price]) per distinct position: deposits first, then borrows")]
     HealthAccountsMissing,
     #[msg("Health accounts must follow the obligation's position order, each reserve once")]
     HealthAccountMismatch,

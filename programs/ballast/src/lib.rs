@@ -188,7 +188,7 @@ pub mod ballast {
         DepositCollateral::handle(ctx, ctoken_amount)
     }
 
-    /// Takes pledged cTokens back; health-checked (remaining accounts: one (reserve, price) pair per position; the
+    /// Takes pledged cTokens back; health-checked (remaining accounts: one health group (reserve, primary price[, secondary price]) per position; the
     /// pair of isolated collateral left alone under debt writable, as that debt then counts against its ceiling).
     pub fn withdraw_collateral<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, ctoken_amount: u64) -> Result<()> {
         WithdrawCollateral::handle(ctx, ctoken_amount)

@@ -7,9 +7,14 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 /// Loads and validates the price in `account` for a reserve configured with `cfg`.
 pub fn load_price(account: &AccountInfo, cfg: &OracleConfig, now_ts: i64, use_: PriceUse) -> Result<Price> {
     require_keys_eq!(account.key(), cfg.price_account, BallastError::OracleAccountMismatch);
-    require_keys_eq!(*account.owner, pyth_solana_receiver_sdk::ID, BallastError::OracleInvalidOwner);
-    let raw = raw_price(&account.try_borrow_data()?)?;
-    validate_price(&raw, cfg, now_ts, use_)
+    price_from_bytes(account.owner, &account.try_borrow_data()?, cfg, now_ts, use_)
+}
+
+/// Everything `load_price` checks but the address, over an account's owner and bytes (clients run it on
+/// snapshots).
+pub fn price_from_bytes(owner: &Pubkey, data: &[u8], cfg: &OracleConfig, now_ts: i64, use_: PriceUse) -> Result<Price> {
+    require_keys_eq!(*owner, pyth_solana_receiver_sdk::ID, BallastError::OracleInvalidOwner);
+    validate_price(&raw_price(data)?, cfg, now_ts, use_)
 }
 
 /// The fields validation reads from a `PriceUpdateV2` account's bytes (the owner is the caller's to check), read
@@ -39,7 +44,7 @@ pub fn raw_price(data: &[u8]) -> Result<RawPrice> {
 }
 
 /// `N` bytes of `message` from `at`; a short message is an invalid account, never a panic.
-fn bytes_at<const N: usize>(message: &[u8], at: usize) -> Result<[u8; N]> {
+pub(crate) fn bytes_at<const N: usize>(message: &[u8], at: usize) -> Result<[u8; N]> {
     let slice = message.get(at..at.saturating_add(N)).ok_or_else(|| error!(BallastError::OracleInvalidAccount))?;
     let mut out = [0u8; N];
     out.copy_from_slice(slice);

@@ -1,7 +1,10 @@
 //! Switchboard on-demand: reads the few fields of a `PullFeedAccountData` that validation needs, in place at
 //! their offsets. The crate's own struct is not used on chain: its `anchor` feature does not build with our
 //! Anchor, and its 3,200-byte struct wants 16-byte alignment that account data does not guarantee.
-use super::price::{Price, PriceUse};
+use super::{
+    price::{Price, PriceUse},
+    pyth::bytes_at,
+};
 use crate::{
     constants::{BPS, MAX_PRICE_CLOCK_SKEW_SECS, SWITCHBOARD_PROGRAM_IDS},
     error::BallastError,
@@ -47,13 +50,12 @@ pub fn raw_feed(data: &[u8]) -> Result<RawFeed> {
     if data.len() < PULL_FEED_LEN || data[..8] != PULL_FEED_DISCRIMINATOR {
         return Err(error!(BallastError::OracleInvalidAccount));
     }
-    let at = |o: usize, n: usize| &data[o..o + n];
     Ok(RawFeed {
-        value: i128::from_le_bytes(at(offsets::VALUE, 16).try_into().map_err(|_| error!(BallastError::OracleInvalidAccount))?),
-        std_dev: i128::from_le_bytes(at(offsets::STD_DEV, 16).try_into().map_err(|_| error!(BallastError::OracleInvalidAccount))?),
+        value: i128::from_le_bytes(bytes_at(data, offsets::VALUE)?),
+        std_dev: i128::from_le_bytes(bytes_at(data, offsets::STD_DEV)?),
         num_samples: data[offsets::NUM_SAMPLES],
-        slot: u64::from_le_bytes(at(offsets::SLOT, 8).try_into().map_err(|_| error!(BallastError::OracleInvalidAccount))?),
-        last_update_ts: i64::from_le_bytes(at(offsets::LAST_UPDATE_TIMESTAMP, 8).try_into().map_err(|_| error!(BallastError::OracleInvalidAccount))?),
+        slot: u64::from_le_bytes(bytes_at(data, offsets::SLOT)?),
+        last_update_ts: i64::from_le_bytes(bytes_at(data, offsets::LAST_UPDATE_TIMESTAMP)?),
     })
 }
 
@@ -99,9 +101,14 @@ pub fn validate_feed(raw: &RawFeed, cfg: &SecondaryOracleConfig, now_ts: i64, no
 /// Loads and validates the feed in `account` for a secondary source configured as `cfg`.
 pub fn load_feed(account: &AccountInfo, cfg: &SecondaryOracleConfig, now_ts: i64, now_slot: u64, use_: PriceUse) -> Result<Price> {
     require_keys_eq!(account.key(), cfg.price_account, BallastError::OracleAccountMismatch);
-    require!(SWITCHBOARD_PROGRAM_IDS.contains(account.owner), BallastError::OracleSecondaryInvalidOwner);
-    let raw = raw_feed(&account.try_borrow_data()?)?;
-    validate_feed(&raw, cfg, now_ts, now_slot, use_)
+    feed_from_bytes(account.owner, &account.try_borrow_data()?, cfg, now_ts, now_slot, use_)
+}
+
+/// Everything `load_feed` checks but the address, over an account's owner and bytes (clients run it on
+/// snapshots).
+pub fn feed_from_bytes(owner: &Pubkey, data: &[u8], cfg: &SecondaryOracleConfig, now_ts: i64, now_slot: u64, use_: PriceUse) -> Result<Price> {
+    require!(SWITCHBOARD_PROGRAM_IDS.contains(owner), BallastError::OracleSecondaryInvalidOwner);
+    validate_feed(&raw_feed(data)?, cfg, now_ts, now_slot, use_)
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ impl Obligation {
         self.health_positions().map(|p| p.reserve)
     }
 
-    /// How many reserves `health_reserves` lists: one (reserve, price) pair each.
+    /// How many reserves `health_reserves` lists: one health group each (at least a reserve and its primary price).
     pub fn health_reserve_count(&self) -> usize {
         let deposits = self.active_deposits();
         let borrows_alone = self.active_borrows().iter().filter(|b| !deposits.iter().any(|d| d.reserve == b.reserve)).count();

@@ -21,7 +21,7 @@ pub struct SetElevationGroup<'info> {
 }
 
 impl<'info> SetElevationGroup<'info> {
-    /// Opts the obligation into elevation group `id` (0 = leave). Remaining accounts: one (reserve, price)
+    /// Opts the obligation into elevation group `id` (0 = leave). Remaining accounts: one health group (reserve, primary price[, secondary price])
     /// pair per position, as for borrow. 1. the group must be configured  2. every collateral must be a
     /// member and the only debt the group's debt reserve  3. health under the new parameters  4. emit
     pub fn handle(ctx: Context<'info, Self>, id: u8) -> Result<()> {
