@@ -140,17 +140,8 @@ impl TestContext {
     expect_ok!(deposit, try_deposit(user: &User, r: &ReserveInfo, liquidity_amount: u64));
 
     pub async fn try_redeem(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::RedeemCollateral {
-                owner: user.key(),
-                vaults: vaults(r),
-                user_liquidity: user.liquidity(r),
-                user_ctokens: user.ctokens(r),
-                market: r.market,
-                price: r.price_account,
-            },
-            ballast::instruction::RedeemCollateral { ctoken_amount },
-        );
+        let view = self.reserve_view(r).await;
+        let ix = ballast_sdk::ix::redeem_collateral(&user.key(), &view, &user.liquidity(r), &user.ctokens(r), ctoken_amount);
         self.send(&[ix], &[&user.keypair]).await
     }
     expect_ok!(redeem, try_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));
@@ -208,17 +199,9 @@ impl TestContext {
     expect_ok!(deposit_liquidity_and_collateral, try_deposit_liquidity_and_collateral(user: &User, r: &ReserveInfo, liquidity_amount: u64));
 
     pub async fn try_withdraw_collateral_and_redeem(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
-        let health = self.health_after_withdraw(user, r, ctoken_amount).await;
-        let mut ix = Self::instruction(
-            ballast::accounts::WithdrawCollateralAndRedeem {
-                position: position(user, r),
-                user_liquidity: user.liquidity(r),
-                market: r.market,
-                price: r.price_account,
-            },
-            ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount },
-        );
-        ix.accounts.extend(health);
+        let view = self.reserve_view(r).await;
+        let before = self.obligation_state(user).await;
+        let ix = ballast_sdk::ix::withdraw_collateral_and_redeem(&user.key(), (&user.obligation, &before), &view, &user.liquidity(r), ctoken_amount, self.price_account_of());
         self.send(&[ix], &[&user.keypair]).await
     }
     expect_ok!(withdraw_collateral_and_redeem, try_withdraw_collateral_and_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));

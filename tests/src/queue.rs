@@ -8,7 +8,8 @@ use solana_program_test::BanksClientError;
 type TxResult = Result<(), BanksClientError>;
 
 impl TestContext {
-    async fn reserve_view(&mut self, r: &ReserveInfo) -> ReserveView {
+    /// The reserve as the SDK's builders take it, read from the bank now.
+    pub async fn reserve_view(&mut self, r: &ReserveInfo) -> ReserveView {
         ReserveView { key: r.key, state: self.reserve_state(r).await }
     }
 

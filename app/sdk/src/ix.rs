@@ -273,7 +273,13 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
         market: r.state.market,
         price: r.price_account(),
     };
-    build(accounts, d::RedeemCollateral { ctoken_amount })
+    with_remaining(build(accounts, d::RedeemCollateral { ctoken_amount }), secondary_meta(r))
+}
+
+/// The reserve's secondary price account, when configured, as the one remaining account of an instruction
+/// that names the primary's slot (redeem, request withdrawal): it keeps them priced when the primary is dead.
+fn secondary_meta(r: &ReserveView) -> Vec<AccountMeta> {
+    r.secondary_price_account().map(|k| AccountMeta::new_readonly(k, false)).into_iter().collect()
 }
 
 /// The reserve's price account(s) as the remaining accounts (primary, then secondary when configured):
@@ -336,7 +342,15 @@ pub fn withdraw_collateral_and_redeem<K: Into<PriceKeys>>(
         market: r.state.market,
         price: r.price_account(),
     };
-    let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
+    let mut health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
+    // The redeem's outflow is priced with the secondary found by address among the remaining accounts. When
+    // the withdrawal empties the position its group is gone; with no debt left (no health walk) it may trail.
+    let after = after_withdraw(obligation.1, &r.key, ctoken_amount);
+    if let Some(secondary) = r.secondary_price_account() {
+        if after.active_borrows().is_empty() && !health.iter().any(|m| m.pubkey == secondary) {
+            health.push(AccountMeta::new_readonly(secondary, false));
+        }
+    }
     with_remaining(build(accounts, d::WithdrawCollateralAndRedeem { ctoken_amount }), health)
 }
 
@@ -387,7 +401,7 @@ pub fn request_withdrawal(owner: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey
         price: r.price_account(),
         system_program: anchor_lang::system_program::ID,
     };
-    build(accounts, d::RequestWithdrawal { ctoken_amount, seq })
+    with_remaining(build(accounts, d::RequestWithdrawal { ctoken_amount, seq }), secondary_meta(r))
 }
 
 /// The owner of `ticket` takes its unfilled cTokens back into `user_ctokens`.

@@ -337,6 +337,8 @@ pub enum BallastError {
     OracleSecondaryMissing,
     #[msg("The secondary price account is not owned by the Switchboard on-demand program")]
     OracleSecondaryInvalidOwner,
+    #[msg("After its named accounts this instruction takes nothing, or exactly the reserve's configured secondary price account")]
+    OracleSecondarySlotMismatch,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -163,13 +163,14 @@ pub mod ballast {
         DepositLiquidity::handle(ctx, liquidity_amount)
     }
 
-    /// Burns cTokens for liquidity.
-    pub fn redeem_collateral(ctx: Context<RedeemCollateral>, ctoken_amount: u64) -> Result<()> {
+    /// Burns cTokens for liquidity. Remaining accounts: nothing, or the reserve's secondary price account.
+    pub fn redeem_collateral<'info>(ctx: Context<'info, RedeemCollateral<'info>>, ctoken_amount: u64) -> Result<()> {
         RedeemCollateral::handle(ctx, ctoken_amount)
     }
 
     /// Queues cTokens for a withdrawal ticket at the tail (`seq` = reserve.queue_tail) when a redeem cannot be met.
-    pub fn request_withdrawal(ctx: Context<RequestWithdrawal>, ctoken_amount: u64, seq: u64) -> Result<()> {
+    /// Remaining accounts: nothing, or the reserve's secondary price account.
+    pub fn request_withdrawal<'info>(ctx: Context<'info, RequestWithdrawal<'info>>, ctoken_amount: u64, seq: u64) -> Result<()> {
         RequestWithdrawal::handle(ctx, ctoken_amount, seq)
     }
 

@@ -240,3 +240,80 @@ async fn queue_reserve_config_fails_on_a_bad_secondary(bad: BadSecondary, expect
     assert_error!(t, t.try_queue_reserve_config(&admin, &sol, config), expected);
     t.assert_invariants().await;
 }
+
+/// `world` with the market outflow limiter on ($100,000 an hour, so redeems read a price) and Bob holding
+/// 5 SOL of cTokens deposited before it (no inflow credit), then the primary dies while the feed stays fresh.
+async fn exits_world() -> (TestContext, ReserveInfo, User) {
+    let (mut t, _, sol, _, _) = world(|_| {}).await;
+    let bob = t.user().funded(&sol, 5.0).build().await;
+    t.deposit(&bob, &sol, sol.amount(5.0)).await;
+    let mut config = t.market_config().await;
+    config.outflow_limit_quote = 100_000;
+    config.outflow_window_secs = 3_600;
+    let admin = t.admin.keypair.insecure_clone();
+    t.try_update_market_config(&admin, config).await.unwrap();
+    t.freeze_price(&sol);
+    t.advance(61).await; // the primary is stale, the secondary fresh
+    (t, sol, bob)
+}
+
+/// A dead primary does not trap depositors: the redeem's outflow is valued on the secondary, which the SDK
+/// passes as the one remaining account. Without it the same redeem is refused and nothing moves.
+#[tokio::test]
+async fn redeem_succeeds_on_the_secondary_when_the_primary_is_dead() {
+    let (mut t, sol, bob) = exits_world().await;
+    let view = t.reserve_view(&sol).await;
+    let mut bare = ballast_sdk::ix::redeem_collateral(&bob.key(), &view, &bob.liquidity(&sol), &bob.ctokens(&sol), sol.amount(1.0));
+    assert_eq!(bare.accounts.pop().map(|m| m.pubkey), Some(t.secondary_of(&sol)), "the SDK passes the secondary last");
+    let signer = bob.keypair.insecure_clone();
+    assert_error!(t, t.send(&[bare], &[&signer]), BallastError::OracleStale);
+    let before = t.balance(&bob.liquidity(&sol)).await;
+    t.redeem(&bob, &sol, sol.amount(1.0)).await;
+    assert!(t.balance(&bob.liquidity(&sol)).await >= before + sol.amount(1.0), "Bob is paid at least 1 SOL");
+    t.assert_invariants().await;
+}
+
+/// The redeem's one remaining account must be the configured secondary: another feed there is refused.
+#[tokio::test]
+async fn redeem_fails_with_another_account_after_the_primary() {
+    let (mut t, sol, bob) = exits_world().await;
+    let view = t.reserve_view(&sol).await;
+    let mut ix = ballast_sdk::ix::redeem_collateral(&bob.key(), &view, &bob.liquidity(&sol), &bob.ctokens(&sol), sol.amount(1.0));
+    ix.accounts.last_mut().unwrap().pubkey = Pubkey::new_unique();
+    let signer = bob.keypair.insecure_clone();
+    assert_error!(t, t.send(&[ix.clone()], &[&signer]), BallastError::OracleSecondarySlotMismatch);
+    ix.accounts.push(anchor_lang::prelude::AccountMeta::new_readonly(t.secondary_of(&sol), false));
+    assert_error!(t, t.send(&[ix], &[&signer]), BallastError::OracleSecondarySlotMismatch);
+    t.assert_invariants().await;
+}
+
+/// Queueing a withdrawal values the ticket against the dust threshold: on the secondary while the primary
+/// is dead.
+#[tokio::test]
+async fn request_withdrawal_succeeds_on_the_secondary_when_the_primary_is_dead() {
+    let (mut t, sol, bob) = exits_world().await;
+    let ctokens = t.balance(&bob.ctokens(&sol)).await;
+    let seq = t.request_withdrawal(&bob, &sol, ctokens / 2).await;
+    assert_eq!(t.ticket(&sol, seq).await.expect("ticket exists").ctoken_amount, ctokens / 2);
+    assert_eq!(t.balance(&bob.ctokens(&sol)).await, ctokens - ctokens / 2);
+    t.assert_invariants().await;
+}
+
+/// Taking all of a collateral out and redeeming it with no debt left: the position's group is gone, so the
+/// SDK lets the secondary trail, and the exit goes through on it.
+#[tokio::test]
+async fn withdraw_collateral_and_redeem_succeeds_on_the_secondary_when_the_primary_is_dead() {
+    let (mut t, sol, _) = exits_world().await;
+    let carol = t.user().funded(&sol, 2.0).build().await;
+    t.set_price(&sol, 150.0); // the primary lives again while Carol pledges
+    t.advance(1).await;
+    t.deposit_liquidity_and_collateral(&carol, &sol, sol.amount(2.0)).await;
+    t.freeze_price(&sol);
+    t.advance(61).await;
+    let obligation = t.obligation_state(&carol).await;
+    let pledged = obligation.deposits[obligation.find_deposit(&sol.key).unwrap()].ctoken_amount;
+    let before = t.balance(&carol.liquidity(&sol)).await;
+    t.withdraw_collateral_and_redeem(&carol, &sol, pledged).await;
+    assert!(t.balance(&carol.liquidity(&sol)).await >= before + sol.amount(2.0) - 1, "Carol gets her 2 SOL back");
+    t.assert_invariants().await;
+}

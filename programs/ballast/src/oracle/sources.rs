@@ -55,6 +55,23 @@ pub fn split_price_accounts<'a, 'info>(accounts: &'a [AccountInfo<'info>], cfg: 
     }
 }
 
+/// For an instruction that names the primary's slot and takes no other remaining accounts (redeem, request
+/// withdrawal): the remaining accounts are nothing, or exactly the reserve's configured secondary.
+pub fn trailing_secondary<'a, 'info>(primary: &'a AccountInfo<'info>, remaining: &'a [AccountInfo<'info>], cfg: &ReserveConfig) -> Result<PriceAccounts<'a, 'info>> {
+    match remaining {
+        [] => Ok(PriceAccounts { primary, secondary: None }),
+        [one] if cfg.secondary.is_configured() && one.key() == cfg.secondary.price_account => Ok(PriceAccounts { primary, secondary: Some(one) }),
+        _ => Err(error!(BallastError::OracleSecondarySlotMismatch)),
+    }
+}
+
+/// The primary's named slot with the reserve's secondary found among `accounts` by its configured address
+/// (for an instruction whose remaining accounts are a health list that may or may not hold the reserve).
+pub fn secondary_among<'a, 'info>(primary: &'a AccountInfo<'info>, accounts: &'a [AccountInfo<'info>], cfg: &ReserveConfig) -> PriceAccounts<'a, 'info> {
+    let secondary = cfg.secondary.is_configured().then(|| accounts.iter().find(|a| a.key() == cfg.secondary.price_account)).flatten();
+    PriceAccounts { primary, secondary }
+}
+
 /// Loads the reserve's price for `use_` from the accounts passed for it, by the rules above.
 pub fn load_reserve_price(accounts: PriceAccounts, cfg: &ReserveConfig, now: Now, use_: PriceUse) -> Result<Price> {
     require_keys_eq!(accounts.primary.key(), cfg.oracle.price_account, BallastError::OracleAccountMismatch);

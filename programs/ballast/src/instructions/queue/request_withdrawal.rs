@@ -6,7 +6,7 @@ use crate::{
     instructions::shared::*,
     math,
     operations::{controls::Action, withdrawal_queue},
-    oracle::{load_price, market_value, PriceUse},
+    oracle::{load_reserve_price, market_value, trailing_secondary, Now, PriceUse},
     seeds,
     state::WithdrawalTicket,
 };
@@ -29,20 +29,22 @@ pub struct RequestWithdrawal<'info> {
     /// CHECK: the ticket PDA [TICKET, reserve, seq], created here; `seq` must be the queue's tail.
     #[account(mut, seeds = [seeds::TICKET, vaults.reserve.key().as_ref(), &seq.to_le_bytes()], bump)]
     pub ticket: UncheckedAccount<'info>,
-    /// CHECK: the reserve's price account, read by `load_price`: the ticket must be worth the dust threshold.
+    /// CHECK: the reserve's primary price account (address-checked): the ticket must be worth the dust threshold.
+    /// Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
     pub price: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
-impl RequestWithdrawal<'_> {
+impl<'info> RequestWithdrawal<'info> {
     /// For when a redeem cannot be met (liquidity lent out, reserved for tickets ahead, or the utilization
     /// ceiling); allowed wherever a redeem is (pause stops it, reduce-only and emergency do not).
     ///
     /// 1. accrue  2. check the destination, the sequence number and the minimum value  3. create the ticket at
     /// the tail  4. burn the cTokens (they stay in the reserve's supply, earning, until filled)  5. emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Redeem))]
-    pub fn handle(ctx: Context<Self>, ctoken_amount: u64, seq: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+    pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64, seq: u64) -> Result<()> {
+        let clock = Now::get()?;
+        let now = clock.ts;
         let a = &ctx.accounts;
         let (reserve_key, owner_key, destination_key) = (a.vaults.reserve.key(), a.owner.key(), a.destination.key());
         let usable = destination_usable(&a.destination, &a.vaults.token_program.key(), &a.vaults.liquidity_mint.key(), &owner_key);
@@ -52,7 +54,8 @@ impl RequestWithdrawal<'_> {
             let mut reserve = a.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             require!(seq == reserve.queue_tail, BallastError::WithdrawalTicketNotNext);
-            let price = load_price(&a.price, &reserve.config.oracle, now, PriceUse::Liquidation)?;
+            let prices = trailing_secondary(&a.price, ctx.remaining_accounts, &reserve.config)?;
+            let price = load_reserve_price(prices, &reserve.config, clock, PriceUse::Liquidation)?;
             let liquidity = reserve.ctokens_to_liquidity(ctoken_amount)?;
             let dust = math::from_u64(a.vaults.market.load()?.config.dust_threshold_quote);
             require!(market_value(liquidity, reserve.liquidity_decimals, price.spot(Side::Collateral))? >= dust, BallastError::WithdrawalTicketTooSmall);

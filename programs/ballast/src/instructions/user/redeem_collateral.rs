@@ -5,7 +5,7 @@ use crate::{
     operations::{controls::Action, deposit},
     state::Market,
 };
-use crate::oracle::{Now, PriceAccounts};
+use crate::oracle::{trailing_secondary, Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -22,22 +22,24 @@ pub struct RedeemCollateral<'info> {
     /// The vaults' market again, writable: redeems count against its quote outflow limit.
     #[account(mut, address = vaults.market.key() @ BallastError::ReserveMarketMismatch)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the reserve's price account, read by `load_price` only when the market outflow limiter is on.
+    /// CHECK: the reserve's primary price account (address-checked), read only when the market outflow limiter
+    /// is on. Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
     pub price: UncheckedAccount<'info>,
 }
 
-impl RedeemCollateral<'_> {
+impl<'info> RedeemCollateral<'info> {
     /// 0. circuit breakers  1. accrue  2. price the liquidity (rounded down)  3. count it against the reserve
     /// and market outflow limits  4. burn cTokens, pay liquidity  5. reconcile, emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Redeem))]
-    pub fn handle(ctx: Context<Self>, ctoken_amount: u64) -> Result<()> {
+    pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64) -> Result<()> {
         let clock = Now::get()?;
         let now = clock.ts;
         let liquidity_amount = {
             let mut reserve = ctx.accounts.vaults.reserve.load_mut()?;
             reserve.accrue_interest(now)?;
             let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
-            record_outflow(&ctx.accounts.market, &mut reserve, PriceAccounts { primary: &ctx.accounts.price, secondary: None }, paid, clock)?;
+            let prices = trailing_secondary(&ctx.accounts.price, ctx.remaining_accounts, &reserve.config)?;
+            record_outflow(&ctx.accounts.market, &mut reserve, prices, paid, clock)?;
             reserve.invariant()?;
             paid
         };

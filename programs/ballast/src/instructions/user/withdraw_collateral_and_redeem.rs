@@ -6,7 +6,7 @@ use crate::{
     oracle::PriceUse,
     state::Market,
 };
-use crate::oracle::{Now, PriceAccounts};
+use crate::oracle::{secondary_among, Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -19,7 +19,8 @@ pub struct WithdrawCollateralAndRedeem<'info> {
     /// The vaults' market again, writable: redeems count against its quote outflow limit.
     #[account(mut, address = position.vaults.market.key() @ BallastError::ReserveMarketMismatch)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the reserve's price account, read by `load_price` only when the market outflow limiter is on.
+    /// CHECK: the reserve's primary price account (address-checked), read only when the market outflow limiter
+    /// is on; its secondary is taken from the remaining accounts by address when passed there.
     pub price: UncheckedAccount<'info>,
 }
 
@@ -49,7 +50,8 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             let held = &mut [(&reserve_key, &mut *reserve)];
             let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, clock, PriceUse::Risk, true)?;
             let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;
-            record_outflow(&ctx.accounts.market, &mut reserve, PriceAccounts { primary: &ctx.accounts.price, secondary: None }, paid, clock)?;
+            let prices = secondary_among(&ctx.accounts.price, remaining, &reserve.config);
+            record_outflow(&ctx.accounts.market, &mut reserve, prices, paid, clock)?;
             obligation.invariant()?;
             reserve.invariant()?;
             (paid, events)
