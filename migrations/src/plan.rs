@@ -139,6 +139,8 @@ pub fn reserve_config_diff(old: &ReserveConfig, new: &ReserveConfig) -> Vec<Stri
     if o.feed_id != n.feed_id {
         out.push("oracle.feed_id changes".into());
     }
+    let (o, n) = (&old.secondary, &new.secondary);
+    diff_fields!(o, n, out, "secondary.", [kind, price_account, max_age_secs, max_age_slots, max_divergence_bps, max_conf_bps, min_samples]);
     if out.is_empty() && old != new {
         out.push("reserved bytes differ".into());
     }
@@ -209,6 +211,9 @@ async fn lookup_table_step(cluster: &impl Cluster, spec: &Spec, market: &Pubkey)
             None => return Ok(None), // the reserve step reports the missing mint
         };
         lut::push_new(&mut wanted, lut::reserve_table_addresses(&pda::reserve(market, &mint), &mint, &r.price_account()?, &token_program));
+        if let Some(secondary) = &r.secondary {
+            lut::push_new(&mut wanted, [parse_pubkey(&secondary.price_account, "secondary.price_account")?]);
+        }
     }
     let state: Option<Market> = match cluster.account(market).await? {
         Some(account) => Some(decode(&account.data)?),

@@ -4,8 +4,9 @@ use anyhow::{anyhow, bail, Context, Result};
 use ballast::{
     math::CurvePoint,
     state::{
-        MarketConfig, OracleConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED, FLAG_ISOLATED,
-        FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
+        MarketConfig, OracleConfig, ReserveConfig, SecondaryOracleConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED,
+        FLAG_FLASH_ENABLED, FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, FLAG_SECONDARY_ONLY, FLAG_SINGLE_SOURCE_RISK,
+        MARKET_FLAG_EMERGENCY, SECONDARY_SWITCHBOARD,
     },
 };
 use bytemuck::Zeroable;
@@ -92,6 +93,69 @@ pub struct ReserveSpec {
     pub elevation_groups: Vec<u8>,
     #[serde(default)]
     pub oracle: OracleSpec,
+    /// An optional second price source, cross-checked with the primary and taking over when it dies.
+    #[serde(default)]
+    pub secondary: Option<SecondarySpec>,
+}
+
+/// A Switchboard on-demand pull feed as the reserve's secondary source (`oracle::sources` in the program).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondarySpec {
+    /// Only "switchboard" (on-demand `PullFeedAccountData`) today.
+    #[serde(default = "switchboard")]
+    pub kind: String,
+    /// The feed account.
+    pub price_account: String,
+    #[serde(default = "secondary_age_secs")]
+    pub max_age_secs: u32,
+    /// Freshness by slot too (75..=9000).
+    #[serde(default = "secondary_age_slots")]
+    pub max_age_slots: u32,
+    /// How far apart the two sources may be before borrow and withdraw are refused.
+    #[serde(default = "secondary_divergence_bps")]
+    pub max_divergence_bps: u16,
+    /// The feed's standard deviation over its value, as the confidence bound.
+    #[serde(default = "secondary_conf_bps")]
+    pub max_conf_bps: u16,
+    #[serde(default = "secondary_min_samples")]
+    pub min_samples: u8,
+}
+
+fn switchboard() -> String {
+    "switchboard".into()
+}
+fn secondary_age_secs() -> u32 {
+    60
+}
+fn secondary_age_slots() -> u32 {
+    150
+}
+fn secondary_divergence_bps() -> u16 {
+    200
+}
+fn secondary_conf_bps() -> u16 {
+    200
+}
+fn secondary_min_samples() -> u8 {
+    3
+}
+
+impl SecondarySpec {
+    fn config(&self, symbol: &str) -> Result<SecondaryOracleConfig> {
+        if self.kind != "switchboard" {
+            bail!("reserve {symbol}: unknown secondary kind `{}` (switchboard)", self.kind);
+        }
+        let mut c = SecondaryOracleConfig::zeroed();
+        c.kind = SECONDARY_SWITCHBOARD;
+        c.price_account = parse_pubkey(&self.price_account, &format!("reserve {symbol} secondary.price_account"))?;
+        c.max_age_secs = self.max_age_secs;
+        c.max_age_slots = self.max_age_slots;
+        c.max_divergence_bps = self.max_divergence_bps;
+        c.max_conf_bps = self.max_conf_bps;
+        c.min_samples = self.min_samples;
+        Ok(c)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -253,6 +317,9 @@ impl ReserveSpec {
             conf_multiplier_bps: self.oracle.conf_multiplier_bps,
             liquidation_band_bps: self.oracle.liquidation_band_bps,
         };
+        if let Some(secondary) = &self.secondary {
+            c.secondary = secondary.config(&self.symbol)?;
+        }
         c.ltv_bps = self.ltv_bps;
         c.liquidation_threshold_bps = self.liquidation_threshold_bps;
         c.min_liquidation_bonus_bps = self.min_liquidation_bonus_bps;
@@ -272,7 +339,12 @@ impl ReserveSpec {
                 "paused" => FLAG_PAUSED,
                 "reduce-only" => FLAG_REDUCE_ONLY,
                 "isolated" => FLAG_ISOLATED,
-                other => bail!("reserve {}: unknown flag `{other}` (borrow, collateral, flash, paused, reduce-only, isolated)", self.symbol),
+                "secondary-only" => FLAG_SECONDARY_ONLY,
+                "single-source-risk" => FLAG_SINGLE_SOURCE_RISK,
+                other => bail!(
+                    "reserve {}: unknown flag `{other}` (borrow, collateral, flash, paused, reduce-only, isolated, secondary-only, single-source-risk)",
+                    self.symbol
+                ),
             };
         }
         for g in &self.elevation_groups {

@@ -36,7 +36,8 @@ struct World {
 }
 
 impl World {
-    fn new() -> Self {
+    /// 16 reserves; with `secondaries`, each has a Switchboard feed as its second source (in the table too).
+    fn new(secondaries: bool) -> Self {
         let market = Pubkey::new_unique();
         let reserves: Vec<ReserveView> = (0..16)
             .map(|_| {
@@ -51,6 +52,10 @@ impl World {
                 state.collateral_vault = pda::collateral_vault(&key);
                 state.fee_vault = pda::fee_vault(&key);
                 state.config.oracle.price_account = Pubkey::new_unique();
+                if secondaries {
+                    state.config.secondary.kind = ballast::state::SECONDARY_SWITCHBOARD;
+                    state.config.secondary.price_account = Pubkey::new_unique();
+                }
                 ReserveView { key, state }
             })
             .collect();
@@ -72,6 +77,21 @@ impl World {
 
     fn price_of(&self) -> impl Fn(&Pubkey) -> Pubkey + '_ {
         |k| self.reserves.iter().find(|r| r.key == *k).map(|r| r.price_account()).unwrap_or_default()
+    }
+
+    /// Every reserve's primary and secondary (what borrow and withdraw must pass).
+    fn both_sources(&self) -> impl Fn(&Pubkey) -> ix::PriceKeys + '_ {
+        |k| self.reserves.iter().find(|r| r.key == *k).map(|r| r.price_keys()).unwrap_or_default()
+    }
+
+    /// As the keeper builds a liquidation when the primaries of the first `dead` reserves fail: the secondary
+    /// only for those (`MarketSnapshot::liquidation_price_accounts`).
+    fn failover(&self, dead: usize) -> impl Fn(&Pubkey) -> ix::PriceKeys + '_ {
+        move |k| match self.reserves.iter().position(|r| r.key == *k) {
+            Some(i) if i < dead => self.reserves[i].price_keys(),
+            Some(i) => self.reserves[i].price_account().into(),
+            None => ix::PriceKeys::default(),
+        }
     }
 
     fn measure(&self, instruction: &str, positions: &str, ixs: &[Instruction]) -> Fit {
@@ -101,7 +121,13 @@ impl World {
 
 /// Every user and keeper instruction; the health-checked ones at 1+1, 4+4 and 8+8.
 pub fn fits() -> Vec<Fit> {
-    let w = World::new();
+    let mut out = single_source_fits();
+    out.extend(two_source_fits());
+    out
+}
+
+fn single_source_fits() -> Vec<Fit> {
+    let w = World::new(false);
     let (user, obligation_key) = (w.user.pubkey(), Pubkey::new_unique());
     let r = &w.reserves[0];
     let any = Pubkey::new_unique();
@@ -128,4 +154,49 @@ pub fn fits() -> Vec<Fit> {
         out.push(w.measure("liquidate", &p, &[ix::liquidate(&user, (&obligation_key, &o), debt, coll, &accounts, args, w.price_of())]));
     }
     out
+}
+
+/// With a secondary source on every reserve at 8+8: borrow and withdraw carry both sources of all 16; a
+/// liquidation carries a secondary only for the reserves whose primary failed (0, 8, 14 or all 16 of them).
+fn two_source_fits() -> Vec<Fit> {
+    let w = World::new(true);
+    let (user, obligation_key) = (w.user.pubkey(), Pubkey::new_unique());
+    let any = Pubkey::new_unique();
+    let o = w.obligation(8);
+    let (debt, coll) = (&w.reserves[8], &w.reserves[0]);
+    let mut out = vec![
+        w.measure("borrow, two sources", "8+8", &[ix::borrow(&user, (&obligation_key, &o), debt, &any, 1, w.both_sources())]),
+        w.measure("withdraw_collateral, two sources", "8+8", &[ix::withdraw_collateral(&user, (&obligation_key, &o), coll, &any, 1, w.both_sources())]),
+        w.measure("redeem_collateral, two sources", "-", &[ix::redeem_collateral(&user, coll, &any, &any, 1)]),
+    ];
+    let accounts = ix::LiquidatorAccounts { repay_liquidity: any, withdraw_ctokens: Pubkey::new_unique(), withdraw_liquidity: Pubkey::new_unique() };
+    let args = LiquidateArgs { max_repay_amount: u64::MAX, min_seized_out: 0, receive_underlying: false };
+    for dead in [0usize, 8, 14, 16] {
+        let label = format!("liquidate, {dead} primaries dead");
+        out.push(w.measure(&label, "8+8", &[ix::liquidate(&user, (&obligation_key, &o), debt, coll, &accounts, args.clone(), w.failover(dead))]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(rows: &'a [Fit], instruction: &str) -> &'a Fit {
+        rows.iter().find(|f| f.instruction == instruction).unwrap_or_else(|| panic!("no row {instruction}"))
+    }
+
+    /// Mainnet's limits (program-test enforces neither): with two sources per reserve an 8+8 borrow fits, and
+    /// a liquidation fits while at most 14 of the 16 primaries have failed over. With all 16 dead it needs 66
+    /// locks: the SDK refuses it before sending, and a partial liquidation on fewer positions is the way out.
+    #[test]
+    fn fit_succeeds_within_mainnet_limits_for_two_source_liquidations_up_to_fourteen_dead_primaries() {
+        let rows = two_source_fits();
+        for name in ["borrow, two sources", "withdraw_collateral, two sources", "redeem_collateral, two sources", "liquidate, 0 primaries dead", "liquidate, 8 primaries dead", "liquidate, 14 primaries dead"] {
+            let f = row(&rows, name);
+            assert!(f.fits && f.locks <= tx::MAX_ACCOUNT_LOCKS, "{name}: {f:?}");
+        }
+        let all_dead = row(&rows, "liquidate, 16 primaries dead");
+        assert!(!all_dead.fits && all_dead.locks > tx::MAX_ACCOUNT_LOCKS, "{all_dead:?}");
+    }
 }

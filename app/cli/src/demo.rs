@@ -288,13 +288,14 @@ fn at_risk(snap: &MarketSnapshot) -> Result<usize> {
 /// `names` labels reserves (by default the first characters of the reserve address).
 pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pubkey, String>, out: &mut impl Write) -> Result<()> {
     let p = Projection::new(snap);
-    writeln!(out, "   {:<6} {:>7} {:>8} {:>8} {:>14} {:>14} {:>9} {:>8}", "asset", "util", "supply", "borrow", "deposits", "insurance", "coverage", "at risk")?;
+    writeln!(out, "   {:<6} {:>7} {:>8} {:>8} {:>14} {:>14} {:>9} {:>8}", "asset", "util", "supply", "borrow", "deposits", "insurance", "LCR", "at risk")?;
     for r in &snap.reserves {
         let v = crate::read::reserve_json(r, Some(snap))?;
         let symbol = names.get(&r.key).cloned().unwrap_or_else(|| r.key.to_string()[..6].to_string());
         let available = v["available_liquidity"].as_f64().unwrap_or(0.0);
         let deposits = available + v["borrowed"].as_f64().unwrap_or(0.0);
-        let coverage = if deposits > 0.0 { available / deposits } else { 1.0 };
+        let queued = v["queued_withdrawals"].as_f64().unwrap_or(0.0);
+        let lcr = ballast_sdk::accounts::liquidity_coverage(available, deposits, queued);
         let mut risky = 0;
         for o in &snap.obligations {
             let touches = o.state.find_deposit(&r.key).is_some() || o.state.find_borrow(&r.key).is_some();
@@ -304,14 +305,14 @@ pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pub
         }
         writeln!(
             out,
-            "   {:<6} {:>6.1}% {:>7.2}% {:>7.2}% {:>14.2} {:>14.4} {:>8.1}% {:>8}",
+            "   {:<6} {:>6.1}% {:>7.2}% {:>7.2}% {:>14.2} {:>14.4} {:>9} {:>8}",
             symbol,
             100.0 * v["utilization"].as_f64().unwrap_or(0.0),
             100.0 * v["supply_apr"].as_f64().unwrap_or(0.0),
             100.0 * v["borrow_apr"].as_f64().unwrap_or(0.0),
             deposits,
             v["insurance_fund"].as_f64().unwrap_or(0.0),
-            100.0 * coverage,
+            lcr.map(|l| format!("{:.0}%", 100.0 * l)).unwrap_or_else(|| "-".into()),
             risky
         )?;
     }

@@ -28,8 +28,10 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
     let utilization = if total > 0.0 { borrowed / total } else { 0.0 };
     let borrow_apr = f(s.borrow_apr()?);
     let shares = 1.0 - (s.config.reserve_factor_bps as f64 + s.config.insurance_factor_bps as f64) / 10_000.0;
-    let price = snap.and_then(|m| m.raw.get(&r.price_account())).and_then(ballast_sdk::pyth::spot_price);
+    let price = snap.and_then(|m| m.spot_price(r));
     let exchange = if s.ctoken_supply > 0 { f(s.total_liquidity()?) / s.ctoken_supply as f64 } else { 1.0 };
+    let queued = r.ui(s.queued_ctokens) * exchange;
+    let lcr = ballast_sdk::accounts::liquidity_coverage(available, total, queued);
     Ok(json!({
         "reserve": r.key.to_string(),
         "market": s.market.to_string(),
@@ -44,6 +46,10 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
         "insurance_fund": r.ui(f(accrued.insurance_fund) as u64),
         "protocol_fees": r.ui(f(accrued.protocol_fees) as u64),
         "ctoken_exchange_rate": exchange,
+        "queued_withdrawals": queued,
+        "queued_tickets": s.queue_tail - s.queue_head,
+        "lcr": lcr,
+        "oracle": oracle_json(r, snap),
         "ltv_bps": s.config.ltv_bps,
         "liquidation_threshold_bps": s.config.liquidation_threshold_bps,
         "deposit_limit": s.config.deposit_limit,
@@ -51,6 +57,23 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
         "flags": s.config.flags,
         "pending_config_apply_ts": s.pending_config_apply_ts,
     }))
+}
+
+/// Each price source of `r`: its account, and as of the snapshot whether it validates for liquidation and
+/// its spot price (the secondary is null when none is configured).
+fn oracle_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Value {
+    use ballast_sdk::ballast::oracle::PriceUse;
+    let status = |valid: Option<bool>, price: Option<f64>| json!({ "valid": valid, "price": price });
+    let primary = snap.map(|m| (m.primary_valid(r), m.raw.get(&r.price_account()).and_then(ballast_sdk::pyth::spot_price)));
+    let secondary = r.secondary_price_account().map(|key| {
+        let seen = snap.map(|m| (m.secondary_price(&r.state, PriceUse::Liquidation).is_some_and(|p| p.is_ok()), m.raw.get(&key).and_then(ballast_sdk::switchboard::spot_price)));
+        json!({ "account": key.to_string(), "kind": "switchboard", "status": status(seen.map(|s| s.0), seen.and_then(|s| s.1)) })
+    });
+    json!({
+        "primary": { "account": r.price_account().to_string(), "kind": "pyth", "status": status(primary.map(|p| p.0), primary.and_then(|p| p.1)) },
+        "secondary": secondary,
+        "secondary_only": r.state.config.has_flag(ballast_sdk::ballast::state::FLAG_SECONDARY_ONLY),
+    })
 }
 
 pub async fn market_show(cluster: &impl Cluster, market: &Pubkey, json_out: bool, out: &mut impl Write) -> Result<()> {

@@ -92,6 +92,42 @@ async fn withdraw_succeeds_at_projected_max_and_fails_one_unit_more() {
     assert_invariants(&w).await;
 }
 
+/// A withdrawal ticket is a short-term liability in full: queueing half a lender's cTokens raises the
+/// reserve's liabilities from the run-off share of its deposits to the queued amount plus that share of the
+/// rest, and the LCR the CLI reports falls accordingly.
+#[tokio::test]
+async fn reserve_json_succeeds_counting_queued_withdrawals_in_the_lcr() {
+    let (w, _) = seeded(&[0.5]).await;
+    let usdc = reserve(&w.snapshot().await.unwrap(), &w, "USDC");
+    let lender = Keypair::new();
+    w.cluster.airdrop(&lender.pubkey(), 100_000_000).await.unwrap();
+    let liquidity = w.fund(&lender.pubkey(), "USDC", usdc.native(10_000.0)).await.unwrap();
+    let ctokens = pda::associated_token(&lender.pubkey(), &usdc.state.ctoken_mint, &usdc.token_program());
+    let create = tokens::create_ata_idempotent(&w.cluster.payer().pubkey(), &lender.pubkey(), &usdc.state.ctoken_mint, &usdc.token_program());
+    let deposit = ix::deposit_liquidity(&lender.pubkey(), &usdc, &liquidity, &ctokens, usdc.native(10_000.0));
+    w.cluster.send(&[create, deposit], &[&lender]).await.unwrap();
+    let snap = w.snapshot().await.unwrap();
+    let before = ballast_cli::read::reserve_json(&reserve(&snap, &w, "USDC"), Some(&snap)).unwrap();
+    assert_eq!(before["queued_withdrawals"].as_f64(), Some(0.0));
+    let held = tokens::token_amount(&w.cluster.account(&ctokens).await.unwrap().unwrap().data).unwrap();
+    let request = ix::request_withdrawal(&lender.pubkey(), &reserve(&snap, &w, "USDC"), &ctokens, &liquidity, held / 2);
+    w.cluster.send(&[request], &[&lender]).await.unwrap();
+
+    let snap = w.snapshot().await.unwrap();
+    let after = ballast_cli::read::reserve_json(&reserve(&snap, &w, "USDC"), Some(&snap)).unwrap();
+    let queued = after["queued_withdrawals"].as_f64().unwrap();
+    assert!((queued - 5_000.0).abs() < 1.0, "about 5,000 USDC queued, got {queued}");
+    assert_eq!(after["queued_tickets"].as_u64(), Some(1));
+    let available = after["available_liquidity"].as_f64().unwrap();
+    let deposits = available + after["borrowed"].as_f64().unwrap();
+    let expected = available / (queued + ballast_sdk::accounts::LCR_DEPOSIT_RUNOFF * (deposits - queued));
+    assert!((after["lcr"].as_f64().unwrap() - expected).abs() < 1e-9);
+    assert!(after["lcr"].as_f64().unwrap() < before["lcr"].as_f64().unwrap(), "a ticket lowers the LCR");
+    assert_eq!(after["oracle"]["primary"]["status"]["valid"], serde_json::json!(true));
+    assert!(after["oracle"]["secondary"].is_null(), "the demo's reserves have no secondary source");
+    assert_invariants(&w).await;
+}
+
 #[tokio::test]
 async fn keeper_succeeds_liquidating_every_liquidatable_obligation_and_nothing_else() {
     let (mut w, borrowers) = seeded(&[0.3, 0.6, 0.9, 0.97, 0.99, 0.5]).await;
@@ -144,6 +180,46 @@ async fn keeper_succeeds_liquidating_every_liquidatable_obligation_and_nothing_e
         assert!(err.to_string().contains("ObligationHealthy"), "{user:?}: {err}");
     }
     assert_invariants(&w).await;
+}
+
+/// A spec that adds a Switchboard secondary to SOL: widening what prices a reserve is a loosening, so it goes
+/// through the queue, the plan names each secondary field and extends the lookup table with the feed, and once
+/// applied the chain holds it and the spec plans nothing more. Removing it again is a loosening too.
+#[tokio::test]
+async fn apply_succeeds_adding_a_secondary_source_through_the_queue() {
+    let (w, _) = seeded(&[]).await;
+    let admin = w.admin.pubkey();
+    let feed = Pubkey::new_unique();
+    let mut with_feed = w.spec.clone();
+    let sol = with_feed.reserves.iter_mut().find(|r| r.symbol == "SOL").unwrap();
+    let toml = format!("kind = \"switchboard\"\nprice_account = \"{feed}\"\nmax_divergence_bps = 300");
+    sol.secondary = Some(toml::from_str(&toml).unwrap());
+    let p = plan(&w.cluster, &with_feed, &w.market, &admin).await.unwrap();
+    // The config change goes through the queue, and the market's lookup table gains the feed.
+    let [Step::UpdateReserveConfig { route: Route::Queue, changes, .. }, Step::LookupTable { missing, .. }] = p.steps.as_slice() else { panic!("{p}") };
+    assert_eq!(missing, &vec![feed]);
+    for field in ["secondary.kind", "secondary.price_account", "secondary.max_divergence_bps", "secondary.min_samples"] {
+        assert!(changes.iter().any(|c| c.starts_with(field)), "{field} missing from {changes:?}");
+    }
+    apply(&w.cluster, &with_feed, &w.market_keypair, &w.admin).await.unwrap();
+    let snap = w.snapshot().await.unwrap();
+    let view = reserve(&snap, &w, "SOL");
+    assert_eq!(view.secondary_price_account(), Some(feed));
+    assert_eq!(view.state.config.secondary.max_divergence_bps, 300);
+    assert!(plan(&w.cluster, &with_feed, &w.market, &admin).await.unwrap().is_empty());
+    let p = plan(&w.cluster, &w.spec, &w.market, &admin).await.unwrap();
+    assert!(matches!(p.steps.as_slice(), [Step::UpdateReserveConfig { route: Route::Queue, .. }]), "{p}");
+    assert_invariants(&w).await;
+}
+
+#[test]
+fn spec_fails_on_an_unknown_secondary_kind() {
+    let mut spec = ballast_migrate::Spec::parse(demo::EXAMPLE_SPEC).unwrap();
+    let r = &mut spec.reserves[0];
+    r.price_account = Some(Pubkey::new_unique().to_string());
+    r.secondary = Some(toml::from_str(&format!("kind = \"chainlink\"\nprice_account = \"{}\"", Pubkey::new_unique())).unwrap());
+    let err = r.config().unwrap_err().to_string();
+    assert!(err.contains("unknown secondary kind `chainlink`"), "{err}");
 }
 
 #[tokio::test]

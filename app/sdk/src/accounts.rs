@@ -19,6 +19,18 @@ pub fn market_filters<T: Discriminator>(market: &Pubkey) -> Vec<Filter> {
     vec![Filter::Memcmp { offset: 0, bytes: T::DISCRIMINATOR.to_vec() }, Filter::Memcmp { offset: 8, bytes: market.to_bytes().to_vec() }]
 }
 
+/// Share of the deposits not already queued for withdrawal that the liquidity coverage ratio assumes will
+/// leave over its stress horizon (Basel III's run-off rate for less stable deposits is 10-40%).
+pub const LCR_DEPOSIT_RUNOFF: f64 = 0.3;
+
+/// Liquidity coverage ratio of a reserve: liquid funds over the short-term liabilities, which are the
+/// queued withdrawals in full (they are owed as soon as liquidity returns) plus the run-off share of the
+/// other deposits. All in the same unit; `None` when nothing is owed.
+pub fn liquidity_coverage(available: f64, deposits: f64, queued: f64) -> Option<f64> {
+    let liabilities = queued + LCR_DEPOSIT_RUNOFF * (deposits - queued).max(0.0);
+    (liabilities > 0.0).then(|| available / liabilities)
+}
+
 #[derive(Clone, Copy)]
 pub struct ReserveView {
     pub key: Pubkey,
@@ -185,5 +197,18 @@ impl MarketSnapshot {
             let account = self.raw.get(&cfg.price_account).ok_or(ballast::error::BallastError::OracleInvalidAccount)?;
             ballast::oracle::switchboard::feed_from_bytes(&account.owner, &account.data, cfg, self.now, self.slot, use_)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liquidity_coverage_counts_queued_withdrawals_in_full() {
+        assert_eq!(liquidity_coverage(30.0, 100.0, 0.0), Some(1.0));
+        // 20 queued: 20 + 30% of the other 80 = 44 owed.
+        assert_eq!(liquidity_coverage(44.0, 100.0, 20.0), Some(1.0));
+        assert_eq!(liquidity_coverage(0.0, 0.0, 0.0), None);
     }
 }

@@ -14,11 +14,13 @@ pub const EXTEND_CHUNK: usize = 20;
 
 /// The accounts any Ballast transaction of this market may load from its table: the market and its authority,
 /// the token and system programs and sysvars the program takes, and per reserve the reserve, its mint, vaults,
-/// cToken mint and price account. Signers and program ids stay in the message itself.
+/// cToken mint and price accounts (the secondary too, when configured). Signers and program ids stay in the
+/// message itself.
 pub fn market_table_addresses(market: &Pubkey, reserves: &[ReserveView]) -> Vec<Pubkey> {
     let mut out = market_base_addresses(market);
     for r in reserves {
         push_new(&mut out, reserve_table_addresses(&r.key, &r.mint(), &r.price_account(), &r.token_program()));
+        push_new(&mut out, r.secondary_price_account());
     }
     out
 }
