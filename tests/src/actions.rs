@@ -259,11 +259,8 @@ impl TestContext {
     // --- keeper and admin ---
 
     pub async fn try_refresh_reserve(&mut self, r: &ReserveInfo) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::RefreshReserve { reserve: r.key, price: r.price_account },
-            ballast::instruction::RefreshReserve {},
-        );
-        self.send(&[ix], &[]).await
+        let view = self.reserve_view(r).await;
+        self.send(&[ballast_sdk::ix::refresh_reserve(&view)], &[]).await
     }
     expect_ok!(refresh_reserve, try_refresh_reserve(r: &ReserveInfo));
 

@@ -277,7 +277,7 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
 }
 
 /// The reserve's secondary price account, when configured, as the one remaining account of an instruction
-/// that names the primary's slot (redeem, request withdrawal): it keeps them priced when the primary is dead.
+/// that names the primary's slot (redeem, request withdrawal, refresh): it keeps them priced when the primary is dead.
 fn secondary_meta(r: &ReserveView) -> Vec<AccountMeta> {
     r.secondary_price_account().map(|k| AccountMeta::new_readonly(k, false)).into_iter().collect()
 }
@@ -450,7 +450,7 @@ fn solana_instructions_sysvar_id() -> Pubkey {
 // --- keepers ---
 
 pub fn refresh_reserve(r: &ReserveView) -> Instruction {
-    build(a::RefreshReserve { reserve: r.key, price: r.price_account() }, d::RefreshReserve {})
+    with_remaining(build(a::RefreshReserve { reserve: r.key, price: r.price_account() }, d::RefreshReserve {}), secondary_meta(r))
 }
 
 /// The liquidator's token accounts for one liquidation.

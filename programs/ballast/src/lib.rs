@@ -236,8 +236,9 @@ pub mod ballast {
 
     // --- keeper ---
 
-    /// Optional crank: accrues interest and caches the spot price for dashboards.
-    pub fn refresh_reserve(ctx: Context<RefreshReserve>) -> Result<()> {
+    /// Optional crank: accrues interest and caches the spot price for dashboards. Remaining accounts: nothing,
+    /// or the reserve's secondary price account.
+    pub fn refresh_reserve<'info>(ctx: Context<'info, RefreshReserve<'info>>) -> Result<()> {
         RefreshReserve::handle(ctx)
     }
 

@@ -317,3 +317,16 @@ async fn withdraw_collateral_and_redeem_succeeds_on_the_secondary_when_the_prima
     assert!(t.balance(&carol.liquidity(&sol)).await >= before + sol.amount(2.0) - 1, "Carol gets her 2 SOL back");
     t.assert_invariants().await;
 }
+
+/// The refresh crank caches a price even while the primary is dead: the secondary's, passed as its one
+/// remaining account.
+#[tokio::test]
+async fn refresh_reserve_succeeds_on_the_secondary_when_the_primary_is_dead() {
+    let (mut t, sol, _) = exits_world().await;
+    t.set_feed_price(&sol, 140.0).await;
+    t.refresh_reserve(&sol).await;
+    let reserve = t.reserve_state(&sol).await;
+    assert_eq!(reserve.cached_price_ts, t.now);
+    assert_eq!(reserve.cached_price_sf.get(), ballast::math::Fraction::from_num(140));
+    t.assert_invariants().await;
+}

@@ -2,7 +2,7 @@ use crate::{
     constants::BPS,
     events::ReserveRefreshedEvent,
     math::{self, from_u64, Sf},
-    oracle::{load_price, PriceUse},
+    oracle::{load_reserve_price, trailing_secondary, Now, PriceUse},
     state::Reserve,
 };
 use crate::oracle::{Side};
@@ -12,18 +12,21 @@ use anchor_lang::prelude::*;
 pub struct RefreshReserve<'info> {
     #[account(mut)]
     pub reserve: AccountLoader<'info, Reserve>,
-    /// CHECK: checked by `load_price` against the reserve's oracle config (address, owner, feed, age).
+    /// CHECK: the reserve's primary price account, checked against its oracle config (address, owner, feed,
+    /// age). Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
     pub price: UncheckedAccount<'info>,
 }
 
-impl RefreshReserve<'_> {
+impl<'info> RefreshReserve<'info> {
     /// Optional, permissionless crank: never a precondition of any other instruction.
     /// 1. accrue  2. cache a fresh, verified spot price for dashboards  3. emit
-    pub fn handle(ctx: Context<Self>) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
+    pub fn handle(ctx: Context<'info, Self>) -> Result<()> {
+        let clock = Now::get()?;
+        let now = clock.ts;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(now)?;
-        let price = load_price(&ctx.accounts.price.to_account_info(), &reserve.config.oracle, now, PriceUse::Liquidation)?;
+        let prices = trailing_secondary(&ctx.accounts.price, ctx.remaining_accounts, &reserve.config)?;
+        let price = load_reserve_price(prices, &reserve.config, clock, PriceUse::Liquidation)?;
         reserve.cached_price_sf = Sf::from(price.spot(Side::Collateral));
         reserve.cached_price_ts = now;
         reserve.invariant()?;
