@@ -293,7 +293,7 @@ pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pub
         let v = crate::read::reserve_json(r, Some(snap))?;
         let symbol = names.get(&r.key).cloned().unwrap_or_else(|| r.key.to_string()[..6].to_string());
         let available = v["available_liquidity"].as_f64().unwrap_or(0.0);
-        let deposits = available + v["borrowed"].as_f64().unwrap_or(0.0);
+        let deposits = v["deposits"].as_f64().unwrap_or(0.0);
         let queued = v["queued_withdrawals"].as_f64().unwrap_or(0.0);
         let lcr = ballast_sdk::accounts::liquidity_coverage(available, deposits, queued);
         let mut risky = 0;

@@ -31,7 +31,9 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
     let price = snap.and_then(|m| m.spot_price(r));
     let exchange = if s.ctoken_supply > 0 { f(s.total_liquidity()?) / s.ctoken_supply as f64 } else { 1.0 };
     let queued = r.ui(s.queued_ctokens) * exchange;
-    let lcr = ballast_sdk::accounts::liquidity_coverage(available, total, queued);
+    // What depositors are owed: everything but the protocol's fees and the insurance fund.
+    let deposits = total - r.ui(f(accrued.protocol_fees) as u64) - r.ui(f(accrued.insurance_fund) as u64);
+    let lcr = ballast_sdk::accounts::liquidity_coverage(available, deposits, queued);
     Ok(json!({
         "reserve": r.key.to_string(),
         "market": s.market.to_string(),
@@ -47,7 +49,7 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
         "protocol_fees": r.ui(f(accrued.protocol_fees) as u64),
         "ctoken_exchange_rate": exchange,
         "queued_withdrawals": queued,
-        "queued_tickets": s.queue_tail - s.queue_head,
+        "deposits": deposits,
         "lcr": lcr,
         "oracle": oracle_json(r, snap),
         "ltv_bps": s.config.ltv_bps,

@@ -168,7 +168,8 @@ impl MarketSnapshot {
     }
 
     /// The spot price shown for `r`: its primary's when that validates for liquidation, else its secondary's
-    /// (the failover liquidation would use), else the primary's last value.
+    /// last value (what a failover liquidation uses when that feed is fresh), else the primary's last value.
+    /// For display only: the program's choice is `primary_price` / `secondary_price` through `sources::select`.
     pub fn spot_price(&self, r: &ReserveView) -> Option<f64> {
         let primary = self.raw.get(&r.price_account()).and_then(crate::pyth::spot_price);
         let secondary = r.secondary_price_account().and_then(|k| self.raw.get(&k)).and_then(crate::switchboard::spot_price);
@@ -205,7 +206,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn liquidity_coverage_counts_queued_withdrawals_in_full() {
+    fn liquidity_coverage_succeeds_counting_queued_withdrawals_in_full() {
         assert_eq!(liquidity_coverage(30.0, 100.0, 0.0), Some(1.0));
         // 20 queued: 20 + 30% of the other 80 = 44 owed.
         assert_eq!(liquidity_coverage(44.0, 100.0, 20.0), Some(1.0));

@@ -345,6 +345,8 @@ pub fn withdraw_collateral_and_redeem<K: Into<PriceKeys>>(
     let mut health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     // The redeem's outflow is priced with the secondary found by address among the remaining accounts. When
     // the withdrawal empties the position its group is gone; with no debt left (no health walk) it may trail.
+    // With debt left it cannot (the health list must be exact): while the primary is dead such an exit takes
+    // `withdraw_collateral`, then `redeem_collateral`.
     let after = after_withdraw(obligation.1, &r.key, ctoken_amount);
     if let Some(secondary) = r.secondary_price_account() {
         if after.active_borrows().is_empty() && !health.iter().any(|m| m.pubkey == secondary) {

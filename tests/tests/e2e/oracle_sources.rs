@@ -293,6 +293,11 @@ async fn redeem_fails_with_another_account_after_the_primary() {
 async fn request_withdrawal_succeeds_on_the_secondary_when_the_primary_is_dead() {
     let (mut t, sol, bob) = exits_world().await;
     let ctokens = t.balance(&bob.ctokens(&sol)).await;
+    let view = t.reserve_view(&sol).await;
+    let mut bare = ballast_sdk::ix::request_withdrawal(&bob.key(), &view, &bob.ctokens(&sol), &bob.liquidity(&sol), ctokens / 2);
+    assert_eq!(bare.accounts.pop().map(|m| m.pubkey), Some(t.secondary_of(&sol)));
+    let signer = bob.keypair.insecure_clone();
+    assert_error!(t, t.send(&[bare], &[&signer]), BallastError::OracleStale);
     let seq = t.request_withdrawal(&bob, &sol, ctokens / 2).await;
     assert_eq!(t.ticket(&sol, seq).await.expect("ticket exists").ctoken_amount, ctokens / 2);
     assert_eq!(t.balance(&bob.ctokens(&sol)).await, ctokens - ctokens / 2);
@@ -312,6 +317,11 @@ async fn withdraw_collateral_and_redeem_succeeds_on_the_secondary_when_the_prima
     t.advance(61).await;
     let obligation = t.obligation_state(&carol).await;
     let pledged = obligation.deposits[obligation.find_deposit(&sol.key).unwrap()].ctoken_amount;
+    let (view, before_state) = (t.reserve_view(&sol).await, t.obligation_state(&carol).await);
+    let mut bare = ballast_sdk::ix::withdraw_collateral_and_redeem(&carol.key(), (&carol.obligation, &before_state), &view, &carol.liquidity(&sol), pledged, t.price_account_of());
+    assert_eq!(bare.accounts.pop().map(|m| m.pubkey), Some(t.secondary_of(&sol)), "the secondary trails the emptied position");
+    let signer = carol.keypair.insecure_clone();
+    assert_error!(t, t.send(&[bare], &[&signer]), BallastError::OracleStale);
     let before = t.balance(&carol.liquidity(&sol)).await;
     t.withdraw_collateral_and_redeem(&carol, &sol, pledged).await;
     assert!(t.balance(&carol.liquidity(&sol)).await >= before + sol.amount(2.0) - 1, "Carol gets her 2 SOL back");

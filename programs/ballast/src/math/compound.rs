@@ -137,7 +137,10 @@ mod tests {
             let apr = from_bps(apr_bps).unwrap();
             let whole: f64 = compounded_growth(apr, a + b, Fraction::MAX).unwrap().to_num();
             let split: f64 = (compounded_growth(apr, a, Fraction::MAX).unwrap() * compounded_growth(apr, b, Fraction::MAX).unwrap()).to_num();
-            prop_assert!((whole - split).abs() / whole < 1e-12);
+            // Where a + b crosses SERIES_LIMIT the whole goes through squaring and the parts through the
+            // series: their roundings differ by up to about 1e-12 (measured: 1.0002e-12 at 11 bps, the saved
+            // case), so the bound is 1e-11, ten million times below a basis point.
+            prop_assert!((whole - split).abs() / whole < 1e-11);
         }
     }
 }

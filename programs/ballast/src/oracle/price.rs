@@ -127,7 +127,8 @@ impl Price {
     }
 
     /// The higher of spot and EMA: values liquidity leaving the market for the outflow limiter, so a price
-    /// moving down never lets more out.
+    /// moving down never lets more out. A Switchboard feed has no EMA (ema = spot): while a dead primary has
+    /// failed over to it, outflow is valued at the feed's spot (the price liquidations use then).
     pub fn outflow(&self) -> Fraction {
         self.spot_high.max(self.ema)
     }

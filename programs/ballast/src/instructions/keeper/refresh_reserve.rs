@@ -12,8 +12,9 @@ use anchor_lang::prelude::*;
 pub struct RefreshReserve<'info> {
     #[account(mut)]
     pub reserve: AccountLoader<'info, Reserve>,
-    /// CHECK: the reserve's primary price account, checked against its oracle config (address, owner, feed,
-    /// age). Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
+    /// The reserve's primary price account; its secondary, when configured, may follow as the one remaining
+    /// account (`oracle::sources`).
+    /// CHECK: checked against the reserve's oracle config (address, owner, feed, age) in `load_reserve_price`.
     pub price: UncheckedAccount<'info>,
 }
 

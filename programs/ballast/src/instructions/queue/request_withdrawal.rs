@@ -29,8 +29,9 @@ pub struct RequestWithdrawal<'info> {
     /// CHECK: the ticket PDA [TICKET, reserve, seq], created here; `seq` must be the queue's tail.
     #[account(mut, seeds = [seeds::TICKET, vaults.reserve.key().as_ref(), &seq.to_le_bytes()], bump)]
     pub ticket: UncheckedAccount<'info>,
-    /// CHECK: the reserve's primary price account (address-checked): the ticket must be worth the dust threshold.
-    /// Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
+    /// The reserve's primary price account: the ticket must be worth the dust threshold. Its secondary, when
+    /// configured, may follow as the one remaining account (`oracle::sources`).
+    /// CHECK: checked against the reserve's oracle config in `load_reserve_price`.
     pub price: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }

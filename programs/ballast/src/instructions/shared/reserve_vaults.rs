@@ -126,7 +126,7 @@ pub fn sign_as_authority<T>(market: &AccountLoader<Market>, f: impl FnOnce(&[&[&
 
 /// Records `liquidity_amount` leaving `reserve`: against the reserve's net outflow limit, then the part beyond
 /// the reserve's standing credit against the market's quote limit, valued at the higher of the reserve's fresh
-/// spot and EMA. Instructions that move liquidity out take the market writable and the reserve's price account
+/// spot and EMA (`Price::outflow`; the secondary's spot while the primary has failed over to it). Instructions that move liquidity out take the market writable and the reserve's price account
 /// for this; the price is read only when the market limiter has new outflow to count, but its address is
 /// always checked, so the slot never accepts just any account.
 pub fn record_outflow(market: &AccountLoader<Market>, reserve: &mut Reserve, prices: PriceAccounts, liquidity_amount: u64, now: Now) -> Result<()> {

@@ -22,8 +22,9 @@ pub struct RedeemCollateral<'info> {
     /// The vaults' market again, writable: redeems count against its quote outflow limit.
     #[account(mut, address = vaults.market.key() @ BallastError::ReserveMarketMismatch)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the reserve's primary price account (address-checked), read only when the market outflow limiter
-    /// is on. Its secondary, when configured, may follow as the one remaining account (`oracle::sources`).
+    /// The reserve's primary price account, read only when the market outflow limiter is on; its secondary,
+    /// when configured, may follow as the one remaining account (`oracle::sources`).
+    /// CHECK: address-checked against the reserve's oracle config in `record_outflow`.
     pub price: UncheckedAccount<'info>,
 }
 

@@ -19,8 +19,9 @@ pub struct WithdrawCollateralAndRedeem<'info> {
     /// The vaults' market again, writable: redeems count against its quote outflow limit.
     #[account(mut, address = position.vaults.market.key() @ BallastError::ReserveMarketMismatch)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the reserve's primary price account (address-checked), read only when the market outflow limiter
-    /// is on; its secondary is taken from the remaining accounts by address when passed there.
+    /// The reserve's primary price account, read only when the market outflow limiter is on; its secondary is
+    /// taken from the remaining accounts by address when passed there.
+    /// CHECK: address-checked against the reserve's oracle config in `record_outflow`.
     pub price: UncheckedAccount<'info>,
 }
 
