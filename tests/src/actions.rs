@@ -53,6 +53,26 @@ impl TestContext {
         |key| ballast_sdk::ix::PriceKeys { primary: self.reserve_by_key(key).price_account, secondary: self.secondaries.get(key).copied() }
     }
 
+    /// `r` as the SDK's builders read it, without a round trip to the bank: only the addresses they take (vaults,
+    /// mints, token program, price accounts). Builders that read live state (the queue's tail) get
+    /// `reserve_view`, which reads the bank.
+    pub fn build_view(&self, r: &ReserveInfo) -> ballast_sdk::accounts::ReserveView {
+        let mut state: ballast::state::Reserve = bytemuck::Zeroable::zeroed();
+        state.market = r.market;
+        state.liquidity_mint = r.mint;
+        state.token_program = r.token_program();
+        state.liquidity_vault = r.liquidity_vault;
+        state.ctoken_mint = r.ctoken_mint;
+        state.collateral_vault = r.collateral_vault;
+        state.fee_vault = r.fee_vault;
+        state.config.oracle.price_account = r.price_account;
+        if let Some(feed) = self.secondaries.get(&r.key) {
+            state.config.secondary.kind = ballast::state::SECONDARY_SWITCHBOARD;
+            state.config.secondary.price_account = *feed;
+        }
+        ballast_sdk::accounts::ReserveView { key: r.key, state }
+    }
+
     /// Health accounts for the obligation as it will be after withdrawing `ctoken_amount` from `r`, with the
     /// collateral the withdrawal leaves alone writable (the SDK's rule).
     pub async fn health_after_withdraw(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Vec<AccountMeta> {
@@ -96,41 +116,21 @@ impl TestContext {
     // --- obligations ---
 
     pub async fn init_obligation(&mut self, user: &User, id: u8) -> TxResult {
-        let obligation = obligation_address(&self.market, &user.key(), id);
-        let ix = Self::instruction(
-            ballast::accounts::InitObligation {
-                owner: user.key(),
-                market: self.market,
-                obligation,
-                system_program: anchor_lang::system_program::ID,
-            },
-            ballast::instruction::InitObligation { id },
-        );
+        let ix = ballast_sdk::ix::init_obligation(&user.key(), &self.market, id);
         self.send(&[ix], &[&user.keypair]).await?;
-        self.obligations.push(obligation);
+        self.obligations.push(obligation_address(&self.market, &user.key(), id));
         Ok(())
     }
 
     pub async fn try_close_obligation(&mut self, user: &User) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::CloseObligation { owner: user.key(), obligation: user.obligation },
-            ballast::instruction::CloseObligation {},
-        );
+        let ix = ballast_sdk::ix::close_obligation(&user.key(), &user.obligation);
         self.send(&[ix], &[&user.keypair]).await
     }
 
     // --- liquidity ---
 
     pub fn deposit_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> Instruction {
-        Self::instruction(
-            ballast::accounts::DepositLiquidity {
-                owner: user.key(),
-                vaults: vaults(r),
-                user_liquidity: user.liquidity(r),
-                user_ctokens: user.ctokens(r),
-            },
-            ballast::instruction::DepositLiquidity { liquidity_amount },
-        )
+        ballast_sdk::ix::deposit_liquidity(&user.key(), &self.build_view(r), &user.liquidity(r), &user.ctokens(r), liquidity_amount)
     }
 
     pub async fn try_deposit(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
@@ -148,17 +148,9 @@ impl TestContext {
 
     // --- collateral ---
 
-    /// With the reserve's price account as remaining account 0, which opening a new position needs.
+    /// With the reserve's price account(s) as the remaining accounts, which opening a new position needs.
     pub fn deposit_collateral_ix(&self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> Instruction {
-        let mut ix = Self::instruction(
-            ballast::accounts::DepositCollateral {
-                position: position(user, r),
-                user_ctokens: user.ctokens(r),
-            },
-            ballast::instruction::DepositCollateral { ctoken_amount },
-        );
-        ix.accounts.push(AccountMeta::new_readonly(r.price_account, false));
-        ix
+        ballast_sdk::ix::deposit_collateral(&user.key(), &user.obligation, &self.build_view(r), &user.ctokens(r), ctoken_amount)
     }
 
     pub async fn try_deposit_collateral(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
@@ -186,14 +178,7 @@ impl TestContext {
     }
 
     pub async fn try_deposit_liquidity_and_collateral(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
-        let mut ix = Self::instruction(
-            ballast::accounts::DepositLiquidityAndCollateral {
-                position: position(user, r),
-                user_liquidity: user.liquidity(r),
-            },
-            ballast::instruction::DepositLiquidityAndCollateral { liquidity_amount },
-        );
-        ix.accounts.push(AccountMeta::new_readonly(r.price_account, false));
+        let ix = ballast_sdk::ix::deposit_liquidity_and_collateral(&user.key(), &user.obligation, &self.build_view(r), &user.liquidity(r), liquidity_amount);
         self.send(&[ix], &[&user.keypair]).await
     }
     expect_ok!(deposit_liquidity_and_collateral, try_deposit_liquidity_and_collateral(user: &User, r: &ReserveInfo, liquidity_amount: u64));
@@ -236,8 +221,8 @@ impl TestContext {
     /// reserve when it has one.
     pub async fn try_repay(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64) -> TxResult {
         let state = self.obligation_state(owner).await;
-        let extra = Self::isolated_reserve_needed(&state, &[r.key]).map(|k| AccountMeta::new(k, false));
-        self.try_repay_with(payer, owner, r, max_liquidity_amount, extra.into_iter().collect()).await
+        let ix = ballast_sdk::ix::repay(&payer.key(), (&owner.obligation, &state), &self.build_view(r), &payer.liquidity(r), max_liquidity_amount);
+        self.send(&[ix], &[&payer.keypair]).await
     }
 
     /// Repay with exactly `remaining` as its remaining accounts.
@@ -266,10 +251,7 @@ impl TestContext {
 
     pub async fn try_sweep_fees(&mut self, r: &ReserveInfo) -> TxResult {
         let before = self.balance(&r.fee_vault).await;
-        let ix = Self::instruction(
-            ballast::accounts::SweepFees { admin: self.admin.key(), vaults: vaults(r), fee_vault: r.fee_vault },
-            ballast::instruction::SweepFees {},
-        );
+        let ix = ballast_sdk::ix::sweep_fees(&self.admin.key(), &self.build_view(r));
         let admin = self.admin.keypair.insecure_clone();
         self.send(&[ix], &[&admin]).await?;
         let swept = self.balance(&r.fee_vault).await - before;
@@ -289,10 +271,7 @@ impl TestContext {
     }
 
     pub async fn try_update_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::UpdateReserveConfig { admin: signer.pubkey_(), market: r.market, reserve: r.key },
-            ballast::instruction::UpdateReserveConfig { config },
-        );
+        let ix = ballast_sdk::ix::update_reserve_config(&signer.pubkey_(), &r.market, &r.key, config);
         self.send(&[ix], &[signer]).await
     }
 
@@ -324,11 +303,7 @@ impl TestContext {
 
     pub async fn try_socialize_bad_debt(&mut self, owner: &User, r: &ReserveInfo) -> TxResult {
         let state = self.obligation_state(owner).await;
-        let mut ix = Self::instruction(
-            ballast::accounts::SocializeBadDebt { market: r.market, reserve: r.key, obligation: owner.obligation },
-            ballast::instruction::SocializeBadDebt {},
-        );
-        ix.accounts.extend(Self::isolated_reserve_needed(&state, &[r.key]).map(|k| AccountMeta::new(k, false)));
+        let ix = ballast_sdk::ix::socialize_bad_debt(&r.market, &r.key, (&owner.obligation, &state));
         self.send(&[ix], &[]).await
     }
 
