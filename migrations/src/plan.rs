@@ -212,7 +212,7 @@ async fn lookup_table_step(cluster: &impl Cluster, spec: &Spec, market: &Pubkey)
         };
         lut::push_new(&mut wanted, lut::reserve_table_addresses(&pda::reserve(market, &mint), &mint, &r.price_account()?, &token_program));
         if let Some(secondary) = &r.secondary {
-            lut::push_new(&mut wanted, [parse_pubkey(&secondary.price_account, "secondary.price_account")?]);
+            lut::push_new(&mut wanted, [secondary.price_account(&r.symbol)?]);
         }
     }
     let state: Option<Market> = match cluster.account(market).await? {

@@ -100,55 +100,48 @@ pub struct ReserveSpec {
 
 /// A Switchboard on-demand pull feed as the reserve's secondary source (`oracle::sources` in the program).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct SecondarySpec {
     /// Only "switchboard" (on-demand `PullFeedAccountData`) today.
-    #[serde(default = "switchboard")]
     pub kind: String,
-    /// The feed account.
+    /// The feed account (required: an empty one fails to parse).
     pub price_account: String,
-    #[serde(default = "secondary_age_secs")]
     pub max_age_secs: u32,
     /// Freshness by slot too (75..=9000).
-    #[serde(default = "secondary_age_slots")]
     pub max_age_slots: u32,
     /// How far apart the two sources may be before borrow and withdraw are refused.
-    #[serde(default = "secondary_divergence_bps")]
     pub max_divergence_bps: u16,
     /// The feed's standard deviation over its value, as the confidence bound.
-    #[serde(default = "secondary_conf_bps")]
     pub max_conf_bps: u16,
-    #[serde(default = "secondary_min_samples")]
     pub min_samples: u8,
 }
 
-fn switchboard() -> String {
-    "switchboard".into()
-}
-fn secondary_age_secs() -> u32 {
-    60
-}
-fn secondary_age_slots() -> u32 {
-    150
-}
-fn secondary_divergence_bps() -> u16 {
-    200
-}
-fn secondary_conf_bps() -> u16 {
-    200
-}
-fn secondary_min_samples() -> u8 {
-    3
+impl Default for SecondarySpec {
+    fn default() -> Self {
+        Self {
+            kind: "switchboard".into(),
+            price_account: String::new(),
+            max_age_secs: 60,
+            max_age_slots: 150,
+            max_divergence_bps: 200,
+            max_conf_bps: 200,
+            min_samples: 3,
+        }
+    }
 }
 
 impl SecondarySpec {
+    pub fn price_account(&self, symbol: &str) -> Result<Pubkey> {
+        parse_pubkey(&self.price_account, &format!("reserve {symbol} secondary.price_account"))
+    }
+
     fn config(&self, symbol: &str) -> Result<SecondaryOracleConfig> {
         if self.kind != "switchboard" {
             bail!("reserve {symbol}: unknown secondary kind `{}` (switchboard)", self.kind);
         }
         let mut c = SecondaryOracleConfig::zeroed();
         c.kind = SECONDARY_SWITCHBOARD;
-        c.price_account = parse_pubkey(&self.price_account, &format!("reserve {symbol} secondary.price_account"))?;
+        c.price_account = self.price_account(symbol)?;
         c.max_age_secs = self.max_age_secs;
         c.max_age_slots = self.max_age_slots;
         c.max_divergence_bps = self.max_divergence_bps;
