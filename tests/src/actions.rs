@@ -9,6 +9,7 @@ use ballast::{
     operations::isolation,
     state::{Obligation, ReserveConfig},
 };
+use ballast::events::*;
 use solana_keypair::Keypair;
 use solana_program_test::BanksClientError;
 
@@ -118,13 +119,17 @@ impl TestContext {
     pub async fn init_obligation(&mut self, user: &User, id: u8) -> TxResult {
         let ix = ballast_sdk::ix::init_obligation(&user.key(), &self.market, id);
         self.send(&[ix], &[&user.keypair]).await?;
-        self.obligations.push(obligation_address(&self.market, &user.key(), id));
+        let obligation = obligation_address(&self.market, &user.key(), id);
+        assert_eq!(self.emitted::<ObligationInitializedEvent>(), ObligationInitializedEvent { obligation, owner: user.key(), id });
+        self.obligations.push(obligation);
         Ok(())
     }
 
     pub async fn try_close_obligation(&mut self, user: &User) -> TxResult {
         let ix = ballast_sdk::ix::close_obligation(&user.key(), &user.obligation);
-        self.send(&[ix], &[&user.keypair]).await
+        self.send(&[ix], &[&user.keypair]).await?;
+        assert_eq!(self.emitted::<ObligationClosedEvent>(), ObligationClosedEvent { obligation: user.obligation, owner: user.key() });
+        Ok(())
     }
 
     // --- liquidity ---
@@ -135,14 +140,22 @@ impl TestContext {
 
     pub async fn try_deposit(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
         let ix = self.deposit_ix(user, r, liquidity_amount);
-        self.send(&[ix], &[&user.keypair]).await
+        let before = self.balance(&user.ctokens(r)).await;
+        self.send(&[ix], &[&user.keypair]).await?;
+        let ctoken_amount = self.balance(&user.ctokens(r)).await - before;
+        assert_eq!(self.emitted::<DepositEvent>(), DepositEvent { reserve: r.key, user: user.key(), liquidity_amount, ctoken_amount });
+        Ok(())
     }
     expect_ok!(deposit, try_deposit(user: &User, r: &ReserveInfo, liquidity_amount: u64));
 
     pub async fn try_redeem(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
         let view = self.reserve_view(r).await;
         let ix = ballast_sdk::ix::redeem_collateral(&user.key(), &view, &user.liquidity(r), &user.ctokens(r), ctoken_amount);
-        self.send(&[ix], &[&user.keypair]).await
+        let before = self.balance(&user.liquidity(r)).await;
+        self.send(&[ix], &[&user.keypair]).await?;
+        let liquidity_amount = self.balance(&user.liquidity(r)).await - before;
+        assert_eq!(self.emitted::<RedeemEvent>(), RedeemEvent { reserve: r.key, user: user.key(), ctoken_amount, liquidity_amount });
+        Ok(())
     }
     expect_ok!(redeem, try_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));
 
@@ -155,7 +168,9 @@ impl TestContext {
 
     pub async fn try_deposit_collateral(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> TxResult {
         let ix = self.deposit_collateral_ix(user, r, ctoken_amount);
-        self.send(&[ix], &[&user.keypair]).await
+        self.send(&[ix], &[&user.keypair]).await?;
+        assert_eq!(self.emitted::<CollateralInEvent>(), CollateralInEvent { obligation: user.obligation, reserve: r.key, ctoken_amount });
+        Ok(())
     }
     expect_ok!(deposit_collateral, try_deposit_collateral(user: &User, r: &ReserveInfo, ctoken_amount: u64));
 
@@ -170,16 +185,31 @@ impl TestContext {
             ballast::accounts::WithdrawCollateral {
                 position: position(user, r),
                 user_ctokens: user.ctokens(r),
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::WithdrawCollateral { ctoken_amount },
         );
         ix.accounts.extend(health);
-        self.send(&[ix], &[&user.keypair]).await
+        self.send(&[ix], &[&user.keypair]).await?;
+        assert_eq!(self.emitted::<CollateralOutEvent>(), CollateralOutEvent { obligation: user.obligation, reserve: r.key, ctoken_amount });
+        Ok(())
     }
 
     pub async fn try_deposit_liquidity_and_collateral(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
         let ix = ballast_sdk::ix::deposit_liquidity_and_collateral(&user.key(), &user.obligation, &self.build_view(r), &user.liquidity(r), liquidity_amount);
-        self.send(&[ix], &[&user.keypair]).await
+        let before = self.deposited_ctokens(user, r).await;
+        self.send(&[ix], &[&user.keypair]).await?;
+        let ctoken_amount = self.deposited_ctokens(user, r).await - before;
+        assert_eq!(self.emitted::<DepositEvent>(), DepositEvent { reserve: r.key, user: user.key(), liquidity_amount, ctoken_amount });
+        assert_eq!(self.emitted::<CollateralInEvent>(), CollateralInEvent { obligation: user.obligation, reserve: r.key, ctoken_amount });
+        Ok(())
+    }
+
+    /// cTokens of `r` pledged in `user`'s obligation.
+    pub async fn deposited_ctokens(&mut self, user: &User, r: &ReserveInfo) -> u64 {
+        let obligation = self.obligation_state(user).await;
+        obligation.active_deposits().iter().find(|d| d.reserve == r.key).map_or(0, |d| d.ctoken_amount)
     }
     expect_ok!(deposit_liquidity_and_collateral, try_deposit_liquidity_and_collateral(user: &User, r: &ReserveInfo, liquidity_amount: u64));
 
@@ -187,7 +217,12 @@ impl TestContext {
         let view = self.reserve_view(r).await;
         let before = self.obligation_state(user).await;
         let ix = ballast_sdk::ix::withdraw_collateral_and_redeem(&user.key(), (&user.obligation, &before), &view, &user.liquidity(r), ctoken_amount, self.price_account_of());
-        self.send(&[ix], &[&user.keypair]).await
+        let balance = self.balance(&user.liquidity(r)).await;
+        self.send(&[ix], &[&user.keypair]).await?;
+        let liquidity_amount = self.balance(&user.liquidity(r)).await - balance;
+        assert_eq!(self.emitted::<CollateralOutEvent>(), CollateralOutEvent { obligation: user.obligation, reserve: r.key, ctoken_amount });
+        assert_eq!(self.emitted::<RedeemEvent>(), RedeemEvent { reserve: r.key, user: user.key(), ctoken_amount, liquidity_amount });
+        Ok(())
     }
     expect_ok!(withdraw_collateral_and_redeem, try_withdraw_collateral_and_redeem(user: &User, r: &ReserveInfo, ctoken_amount: u64));
 
@@ -199,6 +234,8 @@ impl TestContext {
                 position: position(user, r),
                 user_liquidity: user.liquidity(r),
                 market: r.market,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::Borrow { liquidity_amount },
         );
@@ -214,7 +251,12 @@ impl TestContext {
 
     pub async fn try_borrow_with(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64, health: Vec<AccountMeta>) -> TxResult {
         let ix = self.borrow_ix(user, r, liquidity_amount, health);
-        self.send(&[ix], &[&user.keypair]).await
+        let (balance, fee_bps) = (self.balance(&user.liquidity(r)).await, self.reserve_state(r).await.config.origination_fee_bps);
+        self.send(&[ix], &[&user.keypair]).await?;
+        assert_eq!(self.balance(&user.liquidity(r)).await - balance, liquidity_amount);
+        let origination_fee = ballast::math::mul_div_ceil(liquidity_amount, u64::from(fee_bps), ballast::constants::BPS).unwrap();
+        assert_eq!(self.emitted::<BorrowEvent>(), BorrowEvent { obligation: user.obligation, reserve: r.key, liquidity_amount, origination_fee });
+        Ok(())
     }
 
     /// `payer` repays `owner`'s debt to `r` from the payer's own tokens, passing the obligation's isolated
@@ -222,7 +264,13 @@ impl TestContext {
     pub async fn try_repay(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64) -> TxResult {
         let state = self.obligation_state(owner).await;
         let ix = ballast_sdk::ix::repay(&payer.key(), (&owner.obligation, &state), &self.build_view(r), &payer.liquidity(r), max_liquidity_amount);
-        self.send(&[ix], &[&payer.keypair]).await
+        let balance = self.balance(&payer.liquidity(r)).await;
+        self.send(&[ix], &[&payer.keypair]).await?;
+        let liquidity_amount = balance - self.balance(&payer.liquidity(r)).await;
+        let closed = !self.obligation_state(owner).await.active_borrows().iter().any(|b| b.reserve == r.key);
+        let expected = RepayEvent { obligation: owner.obligation, reserve: r.key, payer: payer.key(), liquidity_amount, closed };
+        assert_eq!(self.emitted::<RepayEvent>(), expected);
+        Ok(())
     }
 
     /// Repay with exactly `remaining` as its remaining accounts.
@@ -233,6 +281,8 @@ impl TestContext {
                 vaults: vaults(r),
                 obligation: owner.obligation,
                 payer_liquidity: payer.liquidity(r),
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::Repay { max_liquidity_amount },
         );
@@ -245,7 +295,14 @@ impl TestContext {
 
     pub async fn try_refresh_reserve(&mut self, r: &ReserveInfo) -> TxResult {
         let view = self.reserve_view(r).await;
-        self.send(&[ballast_sdk::ix::refresh_reserve(&view)], &[]).await
+        self.send(&[ballast_sdk::ix::refresh_reserve(&view)], &[]).await?;
+        let state = self.reserve_state(r).await;
+        let e = self.emitted::<ReserveRefreshedEvent>();
+        assert_eq!(e.reserve, r.key);
+        assert_eq!(e.cumulative_borrow_index_bits, state.cumulative_borrow_index_sf.get().to_bits());
+        assert_eq!((e.price_bits, e.borrowed_bits), (state.cached_price_sf.get().to_bits(), state.borrowed_sf.get().to_bits()));
+        assert_eq!(e.available_liquidity, state.available_liquidity);
+        Ok(())
     }
     expect_ok!(refresh_reserve, try_refresh_reserve(r: &ReserveInfo));
 
@@ -255,6 +312,7 @@ impl TestContext {
         let admin = self.admin.keypair.insecure_clone();
         self.send(&[ix], &[&admin]).await?;
         let swept = self.balance(&r.fee_vault).await - before;
+        assert_eq!(self.emitted::<FeesSweptEvent>(), FeesSweptEvent { reserve: r.key, liquidity_amount: swept });
         *self.swept.entry(r.key).or_default() += swept;
         Ok(())
     }
@@ -265,14 +323,22 @@ impl TestContext {
         let view = ballast_sdk::accounts::ReserveView { key: r.key, state: self.reserve_state(r).await };
         let ix = ballast_sdk::ix::withdraw_fees(&signer.pubkey_(), &view, receiver, liquidity_amount);
         self.send(&[ix], &[signer]).await?;
-        let withdrawn = before - self.balance(&r.fee_vault).await;
+        let fee_vault_after = self.balance(&r.fee_vault).await;
+        let withdrawn = before - fee_vault_after;
+        let expected = FeesWithdrawnEvent { reserve: r.key, receiver: *receiver, liquidity_amount: withdrawn, fee_vault_after };
+        assert_eq!(self.emitted::<FeesWithdrawnEvent>(), expected);
         *self.swept.entry(r.key).or_default() -= withdrawn;
         Ok(())
     }
 
     pub async fn try_update_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
         let ix = ballast_sdk::ix::update_reserve_config(&signer.pubkey_(), &r.market, &r.key, config);
-        self.send(&[ix], &[signer]).await
+        let old = self.reserve_state(r).await.config;
+        self.send(&[ix], &[signer]).await?;
+        let expected = ReserveConfigChangedEvent { reserve: r.key, signer: signer.pubkey_(), by_admin: true, old, new: config };
+        assert_eq!(self.emitted::<ReserveConfigChangedEvent>(), expected);
+        assert_eq!(self.reserve_state(r).await.config, config);
+        Ok(())
     }
 
     /// `liquidator` repays up to `max_repay_amount` of `owner`'s debt in `repay` for collateral in `withdraw`.
@@ -291,7 +357,27 @@ impl TestContext {
         let health = ballast_sdk::ix::liquidate_health(&state, &repay.key, &withdraw.key, self.price_account_of());
         let args = ballast::instructions::LiquidateArgs { max_repay_amount, min_seized_out, receive_underlying };
         let ix = self.liquidate_ix_with(liquidator, owner, repay, withdraw, args, health);
-        self.send(&[ix], &[&liquidator.keypair]).await
+        let paid = self.balance(&liquidator.liquidity(repay)).await;
+        let (liquidity, ctokens) = (self.balance(&liquidator.liquidity(withdraw)).await, self.balance(&liquidator.ctokens(withdraw)).await);
+        let pledged = self.deposited_ctokens(owner, withdraw).await;
+        self.send(&[ix], &[&liquidator.keypair]).await?;
+        let e = self.emitted::<LiquidateEvent>();
+        assert_eq!((e.obligation, e.liquidator), (owner.obligation, liquidator.key()));
+        assert_eq!((e.repay_reserve, e.withdraw_reserve), (repay.key, withdraw.key));
+        // Underlying is paid only when asked for (and falls back to cTokens when the vault cannot pay).
+        assert!(receive_underlying || !e.received_underlying);
+        let received = match e.received_underlying {
+            true => self.balance(&liquidator.liquidity(withdraw)).await - liquidity,
+            false => self.balance(&liquidator.ctokens(withdraw)).await - ctokens,
+        };
+        // Paying and receiving the same token nets out in one account; the event still states both legs.
+        if repay.key != withdraw.key || !e.received_underlying {
+            assert_eq!(e.repay_amount, paid - self.balance(&liquidator.liquidity(repay)).await);
+            assert_eq!(e.received_amount, received);
+        }
+        assert_eq!(e.seized_ctokens, pledged - self.deposited_ctokens(owner, withdraw).await);
+        assert!(e.seized_ctokens >= e.protocol_fee_ctokens && e.received_amount >= min_seized_out);
+        Ok(())
     }
 
     /// Liquidates as much as one call allows, paid in cTokens.
@@ -304,7 +390,12 @@ impl TestContext {
     pub async fn try_socialize_bad_debt(&mut self, owner: &User, r: &ReserveInfo) -> TxResult {
         let state = self.obligation_state(owner).await;
         let ix = ballast_sdk::ix::socialize_bad_debt(&r.market, &r.key, (&owner.obligation, &state));
-        self.send(&[ix], &[]).await
+        self.send(&[ix], &[]).await?;
+        let e = self.emitted::<BadDebtSocializedEvent>();
+        assert_eq!((e.obligation, e.reserve), (owner.obligation, r.key));
+        assert_eq!(e.from_insurance + e.from_protocol_fees + e.from_depositors, e.debt_amount, "every unit written off has a payer");
+        assert!(!self.obligation_state(owner).await.active_borrows().iter().any(|b| b.reserve == r.key), "the debt is gone");
+        Ok(())
     }
 
     /// The admin edits the reserve's config in place (a change that does not loosen risk).

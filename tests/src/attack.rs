@@ -52,6 +52,8 @@ impl TestContext {
                 liquidator_repay_liquidity: liquidator.liquidity(repay),
                 liquidator_withdraw_ctokens: liquidator.ctokens(withdraw),
                 liquidator_withdraw_liquidity: liquidator.liquidity(withdraw),
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::Liquidate { args },
         );
@@ -70,7 +72,7 @@ impl TestContext {
     /// A repay of `owner`'s debt in `r`, signed by `payer`, drawing on `payer_liquidity` (any token account).
     pub fn repay_ix_from(&self, payer: &User, owner: &User, r: &ReserveInfo, payer_liquidity: Pubkey, max_liquidity_amount: u64) -> Instruction {
         Self::instruction(
-            ballast::accounts::Repay { payer: payer.key(), vaults: vaults(r), obligation: owner.obligation, payer_liquidity },
+            ballast::accounts::Repay { payer: payer.key(), vaults: vaults(r), obligation: owner.obligation, payer_liquidity, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::Repay { max_liquidity_amount },
         )
     }
@@ -83,6 +85,8 @@ impl TestContext {
                 market: self.market,
                 obligation,
                 system_program: anchor_lang::system_program::ID,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::InitObligation { id },
         );

@@ -1,4 +1,5 @@
 use crate::{prices::PriceSpec, reserves::ReserveInfo};
+use ballast_sdk::events::{BallastEvent, EventKind};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
 use ballast::state::{Market, Obligation, Reserve};
 use solana_account::Account;
@@ -56,6 +57,10 @@ pub struct TestContext {
     pub lookup_tables: Vec<solana_message::AddressLookupTableAccount>,
     /// Fit of every transaction sent, in order (bytes, locks), for scenarios that check sizes.
     pub fits: Vec<ballast_sdk::tx::Fit>,
+    /// The Ballast events of the last transaction that succeeded, in emission order.
+    pub events: Vec<BallastEvent>,
+    /// Every Ballast event of the scenario, in order.
+    pub event_log: Vec<BallastEvent>,
     nonce: u64,
     pub(crate) next_feed: u8,
 }
@@ -89,6 +94,8 @@ impl TestContext {
             secondaries: HashMap::new(),
             lookup_tables: vec![],
             fits: vec![],
+            events: vec![],
+            event_log: vec![],
             nonce: 0,
             next_feed: 1,
         };
@@ -123,6 +130,8 @@ impl TestContext {
                 market: market.pubkey(),
                 market_authority: authority,
                 system_program: anchor_lang::system_program::ID,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             }
             .to_account_metas(None),
             data: ballast::instruction::InitMarket {
@@ -153,14 +162,52 @@ impl TestContext {
         let tx = ballast_sdk::tx::build(&all, &payer, signers, blockhash, &self.lookup_tables).expect("transaction compiles");
         let fit = ballast_sdk::tx::require_fits(&tx).unwrap_or_else(|e| panic!("mainnet would refuse this transaction: {e}"));
         self.fits.push(fit);
+        // Banks return inner instructions only from a simulation: simulate what touches Ballast, on the same
+        // bank state, to read its events, then process it for real.
+        let events = match all.iter().any(|ix| ix.program_id == ballast::ID || ix.program_id == crate::flash::CPI_PROXY_ID) {
+            true => self.simulated_events(&tx, &all).await?,
+            false => vec![],
+        };
         // tarpc's default 10 s deadline is too tight on a loaded 2-core machine; a slow bank is not a failure.
-        let mut ctx = tarpc::context::current();
-        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
         let commitment = solana_commitment_config::CommitmentLevel::default();
-        match self.banks.banks_client.process_transaction_with_commitment_and_context(ctx, tx, commitment).await? {
+        match self.banks.banks_client.process_transaction_with_commitment_and_context(long_deadline(), tx, commitment).await? {
             None => Err(BanksClientError::ClientError("invalid blockhash or fee-payer")),
-            Some(result) => Ok(result?),
+            Some(result) => {
+                result?;
+                self.event_log.extend(events.iter().cloned());
+                self.events = events;
+                Ok(())
+            }
         }
+    }
+
+    /// The events `tx` emits, read from a simulation. Every top-level Ballast instruction that succeeds must
+    /// emit at least one: no state change goes unseen by indexers.
+    async fn simulated_events(&mut self, tx: &solana_transaction::versioned::VersionedTransaction, ixs: &[Instruction]) -> Result<Vec<BallastEvent>, BanksClientError> {
+        let commitment = solana_commitment_config::CommitmentLevel::default();
+        let sim = self.banks.banks_client.simulate_transaction_with_commitment_and_context(long_deadline(), tx.clone(), commitment).await?;
+        let (Some(Ok(())), Some(details)) = (sim.result, sim.simulation_details) else { return Ok(vec![]) };
+        let loaded = ballast_sdk::events::resolve_lookups(&tx.message, &self.lookup_tables);
+        let keys = ballast_sdk::events::account_keys(&tx.message, &loaded);
+        let inner = details.inner_instructions.unwrap_or_default();
+        for (i, ix) in ixs.iter().enumerate().filter(|(_, ix)| ix.program_id == ballast::ID) {
+            let emitted = inner.get(i).is_some_and(|group| ballast_sdk::events::from_inner_instructions(&keys, std::slice::from_ref(group)).len() > 0);
+            assert!(emitted, "Ballast instruction {i} of the transaction succeeded without emitting an event");
+        }
+        Ok(ballast_sdk::events::from_inner_instructions(&keys, &inner))
+    }
+
+    /// The one event of type `T` the last transaction emitted; fails the test unless there is exactly one.
+    pub fn emitted<T: EventKind + Clone>(&self) -> T {
+        match ballast_sdk::events::of_kind::<T>(&self.events)[..] {
+            [one] => one.clone(),
+            ref found => panic!("expected one {} in the last transaction, found {}: {:?}", std::any::type_name::<T>(), found.len(), self.events),
+        }
+    }
+
+    /// Every event of type `T` the last transaction emitted.
+    pub fn emitted_all<T: EventKind + Clone>(&self) -> Vec<T> {
+        ballast_sdk::events::of_kind::<T>(&self.events).into_iter().cloned().collect()
     }
 
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
@@ -222,6 +269,13 @@ impl TestContext {
     pub fn reserve_by_key(&self, key: &Pubkey) -> &ReserveInfo {
         self.reserves.iter().find(|r| r.key == *key).expect("reserve known to the context")
     }
+}
+
+/// A tarpc context with a 300 s deadline: the default 10 s is too tight on a loaded 2-core machine.
+fn long_deadline() -> tarpc::context::Context {
+    let mut ctx = tarpc::context::current();
+    ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
+    ctx
 }
 
 /// Close factor 20%, $1 dust, no timelock, no outflow limit, not in emergency.

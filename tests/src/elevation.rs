@@ -44,7 +44,7 @@ impl TestContext {
     pub async fn try_set_elevation_group(&mut self, user: &User, id: u8) -> Result<(), BanksClientError> {
         let state = self.obligation_state(user).await;
         let mut ix = Self::instruction(
-            ballast::accounts::SetElevationGroup { owner: user.key(), market: self.market, obligation: user.obligation },
+            ballast::accounts::SetElevationGroup { owner: user.key(), market: self.market, obligation: user.obligation, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::SetElevationGroup { id },
         );
         ix.accounts.extend(self.health_metas(&state));

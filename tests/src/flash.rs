@@ -39,6 +39,8 @@ impl TestContext {
                 vaults: vaults(r),
                 user_liquidity: user.liquidity(r),
                 instructions: solana_instructions_sysvar::ID,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::FlashBorrow { liquidity_amount },
         )
@@ -51,6 +53,8 @@ impl TestContext {
                 vaults: vaults(r),
                 user_liquidity: user.liquidity(r),
                 instructions: solana_instructions_sysvar::ID,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::FlashRepay { liquidity_amount },
         )

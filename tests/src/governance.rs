@@ -14,7 +14,7 @@ impl TestContext {
 
     pub async fn try_propose_admin(&mut self, signer: &Keypair, new_admin: Pubkey) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::ProposeAdmin { admin: signer.pubkey(), market: self.market },
+            ballast::accounts::ProposeAdmin { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::ProposeAdmin { new_admin },
         );
         self.send(&[ix], &[signer]).await
@@ -22,7 +22,7 @@ impl TestContext {
 
     pub async fn try_accept_admin(&mut self, signer: &Keypair) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::AcceptAdmin { new_admin: signer.pubkey(), market: self.market },
+            ballast::accounts::AcceptAdmin { new_admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::AcceptAdmin {},
         );
         self.send(&[ix], &[signer]).await
@@ -32,7 +32,7 @@ impl TestContext {
 
     pub async fn try_update_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::UpdateMarketConfig { admin: signer.pubkey(), market: self.market },
+            ballast::accounts::UpdateMarketConfig { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::UpdateMarketConfig { config },
         );
         self.send(&[ix], &[signer]).await
@@ -40,7 +40,7 @@ impl TestContext {
 
     pub async fn try_tighten_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::TightenReserveConfig { risk_council: signer.pubkey(), market: r.market, reserve: r.key },
+            ballast::accounts::TightenReserveConfig { risk_council: signer.pubkey(), market: r.market, reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::TightenReserveConfig { config },
         );
         self.send(&[ix], &[signer]).await
@@ -48,7 +48,7 @@ impl TestContext {
 
     pub async fn try_tighten_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::TightenMarketConfig { risk_council: signer.pubkey(), market: self.market },
+            ballast::accounts::TightenMarketConfig { risk_council: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::TightenMarketConfig { config },
         );
         self.send(&[ix], &[signer]).await
@@ -58,7 +58,7 @@ impl TestContext {
 
     pub async fn try_queue_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::QueueReserveConfig { admin: signer.pubkey(), market: r.market, reserve: r.key },
+            ballast::accounts::QueueReserveConfig { admin: signer.pubkey(), market: r.market, reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::QueueReserveConfig { config },
         );
         self.send(&[ix], &[signer]).await
@@ -66,7 +66,7 @@ impl TestContext {
 
     pub async fn try_queue_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::QueueMarketConfig { admin: signer.pubkey(), market: self.market },
+            ballast::accounts::QueueMarketConfig { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::QueueMarketConfig { config },
         );
         self.send(&[ix], &[signer]).await
@@ -75,7 +75,7 @@ impl TestContext {
     /// Signed by no one but the bank's fee payer: applying is permissionless.
     pub async fn try_apply_pending_reserve_config(&mut self, r: &ReserveInfo) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::ApplyPendingReserveConfig { reserve: r.key },
+            ballast::accounts::ApplyPendingReserveConfig { reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::ApplyPendingReserveConfig {},
         );
         self.send(&[ix], &[]).await
@@ -84,7 +84,7 @@ impl TestContext {
     /// Signed by no one but the bank's fee payer: applying is permissionless.
     pub async fn try_apply_pending_market_config(&mut self) -> TxResult {
         let ix = Self::instruction(
-            ballast::accounts::ApplyPendingMarketConfig { market: self.market },
+            ballast::accounts::ApplyPendingMarketConfig { market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
             ballast::instruction::ApplyPendingMarketConfig {},
         );
         self.send(&[ix], &[]).await

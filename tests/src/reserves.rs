@@ -220,6 +220,8 @@ impl ReserveBuilder<'_> {
                 admin_liquidity,
                 token_program: self.kind.program(),
                 system_program: anchor_lang::system_program::ID,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             },
             ballast::instruction::InitReserve { args: ballast::instructions::InitReserveArgs { config, seed_liquidity_amount: seed } },
         );
@@ -228,7 +230,7 @@ impl ReserveBuilder<'_> {
         if listed.pending_config_apply_ts != 0 && !self.listing_pending {
             t.advance((listed.pending_config_apply_ts - t.now).max(0)).await;
             let apply = TestContext::instruction(
-                ballast::accounts::ApplyPendingReserveConfig { reserve },
+                ballast::accounts::ApplyPendingReserveConfig { reserve, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
                 ballast::instruction::ApplyPendingReserveConfig {},
             );
             t.send(&[apply], &[]).await?;

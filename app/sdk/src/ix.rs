@@ -116,6 +116,8 @@ pub fn init_market(admin: &Pubkey, market: &Pubkey, args: InitMarketArgs) -> Ins
         market: *market,
         market_authority: pda::market_authority(market),
         system_program: anchor_lang::system_program::ID,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::InitMarket { args })
 }
@@ -136,25 +138,27 @@ pub fn init_reserve(admin: &Pubkey, market: &Pubkey, mint: &Pubkey, token_progra
         admin_liquidity: *admin_liquidity,
         token_program: *token_program,
         system_program: anchor_lang::system_program::ID,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::InitReserve { args })
 }
 
 pub fn update_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::UpdateReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::UpdateReserveConfig { config })
+    build(a::UpdateReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateReserveConfig { config })
 }
 
 pub fn configure_elevation_group(admin: &Pubkey, market: &Pubkey, debt_reserve: &Pubkey, args: ConfigureElevationGroupArgs) -> Instruction {
-    build(a::ConfigureElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve }, d::ConfigureElevationGroup { args })
+    build(a::ConfigureElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::ConfigureElevationGroup { args })
 }
 
 pub fn sweep_fees(admin: &Pubkey, r: &ReserveView) -> Instruction {
-    build(a::SweepFees { admin: *admin, vaults: vaults(r), fee_vault: r.state.fee_vault }, d::SweepFees {})
+    build(a::SweepFees { admin: *admin, vaults: vaults(r), fee_vault: r.state.fee_vault, event_authority: pda::event_authority(), program: ballast::ID }, d::SweepFees {})
 }
 
 /// Records `lookup_table` on the market for clients building v0 transactions.
 pub fn set_lookup_table(admin: &Pubkey, market: &Pubkey, lookup_table: Pubkey) -> Instruction {
-    build(a::SetLookupTable { admin: *admin, market: *market }, d::SetLookupTable { lookup_table })
+    build(a::SetLookupTable { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::SetLookupTable { lookup_table })
 }
 
 /// Sends `liquidity_amount` (u64::MAX = all) of swept fees from the fee vault to `receiver`.
@@ -168,6 +172,8 @@ pub fn withdraw_fees(admin: &Pubkey, r: &ReserveView, receiver: &Pubkey, liquidi
         fee_vault: r.state.fee_vault,
         receiver: *receiver,
         token_program: r.state.token_program,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::WithdrawFees { liquidity_amount })
 }
@@ -175,72 +181,72 @@ pub fn withdraw_fees(admin: &Pubkey, r: &ReserveView, receiver: &Pubkey, liquidi
 // --- governance ---
 
 pub fn propose_admin(admin: &Pubkey, market: &Pubkey, new_admin: Pubkey) -> Instruction {
-    build(a::ProposeAdmin { admin: *admin, market: *market }, d::ProposeAdmin { new_admin })
+    build(a::ProposeAdmin { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::ProposeAdmin { new_admin })
 }
 
 pub fn accept_admin(new_admin: &Pubkey, market: &Pubkey) -> Instruction {
-    build(a::AcceptAdmin { new_admin: *new_admin, market: *market }, d::AcceptAdmin {})
+    build(a::AcceptAdmin { new_admin: *new_admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::AcceptAdmin {})
 }
 
 pub fn update_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::UpdateMarketConfig { admin: *admin, market: *market }, d::UpdateMarketConfig { config })
+    build(a::UpdateMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateMarketConfig { config })
 }
 
 pub fn tighten_reserve_config(risk_council: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::TightenReserveConfig { risk_council: *risk_council, market: *market, reserve: *reserve }, d::TightenReserveConfig { config })
+    build(a::TightenReserveConfig { risk_council: *risk_council, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenReserveConfig { config })
 }
 
 pub fn tighten_market_config(risk_council: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::TightenMarketConfig { risk_council: *risk_council, market: *market }, d::TightenMarketConfig { config })
+    build(a::TightenMarketConfig { risk_council: *risk_council, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenMarketConfig { config })
 }
 
 pub fn queue_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::QueueReserveConfig { admin: *admin, market: *market, reserve: *reserve }, d::QueueReserveConfig { config })
+    build(a::QueueReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueReserveConfig { config })
 }
 
 pub fn queue_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::QueueMarketConfig { admin: *admin, market: *market }, d::QueueMarketConfig { config })
+    build(a::QueueMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueMarketConfig { config })
 }
 
 pub fn apply_pending_reserve_config(reserve: &Pubkey) -> Instruction {
-    build(a::ApplyPendingReserveConfig { reserve: *reserve }, d::ApplyPendingReserveConfig {})
+    build(a::ApplyPendingReserveConfig { reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::ApplyPendingReserveConfig {})
 }
 
 pub fn apply_pending_market_config(market: &Pubkey) -> Instruction {
-    build(a::ApplyPendingMarketConfig { market: *market }, d::ApplyPendingMarketConfig {})
+    build(a::ApplyPendingMarketConfig { market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::ApplyPendingMarketConfig {})
 }
 
 /// `authority` is the admin or the risk council.
 pub fn cancel_pending_reserve_config(authority: &Pubkey, market: &Pubkey, reserve: &Pubkey) -> Instruction {
-    build(a::CancelPendingReserveConfig { authority: *authority, market: *market, reserve: *reserve }, d::CancelPendingReserveConfig {})
+    build(a::CancelPendingReserveConfig { authority: *authority, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::CancelPendingReserveConfig {})
 }
 
 /// `authority` is the admin or the risk council.
 pub fn cancel_pending_market_config(authority: &Pubkey, market: &Pubkey) -> Instruction {
-    build(a::CancelPendingMarketConfig { authority: *authority, market: *market }, d::CancelPendingMarketConfig {})
+    build(a::CancelPendingMarketConfig { authority: *authority, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::CancelPendingMarketConfig {})
 }
 
 /// Queues creating or loosening elevation group `args.id`, borrowing only from `debt_reserve`.
 pub fn queue_elevation_group(admin: &Pubkey, market: &Pubkey, debt_reserve: &Pubkey, args: ConfigureElevationGroupArgs) -> Instruction {
-    build(a::QueueElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve }, d::QueueElevationGroup { args })
+    build(a::QueueElevationGroup { admin: *admin, market: *market, debt_reserve: *debt_reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueElevationGroup { args })
 }
 
 pub fn apply_pending_elevation_group(market: &Pubkey) -> Instruction {
-    build(a::ApplyPendingElevationGroup { market: *market }, d::ApplyPendingElevationGroup {})
+    build(a::ApplyPendingElevationGroup { market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::ApplyPendingElevationGroup {})
 }
 
 /// `authority` is the admin or the risk council.
 pub fn cancel_pending_elevation_group(authority: &Pubkey, market: &Pubkey) -> Instruction {
-    build(a::CancelPendingElevationGroup { authority: *authority, market: *market }, d::CancelPendingElevationGroup {})
+    build(a::CancelPendingElevationGroup { authority: *authority, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::CancelPendingElevationGroup {})
 }
 
 /// Proposes `new_risk_council` (default = withdraw the proposal); it may accept after the market's timelock.
 pub fn propose_risk_council(admin: &Pubkey, market: &Pubkey, new_risk_council: Pubkey) -> Instruction {
-    build(a::ProposeRiskCouncil { admin: *admin, market: *market }, d::ProposeRiskCouncil { new_risk_council })
+    build(a::ProposeRiskCouncil { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::ProposeRiskCouncil { new_risk_council })
 }
 
 pub fn accept_risk_council(new_risk_council: &Pubkey, market: &Pubkey) -> Instruction {
-    build(a::AcceptRiskCouncil { new_risk_council: *new_risk_council, market: *market }, d::AcceptRiskCouncil {})
+    build(a::AcceptRiskCouncil { new_risk_council: *new_risk_council, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::AcceptRiskCouncil {})
 }
 
 // --- user ---
@@ -251,16 +257,18 @@ pub fn init_obligation(owner: &Pubkey, market: &Pubkey, id: u8) -> Instruction {
         market: *market,
         obligation: pda::obligation(market, owner, id),
         system_program: anchor_lang::system_program::ID,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::InitObligation { id })
 }
 
 pub fn close_obligation(owner: &Pubkey, obligation: &Pubkey) -> Instruction {
-    build(a::CloseObligation { owner: *owner, obligation: *obligation }, d::CloseObligation {})
+    build(a::CloseObligation { owner: *owner, obligation: *obligation, event_authority: pda::event_authority(), program: ballast::ID }, d::CloseObligation {})
 }
 
 pub fn deposit_liquidity(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, user_ctokens: &Pubkey, liquidity_amount: u64) -> Instruction {
-    let accounts = a::DepositLiquidity { owner: *owner, vaults: vaults(r), user_liquidity: *user_liquidity, user_ctokens: *user_ctokens };
+    let accounts = a::DepositLiquidity { owner: *owner, vaults: vaults(r), user_liquidity: *user_liquidity, user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
     build(accounts, d::DepositLiquidity { liquidity_amount })
 }
 
@@ -272,6 +280,8 @@ pub fn redeem_collateral(owner: &Pubkey, r: &ReserveView, user_liquidity: &Pubke
         user_ctokens: *user_ctokens,
         market: r.state.market,
         price: r.price_account(),
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     with_remaining(build(accounts, d::RedeemCollateral { ctoken_amount }), secondary_meta(r))
 }
@@ -289,12 +299,12 @@ fn new_collateral_price(r: &ReserveView) -> Vec<AccountMeta> {
 }
 
 pub fn deposit_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, ctoken_amount: u64) -> Instruction {
-    let accounts = a::DepositCollateral { position: position(owner, obligation, r), user_ctokens: *user_ctokens };
+    let accounts = a::DepositCollateral { position: position(owner, obligation, r), user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
     with_remaining(build(accounts, d::DepositCollateral { ctoken_amount }), new_collateral_price(r))
 }
 
 pub fn deposit_liquidity_and_collateral(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64) -> Instruction {
-    let accounts = a::DepositLiquidityAndCollateral { position: position(owner, obligation, r), user_liquidity: *user_liquidity };
+    let accounts = a::DepositLiquidityAndCollateral { position: position(owner, obligation, r), user_liquidity: *user_liquidity, event_authority: pda::event_authority(), program: ballast::ID };
     with_remaining(build(accounts, d::DepositLiquidityAndCollateral { liquidity_amount }), new_collateral_price(r))
 }
 
@@ -323,7 +333,7 @@ pub fn withdraw_collateral<K: Into<PriceKeys>>(
     ctoken_amount: u64,
     price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
-    let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens };
+    let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
     let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), health)
 }
@@ -341,6 +351,8 @@ pub fn withdraw_collateral_and_redeem<K: Into<PriceKeys>>(
         user_liquidity: *user_liquidity,
         market: r.state.market,
         price: r.price_account(),
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     let mut health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
     // The redeem's outflow is priced with the secondary found by address among the remaining accounts. When
@@ -365,7 +377,7 @@ pub fn borrow<K: Into<PriceKeys>>(
     liquidity_amount: u64,
     price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
-    let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market };
+    let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market, event_authority: pda::event_authority(), program: ballast::ID };
     let after = after_borrow(obligation.1, &r.key);
     let mut health = health_metas(&after, price_of);
     // Sole isolated collateral: the borrow counts against its debt ceiling, so its pair is writable.
@@ -376,13 +388,13 @@ pub fn borrow<K: Into<PriceKeys>>(
 }
 
 pub fn set_elevation_group<K: Into<PriceKeys>>(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey, &Obligation), id: u8, price_of: impl Fn(&Pubkey) -> K) -> Instruction {
-    let accounts = a::SetElevationGroup { owner: *owner, market: *market, obligation: *obligation.0 };
+    let accounts = a::SetElevationGroup { owner: *owner, market: *market, obligation: *obligation.0, event_authority: pda::event_authority(), program: ballast::ID };
     with_remaining(build(accounts, d::SetElevationGroup { id }), health_metas(obligation.1, price_of))
 }
 
 /// Repays up to `max_liquidity_amount` (u64::MAX repays everything) of `obligation`'s debt in `r`.
 pub fn repay(payer: &Pubkey, obligation: (&Pubkey, &Obligation), r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64) -> Instruction {
-    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation.0, payer_liquidity: *payer_liquidity };
+    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation.0, payer_liquidity: *payer_liquidity, event_authority: pda::event_authority(), program: ballast::ID };
     let isolated = isolated_reserve_needed(obligation.1, &[r.key]).map(|k| AccountMeta::new(k, false));
     with_remaining(build(accounts, d::Repay { max_liquidity_amount }), isolated.into_iter().collect())
 }
@@ -402,13 +414,15 @@ pub fn request_withdrawal(owner: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey
         ticket: pda::ticket(&r.key, seq),
         price: r.price_account(),
         system_program: anchor_lang::system_program::ID,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     with_remaining(build(accounts, d::RequestWithdrawal { ctoken_amount, seq }), secondary_meta(r))
 }
 
 /// The owner of `ticket` takes its unfilled cTokens back into `user_ctokens`.
 pub fn cancel_withdrawal(owner: &Pubkey, r: &ReserveView, ticket: &Pubkey, user_ctokens: &Pubkey) -> Instruction {
-    let accounts = a::CancelWithdrawal { owner: *owner, vaults: vaults(r), ticket: *ticket, user_ctokens: *user_ctokens };
+    let accounts = a::CancelWithdrawal { owner: *owner, vaults: vaults(r), ticket: *ticket, user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
     build(accounts, d::CancelWithdrawal {})
 }
 
@@ -419,6 +433,8 @@ pub fn fill_withdrawal(r: &ReserveView, ticket: &ballast::state::WithdrawalTicke
         ticket: pda::ticket(&r.key, ticket.seq),
         destination: ticket.destination,
         owner: ticket.owner,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::FillWithdrawal {})
 }
@@ -431,6 +447,8 @@ pub fn flash_borrow(user: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liq
         vaults: vaults(r),
         user_liquidity: *user_liquidity,
         instructions: solana_instructions_sysvar_id(),
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::FlashBorrow { liquidity_amount })
 }
@@ -441,6 +459,8 @@ pub fn flash_repay(user: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liqu
         vaults: vaults(r),
         user_liquidity: *user_liquidity,
         instructions: solana_instructions_sysvar_id(),
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     build(accounts, d::FlashRepay { liquidity_amount })
 }
@@ -452,7 +472,7 @@ fn solana_instructions_sysvar_id() -> Pubkey {
 // --- keepers ---
 
 pub fn refresh_reserve(r: &ReserveView) -> Instruction {
-    with_remaining(build(a::RefreshReserve { reserve: r.key, price: r.price_account() }, d::RefreshReserve {}), secondary_meta(r))
+    with_remaining(build(a::RefreshReserve { reserve: r.key, price: r.price_account(), event_authority: pda::event_authority(), program: ballast::ID }, d::RefreshReserve {}), secondary_meta(r))
 }
 
 /// The liquidator's token accounts for one liquidation.
@@ -479,6 +499,8 @@ pub fn liquidate<K: Into<PriceKeys>>(
         liquidator_repay_liquidity: accounts.repay_liquidity,
         liquidator_withdraw_ctokens: accounts.withdraw_ctokens,
         liquidator_withdraw_liquidity: accounts.withdraw_liquidity,
+        event_authority: pda::event_authority(),
+        program: ballast::ID,
     };
     with_remaining(build(metas, d::Liquidate { args }), liquidate_health(obligation.1, &repay.key, &withdraw.key, price_of))
 }
@@ -499,7 +521,7 @@ pub fn liquidate_health<K: Into<PriceKeys>>(obligation: &Obligation, repay: &Pub
 }
 
 pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: (&Pubkey, &Obligation)) -> Instruction {
-    let accounts = a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation.0 };
+    let accounts = a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation.0, event_authority: pda::event_authority(), program: ballast::ID };
     let isolated = isolated_reserve_needed(obligation.1, &[*reserve]).map(|k| AccountMeta::new(k, false));
     with_remaining(build(accounts, d::SocializeBadDebt {}), isolated.into_iter().collect())
 }

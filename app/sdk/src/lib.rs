@@ -4,6 +4,7 @@
 //! - [`accounts`]: decoding of Market, Reserve and Obligation accounts, and a [`accounts::MarketSnapshot`]
 //!   that loads a whole market through a [`Cluster`].
 //! - [`ix`]: one builder per instruction, including the remaining accounts health-checked instructions need.
+//! - [`events`]: Ballast's events decoded from a transaction's inner instructions.
 //! - [`health`]: projections (`max_borrow`, `max_withdraw`, liquidation health and prices) computed by the
 //!   program's own code, so a client shows exactly what the program will enforce.
 //! - [`cluster`]: the [`Cluster`] trait with an RPC backend and an in-process (solana-program-test) backend.
@@ -15,6 +16,7 @@
 pub mod accounts;
 pub mod cluster;
 pub mod errors;
+pub mod events;
 pub mod health;
 pub mod invariants;
 pub mod ix;

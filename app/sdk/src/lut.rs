@@ -25,9 +25,16 @@ pub fn market_table_addresses(market: &Pubkey, reserves: &[ReserveView]) -> Vec<
     out
 }
 
-/// The market's own entries: the market, its authority, the system program and the Instructions sysvar.
+/// The market's own entries: the market, its authority, the system program, the Instructions sysvar and the
+/// program's event authority (every instruction names it).
 pub fn market_base_addresses(market: &Pubkey) -> Vec<Pubkey> {
-    vec![*market, pda::market_authority(market), anchor_lang::system_program::ID, solana_instructions_sysvar::ID]
+    vec![
+        *market,
+        pda::market_authority(market),
+        anchor_lang::system_program::ID,
+        solana_instructions_sysvar::ID,
+        pda::event_authority(),
+    ]
 }
 
 /// One reserve's entries, derivable before the reserve exists: the reserve, its mint, its four PDA vaults and

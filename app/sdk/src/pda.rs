@@ -46,3 +46,9 @@ pub fn ticket(reserve: &Pubkey, seq: u64) -> Pubkey {
 pub fn associated_token(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
     anchor_spl::associated_token::get_associated_token_address_with_program_id(owner, mint, token_program)
 }
+
+/// Signs the program's `emit_cpi!` self-invocations; every instruction takes it (with the program itself) as
+/// its last two named accounts, and indexers recognise Ballast's events by it.
+pub fn event_authority() -> Pubkey {
+    ballast::EVENT_AUTHORITY_AND_BUMP.0
+}

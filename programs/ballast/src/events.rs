@@ -1,8 +1,11 @@
-//! One event per state change; indexers and the dashboard read these.
-use crate::state::ElevationGroup;
+//! One event per state change, emitted with `emit_cpi!` as an inner instruction of the program to itself, so
+//! a validator's log truncation cannot drop it. Each carries what an indexer needs without a second read:
+//! config events carry the config before and after (or the one queued or dropped).
+use crate::state::{ElevationGroup, MarketConfig, ReserveConfig};
 use anchor_lang::prelude::*;
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarketInitializedEvent {
     pub market: Pubkey,
     pub admin: Pubkey,
@@ -10,20 +13,21 @@ pub struct MarketInitializedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReserveInitializedEvent {
     pub market: Pubkey,
     pub reserve: Pubkey,
     pub liquidity_mint: Pubkey,
     /// Native units locked forever as the seed deposit.
     pub seed_liquidity_amount: u64,
+    /// The config in force now (with a timelock: collateral off until the requested one applies).
+    pub config: ReserveConfig,
+    /// Earliest time the requested config applies, unix seconds (0 = it is the one in force).
+    pub pending_apply_ts: i64,
 }
 
 #[event]
-pub struct ReserveConfigUpdatedEvent {
-    pub reserve: Pubkey,
-}
-
-#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObligationInitializedEvent {
     pub obligation: Pubkey,
     pub owner: Pubkey,
@@ -31,11 +35,15 @@ pub struct ObligationInitializedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObligationClosedEvent {
     pub obligation: Pubkey,
+    /// Who signed and received the rent.
+    pub owner: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DepositEvent {
     pub reserve: Pubkey,
     pub user: Pubkey,
@@ -44,6 +52,7 @@ pub struct DepositEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedeemEvent {
     pub reserve: Pubkey,
     pub user: Pubkey,
@@ -52,6 +61,7 @@ pub struct RedeemEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CollateralInEvent {
     pub obligation: Pubkey,
     pub reserve: Pubkey,
@@ -59,6 +69,7 @@ pub struct CollateralInEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CollateralOutEvent {
     pub obligation: Pubkey,
     pub reserve: Pubkey,
@@ -66,6 +77,7 @@ pub struct CollateralOutEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BorrowEvent {
     pub obligation: Pubkey,
     pub reserve: Pubkey,
@@ -76,6 +88,7 @@ pub struct BorrowEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepayEvent {
     pub obligation: Pubkey,
     pub reserve: Pubkey,
@@ -86,20 +99,29 @@ pub struct RepayEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReserveRefreshedEvent {
     pub reserve: Pubkey,
     /// Cumulative borrow index after accrual, as Fraction bits.
     pub cumulative_borrow_index_bits: u128,
     pub borrow_rate_bps: u32,
+    /// The verified spot price now cached in the reserve, quote per whole token, as Fraction bits.
+    pub price_bits: u128,
+    /// Native units owed by all borrowers after accrual, as Fraction bits.
+    pub borrowed_bits: u128,
+    /// Native units in the liquidity vault that are free to lend or redeem.
+    pub available_liquidity: u64,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeesSweptEvent {
     pub reserve: Pubkey,
     pub liquidity_amount: u64,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiquidateEvent {
     pub obligation: Pubkey,
     pub liquidator: Pubkey,
@@ -120,6 +142,7 @@ pub struct LiquidateEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadDebtSocializedEvent {
     pub obligation: Pubkey,
     pub reserve: Pubkey,
@@ -135,6 +158,7 @@ pub struct BadDebtSocializedEvent {
 
 /// An elevation group is now in force as `group` (tightened at once, or a queued change applied).
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElevationGroupConfiguredEvent {
     pub market: Pubkey,
     pub id: u8,
@@ -142,13 +166,17 @@ pub struct ElevationGroupConfiguredEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElevationGroupSetEvent {
     pub obligation: Pubkey,
+    /// Group id before (0 = none).
+    pub old_id: u8,
     /// New group id (0 = none).
     pub id: u8,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminProposedEvent {
     pub market: Pubkey,
     pub admin: Pubkey,
@@ -157,51 +185,106 @@ pub struct AdminProposedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminChangedEvent {
     pub market: Pubkey,
     pub old_admin: Pubkey,
     pub new_admin: Pubkey,
 }
 
+/// A reserve's config in force changed at once: the admin's change that loosens nothing or a bounded rate
+/// step (`by_admin`), or the risk council's tightening. Any queued change it superseded has its own
+/// `ReserveConfigCancelledEvent` first.
 #[event]
-pub struct MarketConfigUpdatedEvent {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReserveConfigChangedEvent {
+    pub reserve: Pubkey,
+    /// The admin or the risk council.
+    pub signer: Pubkey,
+    pub by_admin: bool,
+    pub old: ReserveConfig,
+    pub new: ReserveConfig,
+}
+
+/// The market's config in force changed at once (see `ReserveConfigChangedEvent`).
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketConfigChangedEvent {
     pub market: Pubkey,
+    pub signer: Pubkey,
+    pub by_admin: bool,
+    pub old: MarketConfig,
+    pub new: MarketConfig,
 }
 
-/// The risk council applied a change that does not loosen (pause, reduce-only, lower cap or LTV, emergency).
+/// The admin queued a reserve config change behind the market's timelock.
 #[event]
-pub struct ConfigTightenedEvent {
-    /// The reserve or the market whose config changed.
-    pub target: Pubkey,
-    pub risk_council: Pubkey,
-}
-
-#[event]
-pub struct ConfigQueuedEvent {
-    /// The reserve or the market the change is for.
-    pub target: Pubkey,
-    /// Earliest time `apply_pending_*` may apply it, unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReserveConfigQueuedEvent {
+    pub reserve: Pubkey,
+    /// The config in force until it applies.
+    pub current: ReserveConfig,
+    pub pending: ReserveConfig,
+    /// Earliest time `apply_pending_reserve_config` may apply it, unix seconds.
     pub apply_ts: i64,
 }
 
+/// The admin queued a market config change behind the timelock.
 #[event]
-pub struct ConfigAppliedEvent {
-    /// The reserve or the market whose pending config is now in force.
-    pub target: Pubkey,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketConfigQueuedEvent {
+    pub market: Pubkey,
+    pub current: MarketConfig,
+    pub pending: MarketConfig,
+    /// Earliest time `apply_pending_market_config` may apply it, unix seconds.
+    pub apply_ts: i64,
 }
 
+/// A queued reserve config is now in force.
 #[event]
-pub struct ConfigCancelledEvent {
-    /// The reserve or the market whose pending config was dropped.
-    pub target: Pubkey,
-    /// True when the admin signed (a cancel, or an at-once change by the admin that superseded it).
-    pub by_admin: bool,
-    /// Who signed: the admin, or the risk council (its cancel is a brake; its tightening supersedes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReserveConfigAppliedEvent {
+    pub reserve: Pubkey,
+    pub old: ReserveConfig,
+    pub new: ReserveConfig,
+}
+
+/// A queued market config is now in force.
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketConfigAppliedEvent {
+    pub market: Pubkey,
+    pub old: MarketConfig,
+    pub new: MarketConfig,
+}
+
+/// A queued reserve config was dropped: cancelled by the admin or the risk council (the council's cancel is
+/// a brake), or superseded by an at-once change.
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReserveConfigCancelledEvent {
+    pub reserve: Pubkey,
     pub signer: Pubkey,
+    pub by_admin: bool,
+    pub dropped: ReserveConfig,
+    /// When it would have applied, unix seconds.
+    pub apply_ts: i64,
+}
+
+/// A queued market config was dropped (see `ReserveConfigCancelledEvent`).
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketConfigCancelledEvent {
+    pub market: Pubkey,
+    pub signer: Pubkey,
+    pub by_admin: bool,
+    pub dropped: MarketConfig,
+    pub apply_ts: i64,
 }
 
 /// The admin queued creating or loosening an elevation group; it applies after the timelock.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElevationGroupQueuedEvent {
     pub market: Pubkey,
     pub id: u8,
@@ -212,6 +295,7 @@ pub struct ElevationGroupQueuedEvent {
 
 /// A queued elevation group change was dropped.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElevationGroupCancelledEvent {
     pub market: Pubkey,
     pub id: u8,
@@ -220,6 +304,7 @@ pub struct ElevationGroupCancelledEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RiskCouncilProposedEvent {
     pub market: Pubkey,
     pub risk_council: Pubkey,
@@ -230,6 +315,7 @@ pub struct RiskCouncilProposedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RiskCouncilChangedEvent {
     pub market: Pubkey,
     pub old_risk_council: Pubkey,
@@ -238,13 +324,17 @@ pub struct RiskCouncilChangedEvent {
 
 /// The admin named the market's address lookup table.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LookupTableSetEvent {
     pub market: Pubkey,
+    /// The table named before (default = none).
+    pub old_lookup_table: Pubkey,
     pub lookup_table: Pubkey,
 }
 
 /// The admin sent swept fees out of the fee vault.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeesWithdrawnEvent {
     pub reserve: Pubkey,
     /// Token account that received them.
@@ -256,6 +346,7 @@ pub struct FeesWithdrawnEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlashBorrowEvent {
     pub reserve: Pubkey,
     pub user: Pubkey,
@@ -264,6 +355,7 @@ pub struct FlashBorrowEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlashRepayEvent {
     pub reserve: Pubkey,
     pub user: Pubkey,
@@ -279,6 +371,7 @@ pub struct FlashRepayEvent {
 
 /// Debt counted against, or released from, an isolated reserve's market-wide debt ceiling.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IsolatedDebtEvent {
     pub obligation: Pubkey,
     /// The isolated reserve whose usage changed.
@@ -294,6 +387,7 @@ pub struct IsolatedDebtEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WithdrawalRequestedEvent {
     pub reserve: Pubkey,
     pub ticket: Pubkey,
@@ -304,6 +398,7 @@ pub struct WithdrawalRequestedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WithdrawalServedEvent {
     pub reserve: Pubkey,
     pub ticket: Pubkey,
@@ -316,6 +411,7 @@ pub struct WithdrawalServedEvent {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WithdrawalCancelledEvent {
     pub reserve: Pubkey,
     pub ticket: Pubkey,

@@ -152,7 +152,7 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         "deposit_liquidity_and_collateral" => {
             // Bob's first SOL collateral.
             let price = [AccountMeta::new_readonly(sol.price_account, false)];
-            let accounts = ballast::accounts::DepositLiquidityAndCollateral { position: position(&w.bob, &sol), user_liquidity: w.bob.liquidity(&sol) };
+            let accounts = ballast::accounts::DepositLiquidityAndCollateral { position: position(&w.bob, &sol), user_liquidity: w.bob.liquidity(&sol), event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID };
             let ix = instruction(accounts, ballast::instruction::DepositLiquidityAndCollateral { liquidity_amount: sol.amount(0.5) }, &price);
             Baseline::new(name, ix).with_list(Remaining::NewCollateralPrice, 1)
         }
@@ -232,11 +232,13 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
                 user_ctokens: w.bob.ctokens(&usdc),
                 market,
                 price: usdc.price_account,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             };
             Baseline::new(name, instruction(accounts, ballast::instruction::RedeemCollateral { ctoken_amount: usdc.amount(100.0) }, &[]))
         }
         "refresh_reserve" => {
-            let accounts = ballast::accounts::RefreshReserve { reserve: usdc.key, price: usdc.price_account };
+            let accounts = ballast::accounts::RefreshReserve { reserve: usdc.key, price: usdc.price_account, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID };
             Baseline::new(name, instruction(accounts, ballast::instruction::RefreshReserve {}, &[]))
         }
         "repay" => {
@@ -246,7 +248,7 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         "set_elevation_group" => {
             let state = w.t.obligation_state(&w.alice).await;
             let health = w.t.health_metas(&state);
-            let accounts = ballast::accounts::SetElevationGroup { owner: w.alice.key(), market, obligation: w.alice.obligation };
+            let accounts = ballast::accounts::SetElevationGroup { owner: w.alice.key(), market, obligation: w.alice.obligation, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID };
             let ix = instruction(accounts, ballast::instruction::SetElevationGroup { id: 1 }, &health);
             Baseline::new(name, ix).with_list(Remaining::HealthPairs, health.len())
         }
@@ -283,7 +285,7 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         "withdraw_collateral" => {
             let amount = sol.amount(0.1);
             let health = w.t.health_after_withdraw(&w.alice, &sol, amount).await;
-            let accounts = ballast::accounts::WithdrawCollateral { position: position(&w.alice, &sol), user_ctokens: w.alice.ctokens(&sol) };
+            let accounts = ballast::accounts::WithdrawCollateral { position: position(&w.alice, &sol), user_ctokens: w.alice.ctokens(&sol), event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID };
             let ix = instruction(accounts, ballast::instruction::WithdrawCollateral { ctoken_amount: amount }, &health);
             Baseline::new(name, ix).with_list(Remaining::HealthPairs, health.len())
         }
@@ -296,6 +298,8 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
                 user_liquidity: w.alice.liquidity(&sol),
                 market,
                 price: sol.price_account,
+                event_authority: ballast_sdk::pda::event_authority(),
+                program: ballast::ID,
             };
             let ix = instruction(accounts, ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount: amount }, &health);
             Baseline::new(name, ix).with_list(Remaining::HealthPairs, health.len())

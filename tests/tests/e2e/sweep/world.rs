@@ -263,6 +263,8 @@ impl World {
                         market: self.markets[M2],
                         obligation,
                         system_program: anchor_lang::system_program::ID,
+                        event_authority: ballast_sdk::pda::event_authority(),
+                        program: ballast::ID,
                     },
                     ballast::instruction::InitObligation { id: 0 },
                 );
@@ -354,7 +356,8 @@ impl World {
         for party in Party::ALL {
             entries.push((self.user(party).key(), Role { party: Some(party), ..Role::market(Kind::Wallet, M) }));
         }
-        for (id, key) in [anchor_lang::system_program::ID, solana_instructions_sysvar::ID].into_iter().enumerate() {
+        let fixed = [anchor_lang::system_program::ID, solana_instructions_sysvar::ID, ballast_sdk::pda::event_authority(), ballast::ID];
+        for (id, key) in fixed.into_iter().enumerate() {
             entries.push((key, Role { id: id as u8, ..Role::market(Kind::Fixed, M) }));
         }
         for (key, role) in entries {

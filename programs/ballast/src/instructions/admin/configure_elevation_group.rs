@@ -28,6 +28,7 @@ impl ConfigureElevationGroupArgs {
     }
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ConfigureElevationGroup<'info> {
     pub admin: Signer<'info>,
@@ -51,9 +52,9 @@ impl ConfigureElevationGroup<'_> {
         let dropped = governance::tighten_elevation_group(&mut market, args.id, group)?;
         market.invariant()?;
         if dropped {
-            emit!(ElevationGroupCancelledEvent { market: market_key, id: args.id, signer: ctx.accounts.admin.key() });
+            emit_cpi!(ElevationGroupCancelledEvent { market: market_key, id: args.id, signer: ctx.accounts.admin.key() });
         }
-        emit!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, group });
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub struct InitMarketArgs {
     pub config: MarketConfig,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitMarket<'info> {
     #[account(mut)]
@@ -41,7 +42,7 @@ impl InitMarket<'_> {
         market.authority_bump = ctx.bumps.market_authority;
         market.version = ACCOUNT_VERSION;
         market.invariant()?;
-        emit!(MarketInitializedEvent {
+        emit_cpi!(MarketInitializedEvent {
             market: ctx.accounts.market.key(),
             admin: market.admin,
             risk_council: market.risk_council,

@@ -18,6 +18,7 @@ pub struct InitReserveArgs {
     pub seed_liquidity_amount: u64,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitReserve<'info> {
     #[account(mut)]
@@ -97,6 +98,7 @@ impl<'info> InitReserve<'info> {
         a.create_token_account(&a.fee_vault, &liquidity_mint, seeds::FEES, b.fee_vault)?;
         let now = Clock::get()?.unix_timestamp;
         let timelock_secs = a.market.load()?.config.config_timelock_secs;
+        let (mut config, mut pending_apply_ts) = (args.config, 0);
         create_zero_copy(&a.admin, &a.reserve, &a.system_program, reserve_seeds, |reserve: &mut Reserve| {
             reserve.market = market_key;
             reserve.liquidity_mint = mint_key;
@@ -112,6 +114,7 @@ impl<'info> InitReserve<'info> {
             reserve.version = ACCOUNT_VERSION;
             governance::list_reserve(reserve, args.config, now, timelock_secs)?;
             deposit::seed_reserve(reserve, args.seed_liquidity_amount)?;
+            (config, pending_apply_ts) = (reserve.config, reserve.pending_config_apply_ts);
             reserve.invariant()
         })?;
         let accounts = TransferChecked {
@@ -125,11 +128,13 @@ impl<'info> InitReserve<'info> {
             args.seed_liquidity_amount,
             a.liquidity_mint.decimals,
         )?;
-        emit!(ReserveInitializedEvent {
+        emit_cpi!(ReserveInitializedEvent {
             market: market_key,
             reserve: a.reserve.key(),
             liquidity_mint: mint_key,
             seed_liquidity_amount: args.seed_liquidity_amount,
+            config,
+            pending_apply_ts,
         });
         Ok(())
     }

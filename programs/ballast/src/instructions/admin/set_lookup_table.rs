@@ -1,6 +1,7 @@
 use crate::{error::BallastError, events::LookupTableSetEvent, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetLookupTable<'info> {
     pub admin: Signer<'info>,
@@ -14,9 +15,9 @@ impl SetLookupTable<'_> {
     /// 1. store the address (default = none)  2. emit
     pub fn handle(ctx: Context<Self>, lookup_table: Pubkey) -> Result<()> {
         let mut market = ctx.accounts.market.load_mut()?;
-        market.lookup_table = lookup_table;
+        let old_lookup_table = std::mem::replace(&mut market.lookup_table, lookup_table);
         market.invariant()?;
-        emit!(LookupTableSetEvent { market: ctx.accounts.market.key(), lookup_table });
+        emit_cpi!(LookupTableSetEvent { market: ctx.accounts.market.key(), old_lookup_table, lookup_table });
         Ok(())
     }
 }

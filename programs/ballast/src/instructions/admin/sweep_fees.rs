@@ -7,6 +7,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SweepFees<'info> {
     #[account(constraint = vaults.market.load()?.admin == admin.key() @ BallastError::NotMarketAdmin)]
@@ -29,7 +30,7 @@ impl SweepFees<'_> {
         let a = &ctx.accounts;
         a.vaults.push_liquidity(a.fee_vault.to_account_info(), liquidity_amount)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(FeesSweptEvent { reserve: ctx.accounts.vaults.reserve.key(), liquidity_amount });
+        emit_cpi!(FeesSweptEvent { reserve: ctx.accounts.vaults.reserve.key(), liquidity_amount });
         Ok(())
     }
 }

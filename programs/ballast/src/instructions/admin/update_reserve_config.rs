@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::{ConfigCancelledEvent, ReserveConfigUpdatedEvent},
+    events::{ReserveConfigCancelledEvent, ReserveConfigChangedEvent},
     operations::governance,
     state::{Market, Reserve, ReserveConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateReserveConfig<'info> {
     pub admin: Signer<'info>,
@@ -28,12 +29,14 @@ impl UpdateReserveConfig<'_> {
         let timelock_secs = ctx.accounts.market.load()?.config.config_timelock_secs;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(now)?;
+        let (old, pending, apply_ts) = (reserve.config, reserve.pending_config, reserve.pending_config_apply_ts);
         let dropped = governance::update_reserve_at_once(&mut reserve, config, now, timelock_secs)?;
         reserve.invariant()?;
+        let signer = ctx.accounts.admin.key();
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: true, signer: ctx.accounts.admin.key() });
+            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: true, dropped: pending, apply_ts });
         }
-        emit!(ReserveConfigUpdatedEvent { reserve: key });
+        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: true, old, new: config });
         Ok(())
     }
 }

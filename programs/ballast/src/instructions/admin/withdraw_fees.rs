@@ -8,6 +8,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawFees<'info> {
     pub admin: Signer<'info>,
@@ -58,7 +59,7 @@ impl WithdrawFees<'_> {
             };
             token_interface::transfer_checked(CpiContext::new_with_signer(a.token_program.key(), accounts, signer), amount, a.liquidity_mint.decimals)
         })?;
-        emit!(FeesWithdrawnEvent {
+        emit_cpi!(FeesWithdrawnEvent {
             reserve: a.reserve.key(),
             receiver: a.receiver.key(),
             liquidity_amount: amount,

@@ -7,6 +7,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct FlashBorrow<'info> {
     pub user: Signer<'info>,
@@ -37,7 +38,7 @@ impl FlashBorrow<'_> {
         let a = &ctx.accounts;
         a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(FlashBorrowEvent { reserve: reserve_key, user: ctx.accounts.user.key(), liquidity_amount });
+        emit_cpi!(FlashBorrowEvent { reserve: reserve_key, user: ctx.accounts.user.key(), liquidity_amount });
         Ok(())
     }
 }

@@ -3,6 +3,7 @@ use crate::{events::FlashRepayEvent, instructions::shared::*, operations::flash}
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct FlashRepay<'info> {
     /// Anyone may repay the open loan; the signer pays.
@@ -39,7 +40,7 @@ impl FlashRepay<'_> {
         let a = &ctx.accounts;
         a.vaults.pull_liquidity(&a.user_liquidity, &a.user, repaid)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(FlashRepayEvent {
+        emit_cpi!(FlashRepayEvent {
             reserve: reserve_key,
             user: ctx.accounts.user.key(),
             liquidity_amount,

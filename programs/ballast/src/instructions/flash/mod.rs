@@ -121,8 +121,9 @@ mod tests {
     fn flash_instructions_carry_the_reserve_at_the_scanned_index() {
         let reserve = Pubkey::new_unique();
         let (user, user_liquidity, instructions) = (Pubkey::new_unique(), Pubkey::new_unique(), solana_instructions_sysvar::ID);
-        let borrow = crate::accounts::FlashBorrow { user, vaults: vaults(reserve), user_liquidity, instructions };
-        let repay = crate::accounts::FlashRepay { user, vaults: vaults(reserve), user_liquidity, instructions };
+        let (event_authority, program) = (crate::EVENT_AUTHORITY_AND_BUMP.0, crate::ID);
+        let borrow = crate::accounts::FlashBorrow { user, vaults: vaults(reserve), user_liquidity, instructions, event_authority, program };
+        let repay = crate::accounts::FlashRepay { user, vaults: vaults(reserve), user_liquidity, instructions, event_authority, program };
         assert_eq!(borrow.to_account_metas(None)[FLASH_RESERVE_ACCOUNT_INDEX].pubkey, reserve);
         assert_eq!(repay.to_account_metas(None)[FLASH_RESERVE_ACCOUNT_INDEX].pubkey, reserve);
     }

@@ -1,6 +1,7 @@
 use crate::{error::BallastError, events::AdminChangedEvent, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     /// The proposed admin, proving it controls the key.
@@ -17,7 +18,7 @@ impl AcceptAdmin<'_> {
         market.admin = ctx.accounts.new_admin.key();
         market.pending_admin = Pubkey::default();
         market.invariant()?;
-        emit!(AdminChangedEvent { market: ctx.accounts.market.key(), old_admin, new_admin: market.admin });
+        emit_cpi!(AdminChangedEvent { market: ctx.accounts.market.key(), old_admin, new_admin: market.admin });
         Ok(())
     }
 }

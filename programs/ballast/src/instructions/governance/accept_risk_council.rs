@@ -1,6 +1,7 @@
 use crate::{events::RiskCouncilChangedEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptRiskCouncil<'info> {
     /// The proposed council, proving it controls the key.
@@ -16,7 +17,7 @@ impl AcceptRiskCouncil<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         let old = governance::accept_risk_council(&mut market, &signer, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
-        emit!(RiskCouncilChangedEvent { market: ctx.accounts.market.key(), old_risk_council: old, new_risk_council: signer });
+        emit_cpi!(RiskCouncilChangedEvent { market: ctx.accounts.market.key(), old_risk_council: old, new_risk_council: signer });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 use crate::{events::ElevationGroupConfiguredEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ApplyPendingElevationGroup<'info> {
     #[account(mut)]
@@ -15,7 +16,7 @@ impl ApplyPendingElevationGroup<'_> {
         let (id, _) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
         let group = market.elevation_groups[id as usize - 1];
-        emit!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, group });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
-use crate::{events::ConfigAppliedEvent, operations::governance, state::Market};
+use crate::{events::MarketConfigAppliedEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ApplyPendingMarketConfig<'info> {
     #[account(mut)]
@@ -12,9 +13,9 @@ impl ApplyPendingMarketConfig<'_> {
     /// 1. apply the pending config once due, validating it again  2. emit
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let mut market = ctx.accounts.market.load_mut()?;
-        governance::market_slots(&mut market).apply_due(Clock::get()?.unix_timestamp)?;
+        let old = governance::market_slots(&mut market).apply_due(Clock::get()?.unix_timestamp)?;
         market.invariant()?;
-        emit!(ConfigAppliedEvent { target: ctx.accounts.market.key() });
+        emit_cpi!(MarketConfigAppliedEvent { market: ctx.accounts.market.key(), old, new: market.config });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
-use crate::{events::ConfigAppliedEvent, operations::governance, state::Reserve};
+use crate::{events::ReserveConfigAppliedEvent, operations::governance, state::Reserve};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ApplyPendingReserveConfig<'info> {
     #[account(mut)]
@@ -14,9 +15,9 @@ impl ApplyPendingReserveConfig<'_> {
         let now = Clock::get()?.unix_timestamp;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(now)?;
-        governance::reserve_slots(&mut reserve).apply_due(now)?;
+        let old = governance::reserve_slots(&mut reserve).apply_due(now)?;
         reserve.invariant()?;
-        emit!(ConfigAppliedEvent { target: ctx.accounts.reserve.key() });
+        emit_cpi!(ReserveConfigAppliedEvent { reserve: ctx.accounts.reserve.key(), old, new: reserve.config });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 use crate::{events::ElevationGroupCancelledEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelPendingElevationGroup<'info> {
     /// The admin, or the risk council: cancelling is a brake, never an accelerator.
@@ -17,7 +18,7 @@ impl CancelPendingElevationGroup<'_> {
         governance::require_admin_or_council(&market, &signer)?;
         let (id, _) = governance::cancel_pending_elevation_group(&mut market)?;
         market.invariant()?;
-        emit!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, signer });
+        emit_cpi!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, signer });
         Ok(())
     }
 }

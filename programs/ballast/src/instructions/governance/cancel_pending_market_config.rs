@@ -1,6 +1,7 @@
-use crate::{events::ConfigCancelledEvent, operations::governance, state::Market};
+use crate::{events::MarketConfigCancelledEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelPendingMarketConfig<'info> {
     /// The admin, or the risk council: cancelling is a brake, never an accelerator.
@@ -15,9 +16,10 @@ impl CancelPendingMarketConfig<'_> {
         let signer = ctx.accounts.authority.key();
         let mut market = ctx.accounts.market.load_mut()?;
         let by_admin = governance::require_admin_or_council(&market, &signer)?;
-        governance::market_slots(&mut market).cancel()?;
+        let apply_ts = market.pending_config_apply_ts;
+        let dropped = governance::market_slots(&mut market).cancel()?;
         market.invariant()?;
-        emit!(ConfigCancelledEvent { target: ctx.accounts.market.key(), by_admin, signer });
+        emit_cpi!(MarketConfigCancelledEvent { market: ctx.accounts.market.key(), signer, by_admin, dropped, apply_ts });
         Ok(())
     }
 }

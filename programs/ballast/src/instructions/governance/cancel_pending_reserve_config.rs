@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::ConfigCancelledEvent,
+    events::ReserveConfigCancelledEvent,
     operations::governance,
     state::{Market, Reserve},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelPendingReserveConfig<'info> {
     /// The admin, or the risk council: cancelling is a brake, never an accelerator.
@@ -21,9 +22,10 @@ impl CancelPendingReserveConfig<'_> {
         let signer = ctx.accounts.authority.key();
         let by_admin = governance::require_admin_or_council(&*ctx.accounts.market.load()?, &signer)?;
         let mut reserve = ctx.accounts.reserve.load_mut()?;
-        governance::reserve_slots(&mut reserve).cancel()?;
+        let apply_ts = reserve.pending_config_apply_ts;
+        let dropped = governance::reserve_slots(&mut reserve).cancel()?;
         reserve.invariant()?;
-        emit!(ConfigCancelledEvent { target: ctx.accounts.reserve.key(), by_admin, signer });
+        emit_cpi!(ReserveConfigCancelledEvent { reserve: ctx.accounts.reserve.key(), signer, by_admin, dropped, apply_ts });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 use crate::{error::BallastError, events::AdminProposedEvent, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ProposeAdmin<'info> {
     pub admin: Signer<'info>,
@@ -15,7 +16,7 @@ impl ProposeAdmin<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         market.pending_admin = new_admin;
         market.invariant()?;
-        emit!(AdminProposedEvent { market: ctx.accounts.market.key(), admin: market.admin, pending_admin: new_admin });
+        emit_cpi!(AdminProposedEvent { market: ctx.accounts.market.key(), admin: market.admin, pending_admin: new_admin });
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 use crate::{error::BallastError, events::RiskCouncilProposedEvent, operations::governance, state::Market};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ProposeRiskCouncil<'info> {
     pub admin: Signer<'info>,
@@ -16,7 +17,7 @@ impl ProposeRiskCouncil<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         let apply_ts = governance::propose_risk_council(&mut market, new_risk_council, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
-        emit!(RiskCouncilProposedEvent {
+        emit_cpi!(RiskCouncilProposedEvent {
             market: ctx.accounts.market.key(),
             risk_council: market.risk_council,
             pending_risk_council: new_risk_council,

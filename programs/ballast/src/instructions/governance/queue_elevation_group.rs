@@ -7,6 +7,7 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct QueueElevationGroup<'info> {
     pub admin: Signer<'info>,
@@ -26,7 +27,7 @@ impl QueueElevationGroup<'_> {
         let timelock_secs = market.config.config_timelock_secs;
         let apply_ts = governance::queue_elevation_group(&mut market, args.id, group, Clock::get()?.unix_timestamp, timelock_secs)?;
         market.invariant()?;
-        emit!(ElevationGroupQueuedEvent { market: ctx.accounts.market.key(), id: args.id, group, apply_ts });
+        emit_cpi!(ElevationGroupQueuedEvent { market: ctx.accounts.market.key(), id: args.id, group, apply_ts });
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::ConfigQueuedEvent,
+    events::MarketConfigQueuedEvent,
     operations::governance,
     state::{Market, MarketConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct QueueMarketConfig<'info> {
     pub admin: Signer<'info>,
@@ -21,7 +22,7 @@ impl QueueMarketConfig<'_> {
         let timelock_secs = market.config.config_timelock_secs;
         let apply_ts = governance::market_slots(&mut market).queue(config, Clock::get()?.unix_timestamp, timelock_secs)?;
         market.invariant()?;
-        emit!(ConfigQueuedEvent { target: ctx.accounts.market.key(), apply_ts });
+        emit_cpi!(MarketConfigQueuedEvent { market: ctx.accounts.market.key(), current: market.config, pending: config, apply_ts });
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::ConfigQueuedEvent,
+    events::ReserveConfigQueuedEvent,
     operations::governance,
     state::{Market, Reserve, ReserveConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct QueueReserveConfig<'info> {
     pub admin: Signer<'info>,
@@ -23,7 +24,7 @@ impl QueueReserveConfig<'_> {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let apply_ts = governance::reserve_slots(&mut reserve).queue(config, Clock::get()?.unix_timestamp, timelock_secs)?;
         reserve.invariant()?;
-        emit!(ConfigQueuedEvent { target: ctx.accounts.reserve.key(), apply_ts });
+        emit_cpi!(ReserveConfigQueuedEvent { reserve: ctx.accounts.reserve.key(), current: reserve.config, pending: config, apply_ts });
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::{ConfigCancelledEvent, ConfigTightenedEvent},
+    events::{MarketConfigCancelledEvent, MarketConfigChangedEvent},
     operations::governance,
     state::{Market, MarketConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct TightenMarketConfig<'info> {
     pub risk_council: Signer<'info>,
@@ -19,12 +20,14 @@ impl TightenMarketConfig<'_> {
     pub fn handle(ctx: Context<Self>, config: MarketConfig) -> Result<()> {
         let key = ctx.accounts.market.key();
         let mut market = ctx.accounts.market.load_mut()?;
+        let (old, pending, apply_ts) = (market.config, market.pending_config, market.pending_config_apply_ts);
         let dropped = governance::market_slots(&mut market).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
         market.invariant()?;
+        let signer = ctx.accounts.risk_council.key();
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: false, signer: ctx.accounts.risk_council.key() });
+            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: false, dropped: pending, apply_ts });
         }
-        emit!(ConfigTightenedEvent { target: key, risk_council: ctx.accounts.risk_council.key() });
+        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: false, old, new: config });
         Ok(())
     }
 }

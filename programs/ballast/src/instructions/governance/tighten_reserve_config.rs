@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::{ConfigCancelledEvent, ConfigTightenedEvent},
+    events::{ReserveConfigCancelledEvent, ReserveConfigChangedEvent},
     operations::governance,
     state::{Market, Reserve, ReserveConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct TightenReserveConfig<'info> {
     pub risk_council: Signer<'info>,
@@ -27,12 +28,14 @@ impl TightenReserveConfig<'_> {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         reserve.accrue_interest(Clock::get()?.unix_timestamp)?;
         require!(!governance::reserve_change_reprices(&reserve.config, &config), BallastError::RiskCouncilCannotReprice);
+        let (old, pending, apply_ts) = (reserve.config, reserve.pending_config, reserve.pending_config_apply_ts);
         let dropped = governance::reserve_slots(&mut reserve).set_at_once(config, BallastError::RiskCouncilCannotLoosen)?;
         reserve.invariant()?;
+        let signer = ctx.accounts.risk_council.key();
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: false, signer: ctx.accounts.risk_council.key() });
+            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: false, dropped: pending, apply_ts });
         }
-        emit!(ConfigTightenedEvent { target: key, risk_council: ctx.accounts.risk_council.key() });
+        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: false, old, new: config });
         Ok(())
     }
 }

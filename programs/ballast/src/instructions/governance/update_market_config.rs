@@ -1,11 +1,12 @@
 use crate::{
     error::BallastError,
-    events::{ConfigCancelledEvent, MarketConfigUpdatedEvent},
+    events::{MarketConfigCancelledEvent, MarketConfigChangedEvent},
     operations::governance,
     state::{Market, MarketConfig},
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateMarketConfig<'info> {
     pub admin: Signer<'info>,
@@ -19,12 +20,14 @@ impl UpdateMarketConfig<'_> {
     pub fn handle(ctx: Context<Self>, config: MarketConfig) -> Result<()> {
         let key = ctx.accounts.market.key();
         let mut market = ctx.accounts.market.load_mut()?;
+        let (old, pending, apply_ts) = (market.config, market.pending_config, market.pending_config_apply_ts);
         let dropped = governance::market_slots(&mut market).set_at_once(config, BallastError::ConfigChangeLoosens)?;
         market.invariant()?;
+        let signer = ctx.accounts.admin.key();
         if dropped {
-            emit!(ConfigCancelledEvent { target: key, by_admin: true, signer: ctx.accounts.admin.key() });
+            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: true, dropped: pending, apply_ts });
         }
-        emit!(MarketConfigUpdatedEvent { market: key });
+        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: true, old, new: config });
         Ok(())
     }
 }

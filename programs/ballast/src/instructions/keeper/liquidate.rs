@@ -21,6 +21,7 @@ pub struct LiquidateArgs {
     pub receive_underlying: bool,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
     pub liquidator: Signer<'info>,
@@ -164,7 +165,7 @@ impl<'info> Liquidate<'info> {
         }
         ctx.accounts.repay.reconcile()?;
         ctx.accounts.withdraw.reconcile()?;
-        emit!(LiquidateEvent {
+        emit_cpi!(LiquidateEvent {
             obligation: ctx.accounts.obligation.key(),
             liquidator: ctx.accounts.liquidator.key(),
             repay_reserve: repay_key,
@@ -177,7 +178,7 @@ impl<'info> Liquidate<'info> {
             received_amount: s.underlying.unwrap_or(s.liquidator_ctokens),
         });
         for event in s.isolated.into_iter().flatten() {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }

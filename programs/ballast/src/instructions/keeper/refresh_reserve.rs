@@ -8,6 +8,7 @@ use crate::{
 use crate::oracle::{Side};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RefreshReserve<'info> {
     #[account(mut)]
@@ -32,10 +33,13 @@ impl<'info> RefreshReserve<'info> {
         reserve.cached_price_ts = now;
         reserve.invariant()?;
         let borrow_rate_bps = math::to_floor_u64(math::mul(reserve.borrow_apr()?, from_u64(BPS))?)?;
-        emit!(ReserveRefreshedEvent {
+        emit_cpi!(ReserveRefreshedEvent {
             reserve: ctx.accounts.reserve.key(),
             cumulative_borrow_index_bits: reserve.cumulative_borrow_index_sf.get().to_bits(),
             borrow_rate_bps: u32::try_from(borrow_rate_bps).unwrap_or(u32::MAX),
+            price_bits: reserve.cached_price_sf.get().to_bits(),
+            borrowed_bits: reserve.borrowed_sf.get().to_bits(),
+            available_liquidity: reserve.available_liquidity,
         });
         Ok(())
     }

@@ -7,6 +7,7 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SocializeBadDebt<'info> {
     pub market: AccountLoader<'info, Market>,
@@ -47,7 +48,7 @@ impl<'info> SocializeBadDebt<'info> {
         )?;
         obligation.invariant()?;
         reserve.invariant()?;
-        emit!(BadDebtSocializedEvent {
+        emit_cpi!(BadDebtSocializedEvent {
             obligation: ctx.accounts.obligation.key(),
             reserve: ctx.accounts.reserve.key(),
             debt_amount: write_off.debt_amount,
@@ -56,7 +57,7 @@ impl<'info> SocializeBadDebt<'info> {
             from_depositors: write_off.from_depositors,
         });
         if let Some(event) = isolated {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelWithdrawal<'info> {
     /// The ticket's owner; receives the rent when the ticket closes.
@@ -47,7 +48,7 @@ impl CancelWithdrawal<'_> {
         if cancelled.close {
             a.ticket.close(a.owner.to_account_info())?;
         }
-        emit!(WithdrawalCancelledEvent { reserve: reserve_key, ticket: ticket_key, seq, ctoken_amount: cancelled.ctokens, closed: cancelled.close });
+        emit_cpi!(WithdrawalCancelledEvent { reserve: reserve_key, ticket: ticket_key, seq, ctoken_amount: cancelled.ctokens, closed: cancelled.close });
         Ok(())
     }
 }

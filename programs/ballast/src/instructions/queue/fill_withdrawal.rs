@@ -8,6 +8,7 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct FillWithdrawal<'info> {
     pub vaults: ReserveVaults<'info>,
@@ -53,7 +54,7 @@ impl FillWithdrawal<'_> {
             _ => (0, 0),
         };
         let set_aside = served == Served::SetAside;
-        emit!(WithdrawalServedEvent { reserve: reserve_key, ticket: ticket_key, seq, ctoken_amount, liquidity_amount, set_aside });
+        emit_cpi!(WithdrawalServedEvent { reserve: reserve_key, ticket: ticket_key, seq, ctoken_amount, liquidity_amount, set_aside });
         Ok(())
     }
 }

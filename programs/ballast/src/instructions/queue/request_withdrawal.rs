@@ -14,6 +14,7 @@ use crate::oracle::{Side};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(ctoken_amount: u64, seq: u64)]
 pub struct RequestWithdrawal<'info> {
@@ -73,7 +74,7 @@ impl<'info> RequestWithdrawal<'info> {
             reserve.invariant()?;
         }
         a.vaults.burn_user_ctokens(&a.user_ctokens, &a.owner, ctoken_amount)?;
-        emit!(WithdrawalRequestedEvent { reserve: reserve_key, ticket: a.ticket.key(), owner: owner_key, seq, ctoken_amount });
+        emit_cpi!(WithdrawalRequestedEvent { reserve: reserve_key, ticket: a.ticket.key(), owner: owner_key, seq, ctoken_amount });
         Ok(())
     }
 }

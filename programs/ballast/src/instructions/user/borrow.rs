@@ -10,6 +10,7 @@ use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Borrow<'info> {
     pub position: Position<'info>,
@@ -54,14 +55,14 @@ impl<'info> Borrow<'info> {
         let a = &ctx.accounts;
         a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
         ctx.accounts.position.vaults.reconcile()?;
-        emit!(BorrowEvent {
+        emit_cpi!(BorrowEvent {
             obligation: ctx.accounts.position.obligation.key(),
             reserve: reserve_key,
             liquidity_amount,
             origination_fee,
         });
         if let Some(event) = isolated {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 use crate::{error::BallastError, events::ObligationClosedEvent, state::Obligation};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseObligation<'info> {
     #[account(mut)]
@@ -18,7 +19,7 @@ impl CloseObligation<'_> {
     /// 1. require no positions  2. emit (Anchor closes the account and returns the rent to the owner)
     #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        emit!(ObligationClosedEvent { obligation: ctx.accounts.obligation.key() });
+        emit_cpi!(ObligationClosedEvent { obligation: ctx.accounts.obligation.key(), owner: ctx.accounts.owner.key() });
         Ok(())
     }
 }

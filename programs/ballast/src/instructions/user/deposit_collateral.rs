@@ -7,6 +7,7 @@ use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct DepositCollateral<'info> {
     pub position: Position<'info>,
@@ -31,7 +32,7 @@ impl DepositCollateral<'_> {
         }
         let a = &ctx.accounts;
         a.position.vaults.pull_collateral(&a.user_ctokens, &a.position.owner, ctoken_amount)?;
-        emit!(CollateralInEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit_cpi!(CollateralInEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
         Ok(())
     }
 }

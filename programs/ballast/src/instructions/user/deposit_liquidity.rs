@@ -6,6 +6,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct DepositLiquidity<'info> {
     pub owner: Signer<'info>,
@@ -36,7 +37,7 @@ impl DepositLiquidity<'_> {
         a.vaults.pull_liquidity(&a.user_liquidity, &a.owner, liquidity_amount)?;
         a.vaults.mint_ctokens(a.user_ctokens.to_account_info(), ctoken_amount)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(DepositEvent {
+        emit_cpi!(DepositEvent {
             reserve: ctx.accounts.vaults.reserve.key(),
             user: ctx.accounts.owner.key(),
             liquidity_amount,

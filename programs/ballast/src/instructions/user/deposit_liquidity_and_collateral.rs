@@ -7,6 +7,7 @@ use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct DepositLiquidityAndCollateral<'info> {
     pub position: Position<'info>,
@@ -41,8 +42,8 @@ impl DepositLiquidityAndCollateral<'_> {
         a.position.vaults.mint_ctokens(a.position.vaults.collateral_vault.to_account_info(), ctoken_amount)?;
         ctx.accounts.position.vaults.reconcile()?;
         let a = &ctx.accounts;
-        emit!(DepositEvent { reserve: reserve_key, user: a.position.owner.key(), liquidity_amount, ctoken_amount });
-        emit!(CollateralInEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
+        emit_cpi!(DepositEvent { reserve: reserve_key, user: a.position.owner.key(), liquidity_amount, ctoken_amount });
+        emit_cpi!(CollateralInEvent { obligation: a.position.obligation.key(), reserve: reserve_key, ctoken_amount });
         Ok(())
     }
 }

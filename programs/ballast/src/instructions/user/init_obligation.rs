@@ -7,6 +7,7 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(id: u8)]
 pub struct InitObligation<'info> {
@@ -34,7 +35,7 @@ impl InitObligation<'_> {
             obligation.version = ACCOUNT_VERSION;
             obligation.invariant()
         })?;
-        emit!(ObligationInitializedEvent { obligation: a.obligation.key(), owner, id });
+        emit_cpi!(ObligationInitializedEvent { obligation: a.obligation.key(), owner, id });
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use crate::oracle::{trailing_secondary, Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RedeemCollateral<'info> {
     pub owner: Signer<'info>,
@@ -48,7 +49,7 @@ impl<'info> RedeemCollateral<'info> {
         a.vaults.burn_user_ctokens(&a.user_ctokens, &a.owner, ctoken_amount)?;
         a.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(RedeemEvent {
+        emit_cpi!(RedeemEvent {
             reserve: ctx.accounts.vaults.reserve.key(),
             user: ctx.accounts.owner.key(),
             ctoken_amount,

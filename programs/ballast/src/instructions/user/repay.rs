@@ -8,6 +8,7 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Repay<'info> {
     /// Anyone may repay any obligation.
@@ -60,7 +61,7 @@ impl<'info> Repay<'info> {
         let a = &ctx.accounts;
         a.vaults.pull_liquidity(&a.payer_liquidity, &a.payer, repayment.liquidity_amount)?;
         ctx.accounts.vaults.reconcile()?;
-        emit!(RepayEvent {
+        emit_cpi!(RepayEvent {
             obligation: ctx.accounts.obligation.key(),
             reserve: reserve_key,
             payer: ctx.accounts.payer.key(),
@@ -68,7 +69,7 @@ impl<'info> Repay<'info> {
             closed: repayment.closed,
         });
         if let Some(event) = isolated {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use crate::{
 use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetElevationGroup<'info> {
     pub owner: Signer<'info>,
@@ -33,12 +34,12 @@ impl<'info> SetElevationGroup<'info> {
             Some(*market.elevation_group(id).ok_or(BallastError::ElevationGroupInvalid)?)
         };
         let mut obligation = ctx.accounts.obligation.load_mut()?;
-        obligation.elevation_group = id;
+        let old_id = std::mem::replace(&mut obligation.elevation_group, id);
         let market_key = ctx.accounts.market.key();
         let health = compute_health(&obligation, &market_key, group.as_ref(), ctx.remaining_accounts, &[], clock, PriceUse::Risk)?;
         require!(health.within_borrow_power(), BallastError::ElevationGroupChangeUnhealthy);
         obligation.invariant()?;
-        emit!(ElevationGroupSetEvent { obligation: ctx.accounts.obligation.key(), id });
+        emit_cpi!(ElevationGroupSetEvent { obligation: ctx.accounts.obligation.key(), old_id, id });
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use crate::oracle::{Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawCollateral<'info> {
     pub position: Position<'info>,
@@ -47,9 +48,9 @@ impl<'info> WithdrawCollateral<'info> {
         };
         let a = &ctx.accounts;
         a.position.vaults.push_collateral(&a.user_ctokens, ctoken_amount)?;
-        emit!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
+        emit_cpi!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
         for event in isolated.into_iter().flatten() {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use crate::oracle::{secondary_among, Now};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawCollateralAndRedeem<'info> {
     pub position: Position<'info>,
@@ -62,10 +63,10 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
         a.position.vaults.push_liquidity(a.user_liquidity.to_account_info(), liquidity_amount)?;
         ctx.accounts.position.vaults.reconcile()?;
         let a = &ctx.accounts;
-        emit!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
-        emit!(RedeemEvent { reserve: reserve_key, user: a.position.owner.key(), ctoken_amount, liquidity_amount });
+        emit_cpi!(CollateralOutEvent { obligation: obligation_key, reserve: reserve_key, ctoken_amount });
+        emit_cpi!(RedeemEvent { reserve: reserve_key, user: a.position.owner.key(), ctoken_amount, liquidity_amount });
         for event in isolated.into_iter().flatten() {
-            emit!(event);
+            emit_cpi!(event);
         }
         Ok(())
     }
