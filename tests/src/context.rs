@@ -190,8 +190,8 @@ impl TestContext {
         let loaded = ballast_sdk::events::resolve_lookups(&tx.message, &self.lookup_tables);
         let keys = ballast_sdk::events::account_keys(&tx.message, &loaded);
         let inner = details.inner_instructions.unwrap_or_default();
-        for (i, ix) in ixs.iter().enumerate().filter(|(_, ix)| ix.program_id == ballast::ID) {
-            let emitted = inner.get(i).is_some_and(|group| ballast_sdk::events::from_inner_instructions(&keys, std::slice::from_ref(group)).len() > 0);
+        for (i, _) in ixs.iter().enumerate().filter(|(_, ix)| ix.program_id == ballast::ID) {
+            let emitted = inner.get(i).is_some_and(|group| !ballast_sdk::events::from_inner_instructions(&keys, std::slice::from_ref(group)).is_empty());
             assert!(emitted, "Ballast instruction {i} of the transaction succeeded without emitting an event");
         }
         Ok(ballast_sdk::events::from_inner_instructions(&keys, &inner))

@@ -63,7 +63,14 @@ impl TestContext {
     /// `flash_borrow(borrow, borrow_amount)` then `flash_repay(repay, repay_amount)` in one transaction.
     pub async fn try_flash(&mut self, user: &User, borrow: &ReserveInfo, borrow_amount: u64, repay: &ReserveInfo, repay_amount: u64) -> TxResult {
         let ixs = [self.flash_borrow_ix(user, borrow, borrow_amount), self.flash_repay_ix(user, repay, repay_amount)];
-        self.send(&ixs, &[&user.keypair]).await
+        let fee = ballast::operations::flash::flash_fee_ceil(&self.reserve_state(repay).await, borrow_amount).unwrap();
+        self.send(&ixs, &[&user.keypair]).await?;
+        let lent = ballast::events::FlashBorrowEvent { reserve: borrow.key, user: user.key(), liquidity_amount: borrow_amount };
+        assert_eq!(self.emitted::<ballast::events::FlashBorrowEvent>(), lent);
+        let e = self.emitted::<ballast::events::FlashRepayEvent>();
+        assert_eq!((e.reserve, e.user, e.liquidity_amount), (repay.key, user.key(), borrow_amount));
+        assert_eq!((e.fee_amount, e.protocol_fee_amount, e.insurance_fee_amount), (fee.fee_amount, fee.to_protocol, fee.to_insurance));
+        Ok(())
     }
 
     /// A correct flash loan of `liquidity_amount` from `r`.

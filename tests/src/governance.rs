@@ -2,7 +2,11 @@
 //! Each takes the signer explicitly, so scenarios can prove who may act.
 use crate::{reserves::ReserveInfo, TestContext};
 use anchor_lang::prelude::Pubkey;
-use ballast::state::{MarketConfig, ReserveConfig};
+use ballast::{
+    events::*,
+    state::{MarketConfig, ReserveConfig},
+};
+use ballast_sdk::ix;
 use solana_keypair::Keypair;
 use solana_program_test::BanksClientError;
 use solana_signer::Signer;
@@ -13,105 +17,132 @@ impl TestContext {
     // --- admin handover ---
 
     pub async fn try_propose_admin(&mut self, signer: &Keypair, new_admin: Pubkey) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::ProposeAdmin { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::ProposeAdmin { new_admin },
-        );
-        self.send(&[ix], &[signer]).await
+        self.send(&[ix::propose_admin(&signer.pubkey(), &self.market, new_admin)], &[signer]).await?;
+        let e = self.emitted::<AdminProposedEvent>();
+        assert_eq!(e, AdminProposedEvent { market: self.market, admin: signer.pubkey(), pending_admin: new_admin });
+        Ok(())
     }
 
     pub async fn try_accept_admin(&mut self, signer: &Keypair) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::AcceptAdmin { new_admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::AcceptAdmin {},
-        );
-        self.send(&[ix], &[signer]).await
+        let old_admin = self.market_state().await.admin;
+        self.send(&[ix::accept_admin(&signer.pubkey(), &self.market)], &[signer]).await?;
+        let e = self.emitted::<AdminChangedEvent>();
+        assert_eq!(e, AdminChangedEvent { market: self.market, old_admin, new_admin: signer.pubkey() });
+        Ok(())
     }
 
     // --- changes at once ---
 
     pub async fn try_update_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::UpdateMarketConfig { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::UpdateMarketConfig { config },
-        );
-        self.send(&[ix], &[signer]).await
+        let before = self.market_state().await;
+        self.send(&[ix::update_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
+        self.expect_market_change(signer, true, &before, config);
+        Ok(())
     }
 
     pub async fn try_tighten_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::TightenReserveConfig { risk_council: signer.pubkey(), market: r.market, reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::TightenReserveConfig { config },
-        );
-        self.send(&[ix], &[signer]).await
+        let before = self.reserve_state(r).await;
+        self.send(&[ix::tighten_reserve_config(&signer.pubkey(), &r.market, &r.key, config)], &[signer]).await?;
+        let (old, pending, apply_ts) = (before.config, before.pending_config, before.pending_config_apply_ts);
+        let signer = signer.pubkey();
+        let e = self.emitted::<ReserveConfigChangedEvent>();
+        assert_eq!(e, ReserveConfigChangedEvent { reserve: r.key, signer, by_admin: false, old, new: config });
+        let dropped = ReserveConfigCancelledEvent { reserve: r.key, signer, by_admin: false, dropped: pending, apply_ts };
+        assert_eq!(self.emitted_all::<ReserveConfigCancelledEvent>(), if apply_ts != 0 { vec![dropped] } else { vec![] });
+        Ok(())
     }
 
     pub async fn try_tighten_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::TightenMarketConfig { risk_council: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::TightenMarketConfig { config },
-        );
-        self.send(&[ix], &[signer]).await
+        let before = self.market_state().await;
+        self.send(&[ix::tighten_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
+        self.expect_market_change(signer, false, &before, config);
+        Ok(())
+    }
+
+    /// The events of an at-once market change: the change, and the pending change it dropped, if any.
+    fn expect_market_change(&self, signer: &Keypair, by_admin: bool, before: &ballast::state::Market, new: MarketConfig) {
+        let (market, signer) = (self.market, signer.pubkey());
+        let e = self.emitted::<MarketConfigChangedEvent>();
+        assert_eq!(e, MarketConfigChangedEvent { market, signer, by_admin, old: before.config, new });
+        let apply_ts = before.pending_config_apply_ts;
+        let dropped = MarketConfigCancelledEvent { market, signer, by_admin, dropped: before.pending_config, apply_ts };
+        assert_eq!(self.emitted_all::<MarketConfigCancelledEvent>(), if apply_ts != 0 { vec![dropped] } else { vec![] });
     }
 
     // --- timelock queue ---
 
     pub async fn try_queue_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo, config: ReserveConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::QueueReserveConfig { admin: signer.pubkey(), market: r.market, reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::QueueReserveConfig { config },
-        );
-        self.send(&[ix], &[signer]).await
+        let current = self.reserve_state(r).await.config;
+        self.send(&[ix::queue_reserve_config(&signer.pubkey(), &r.market, &r.key, config)], &[signer]).await?;
+        let apply_ts = self.reserve_state(r).await.pending_config_apply_ts;
+        let e = self.emitted::<ReserveConfigQueuedEvent>();
+        assert_eq!(e, ReserveConfigQueuedEvent { reserve: r.key, current, pending: config, apply_ts });
+        Ok(())
     }
 
     pub async fn try_queue_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::QueueMarketConfig { admin: signer.pubkey(), market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::QueueMarketConfig { config },
-        );
-        self.send(&[ix], &[signer]).await
+        let current = self.market_state().await.config;
+        self.send(&[ix::queue_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
+        let apply_ts = self.market_state().await.pending_config_apply_ts;
+        let e = self.emitted::<MarketConfigQueuedEvent>();
+        assert_eq!(e, MarketConfigQueuedEvent { market: self.market, current, pending: config, apply_ts });
+        Ok(())
     }
 
     /// Signed by no one but the bank's fee payer: applying is permissionless.
     pub async fn try_apply_pending_reserve_config(&mut self, r: &ReserveInfo) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::ApplyPendingReserveConfig { reserve: r.key, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::ApplyPendingReserveConfig {},
-        );
-        self.send(&[ix], &[]).await
+        let old = self.reserve_state(r).await.config;
+        self.send(&[ix::apply_pending_reserve_config(&r.key)], &[]).await?;
+        let new = self.reserve_state(r).await.config;
+        assert_eq!(self.emitted::<ReserveConfigAppliedEvent>(), ReserveConfigAppliedEvent { reserve: r.key, old, new });
+        Ok(())
     }
 
     /// Signed by no one but the bank's fee payer: applying is permissionless.
     pub async fn try_apply_pending_market_config(&mut self) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::ApplyPendingMarketConfig { market: self.market, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::ApplyPendingMarketConfig {},
-        );
-        self.send(&[ix], &[]).await
+        let old = self.market_state().await.config;
+        self.send(&[ix::apply_pending_market_config(&self.market)], &[]).await?;
+        let new = self.market_state().await.config;
+        assert_eq!(self.emitted::<MarketConfigAppliedEvent>(), MarketConfigAppliedEvent { market: self.market, old, new });
+        Ok(())
     }
 
     /// The admin or the risk council (`signer`) drops the reserve's pending config.
     pub async fn try_cancel_pending_reserve_config(&mut self, signer: &Keypair, r: &ReserveInfo) -> TxResult {
-        let ix = ballast_sdk::ix::cancel_pending_reserve_config(&signer.pubkey(), &r.market, &r.key);
-        self.send(&[ix], &[signer]).await
+        let before = self.reserve_state(r).await;
+        self.send(&[ix::cancel_pending_reserve_config(&signer.pubkey(), &r.market, &r.key)], &[signer]).await?;
+        let e = self.emitted::<ReserveConfigCancelledEvent>();
+        assert_eq!((e.reserve, e.signer, e.by_admin), (r.key, signer.pubkey(), signer.pubkey() == self.market_state().await.admin));
+        assert_eq!((e.dropped, e.apply_ts), (before.pending_config, before.pending_config_apply_ts));
+        Ok(())
     }
 
     /// The admin or the risk council (`signer`) drops the market's pending config.
     pub async fn try_cancel_pending_market_config(&mut self, signer: &Keypair) -> TxResult {
-        let ix = ballast_sdk::ix::cancel_pending_market_config(&signer.pubkey(), &self.market);
-        self.send(&[ix], &[signer]).await
+        let before = self.market_state().await;
+        self.send(&[ix::cancel_pending_market_config(&signer.pubkey(), &self.market)], &[signer]).await?;
+        let e = self.emitted::<MarketConfigCancelledEvent>();
+        assert_eq!((e.market, e.signer, e.by_admin), (self.market, signer.pubkey(), signer.pubkey() == before.admin));
+        assert_eq!((e.dropped, e.apply_ts), (before.pending_config, before.pending_config_apply_ts));
+        Ok(())
     }
 
     // --- risk council handover ---
 
     pub async fn try_propose_risk_council(&mut self, signer: &Keypair, new_risk_council: Pubkey) -> TxResult {
-        let ix = ballast_sdk::ix::propose_risk_council(&signer.pubkey(), &self.market, new_risk_council);
-        self.send(&[ix], &[signer]).await
+        self.send(&[ix::propose_risk_council(&signer.pubkey(), &self.market, new_risk_council)], &[signer]).await?;
+        let e = self.emitted::<RiskCouncilProposedEvent>();
+        assert_eq!((e.market, e.pending_risk_council), (self.market, new_risk_council));
+        assert_eq!(e.apply_ts, self.market_state().await.pending_risk_council_apply_ts);
+        Ok(())
     }
 
     pub async fn try_accept_risk_council(&mut self, signer: &Keypair) -> TxResult {
-        let ix = ballast_sdk::ix::accept_risk_council(&signer.pubkey(), &self.market);
-        self.send(&[ix], &[signer]).await
+        let old_risk_council = self.market_state().await.risk_council;
+        self.send(&[ix::accept_risk_council(&signer.pubkey(), &self.market)], &[signer]).await?;
+        let e = self.emitted::<RiskCouncilChangedEvent>();
+        assert_eq!(e, RiskCouncilChangedEvent { market: self.market, old_risk_council, new_risk_council: signer.pubkey() });
+        Ok(())
     }
 
     // --- reads ---

@@ -1,7 +1,7 @@
 //! The withdrawal queue through the SDK's builders: request, cancel, fill, and reading tickets.
 use crate::{context::User, reserves::ReserveInfo, TestContext};
 use anchor_lang::prelude::Pubkey;
-use ballast::state::WithdrawalTicket;
+use ballast::{events::*, state::WithdrawalTicket};
 use ballast_sdk::{accounts::ReserveView, ix, pda};
 use solana_program_test::BanksClientError;
 
@@ -24,7 +24,11 @@ impl TestContext {
         let view = self.reserve_view(r).await;
         let ix = ix::request_withdrawal(&user.key(), &view, &user.ctokens(r), destination, ctoken_amount);
         self.send(&[ix], &[&user.keypair]).await?;
-        Ok(view.state.queue_tail)
+        let seq = view.state.queue_tail;
+        let e = self.emitted::<WithdrawalRequestedEvent>();
+        let ticket = pda::ticket(&r.key, seq);
+        assert_eq!(e, WithdrawalRequestedEvent { reserve: r.key, ticket, owner: user.key(), seq, ctoken_amount });
+        Ok(seq)
     }
 
     pub async fn request_withdrawal(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64) -> u64 {
@@ -34,8 +38,15 @@ impl TestContext {
     /// The owner cancels ticket `seq`, its cTokens minted back to its cToken account.
     pub async fn try_cancel_withdrawal(&mut self, user: &User, r: &ReserveInfo, seq: u64) -> TxResult {
         let view = self.reserve_view(r).await;
-        let ix = ix::cancel_withdrawal(&user.key(), &view, &pda::ticket(&r.key, seq), &user.ctokens(r));
-        self.send(&[ix], &[&user.keypair]).await
+        let ticket = pda::ticket(&r.key, seq);
+        let ix = ix::cancel_withdrawal(&user.key(), &view, &ticket, &user.ctokens(r));
+        let before = self.balance(&user.ctokens(r)).await;
+        self.send(&[ix], &[&user.keypair]).await?;
+        let e = self.emitted::<WithdrawalCancelledEvent>();
+        assert_eq!((e.reserve, e.ticket, e.seq), (r.key, ticket, seq));
+        assert_eq!(e.ctoken_amount, self.balance(&user.ctokens(r)).await - before, "the unfilled cTokens come back");
+        assert_eq!(e.closed, self.account(&ticket).await.is_none());
+        Ok(())
     }
 
     /// The crank serves the head of `r`'s queue.
@@ -43,7 +54,14 @@ impl TestContext {
         let view = self.reserve_view(r).await;
         let head = view.state.queue_head;
         let ticket = self.ticket(r, head).await.expect("a ticket at the head of the queue");
-        self.send(&[ix::fill_withdrawal(&view, &ticket)], &[]).await
+        let paid = self.balance(&ticket.destination).await;
+        self.send(&[ix::fill_withdrawal(&view, &ticket)], &[]).await?;
+        let e = self.emitted::<WithdrawalServedEvent>();
+        assert_eq!((e.reserve, e.ticket, e.seq), (r.key, pda::ticket(&r.key, head), head));
+        if !e.set_aside {
+            assert_eq!(e.liquidity_amount, self.balance(&ticket.destination).await - paid);
+        }
+        Ok(())
     }
 
     /// Ticket `seq` of `r`, while it exists.
