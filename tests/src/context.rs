@@ -174,6 +174,10 @@ impl TestContext {
             None => Err(BanksClientError::ClientError("invalid blockhash or fee-payer")),
             Some(result) => {
                 result?;
+                for event in &events {
+                    let json = event.to_json();
+                    assert!(json.get("error").is_none(), "the IDL does not describe {}: {json}", event.name());
+                }
                 self.event_log.extend(events.iter().cloned());
                 self.events = events;
                 Ok(())

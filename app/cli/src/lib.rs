@@ -1,6 +1,7 @@
 //! The `ballast` command. Every command except `demo` runs against a [`Cluster`]; `demo` builds an
 //! in-process one. Commands write to `out` so tests can read what a user would see.
 pub mod demo;
+pub mod events;
 pub mod keeper;
 pub mod read;
 pub mod write;
@@ -88,6 +89,17 @@ pub enum Command {
     },
     #[command(subcommand)]
     Keeper(KeeperCmd),
+    /// The market's recent events (deposits, borrows, liquidations, config changes...), newest first.
+    Events {
+        #[arg(long)]
+        market: String,
+        /// Most recent transactions to read.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Only this event type, e.g. `Liquidate` or `ReserveConfigChangedEvent`.
+        #[arg(long)]
+        kind: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,6 +190,10 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
             let repay = pubkey_arg(repay_reserve, "repay-reserve")?;
             let withdraw = pubkey_arg(withdraw_reserve, "withdraw-reserve")?;
             write::liquidate(cluster, signer, &obligation, &repay, &withdraw, *max_repay, out).await
+        }
+        Command::Events { market, limit, kind } => {
+            let query = events::Query { limit: *limit, kind: kind.clone() };
+            events::events(cluster, &pubkey_arg(market, "market")?, &query, cli.json, out).await
         }
         Command::Keeper(KeeperCmd::Run { market, dry_run, rounds, interval_secs }) => {
             let market = pubkey_arg(market, "market")?;

@@ -7,6 +7,8 @@ use ballast_sdk::{
 };
 use clap::Parser;
 
+mod operators;
+
 /// The demo's market plus `n` USDC lenders and borrowers at the given shares of their borrow limit.
 async fn seeded(borrow_shares: &[f64]) -> (demo::World, Vec<(Keypair, Pubkey)>) {
     let w = demo::set_up(&mut Vec::new()).await.unwrap();

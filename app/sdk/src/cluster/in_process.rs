@@ -1,5 +1,5 @@
 //! A solana-program-test bank with Ballast registered natively (SPL Token programs run as real SBF).
-use super::{clock_unix_timestamp, Cluster, Filter};
+use super::{clock_unix_timestamp, Cluster, Filter, TxEvents};
 use crate::errors::describe_transaction_error;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anyhow::{anyhow, Result};
@@ -56,6 +56,8 @@ pub struct InProcess {
     payer: Keypair,
     known: Mutex<BTreeSet<Pubkey>>,
     nonce: AtomicU64,
+    /// Every successful transaction with Ballast events, oldest first, with the keys it named.
+    history: Mutex<Vec<(TxEvents, Vec<Pubkey>)>>,
 }
 
 impl InProcess {
@@ -66,7 +68,7 @@ impl InProcess {
     pub async fn from_program_test(pt: ProgramTest) -> Self {
         let context = pt.start_with_context().await;
         let payer = context.payer.insecure_clone();
-        Self { context: tokio::sync::Mutex::new(context), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0) }
+        Self { context: tokio::sync::Mutex::new(context), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0), history: Mutex::new(vec![]) }
     }
 
     /// Writes an account straight into the bank (prices, test fixtures).
@@ -142,12 +144,25 @@ impl Cluster for InProcess {
         // program-test enforces neither mainnet limit: refuse here what mainnet would.
         crate::tx::require_fits(&tx)?;
         let signature = tx.signatures[0].to_string();
-        // tarpc's default 10 s deadline is too tight on a loaded 2-core machine.
-        let mut ctx = tarpc::context::current();
-        ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
         let commitment = solana_commitment_config::CommitmentLevel::default();
-        match client.process_transaction_with_commitment_and_context(ctx, tx, commitment).await {
-            Ok(Some(Ok(()))) => Ok(signature),
+        // Banks give inner instructions only from a simulation: read the events from one on the same state.
+        let mut record = None;
+        if ixs.iter().any(|ix| ix.program_id == ballast::ID) {
+            let sim = client.simulate_transaction_with_commitment_and_context(long_deadline(), tx.clone(), commitment).await?;
+            if let (Some(Ok(())), Some(details)) = (sim.result, sim.simulation_details) {
+                let keys = crate::events::account_keys(&tx.message, &crate::events::resolve_lookups(&tx.message, tables));
+                let events = crate::events::from_inner_instructions(&keys, &details.inner_instructions.unwrap_or_default());
+                record = Some((events, keys));
+            }
+        }
+        match client.process_transaction_with_commitment_and_context(long_deadline(), tx, commitment).await {
+            Ok(Some(Ok(()))) => {
+                if let Some((events, keys)) = record.filter(|(events, _)| !events.is_empty()) {
+                    let slot = client.get_root_slot().await.unwrap_or_default();
+                    self.history.lock().unwrap().push((TxEvents { signature: signature.clone(), slot, events }, keys));
+                }
+                Ok(signature)
+            }
             Ok(Some(Err(e))) => Err(anyhow!(describe_transaction_error(&e))),
             Ok(None) => Err(anyhow!("transaction dropped: invalid blockhash or fee payer")),
             Err(BanksClientError::TransactionError(e)) | Err(BanksClientError::SimulationError { err: e, .. }) => {
@@ -157,10 +172,23 @@ impl Cluster for InProcess {
         }
     }
 
+    async fn ballast_transactions(&self, addresses: &[Pubkey], limit: usize) -> Result<Vec<TxEvents>> {
+        let history = self.history.lock().unwrap();
+        let touching = history.iter().rev().filter(|(_, keys)| keys.iter().any(|k| addresses.contains(k)));
+        Ok(touching.take(limit).map(|(tx, _)| tx.clone()).collect())
+    }
+
     async fn now(&self) -> Result<i64> {
         let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
         clock_unix_timestamp(&clock.data)
     }
+}
+
+/// A tarpc context with a 300 s deadline: the default 10 s is too tight on a loaded 2-core machine.
+fn long_deadline() -> tarpc::context::Context {
+    let mut ctx = tarpc::context::current();
+    ctx.deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(300);
+    ctx
 }
 
 /// The natively run program prints its `msg!` lines to stdout; the demo's report should not drown in them.

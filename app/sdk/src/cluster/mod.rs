@@ -28,6 +28,14 @@ impl Filter {
     }
 }
 
+/// One confirmed transaction's Ballast events.
+#[derive(Clone, Debug)]
+pub struct TxEvents {
+    pub signature: String,
+    pub slot: u64,
+    pub events: Vec<crate::events::BallastEvent>,
+}
+
 /// The operations clients need from a cluster. Every method takes `&self`, so one cluster can be shared.
 #[allow(async_fn_in_trait)]
 pub trait Cluster {
@@ -54,6 +62,9 @@ pub trait Cluster {
     async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String>;
     /// The cluster clock's unix time.
     async fn now(&self) -> Result<i64>;
+    /// The Ballast events of the most recent transactions (up to `limit`) that name any of `addresses`,
+    /// newest first. A transaction without events is left out.
+    async fn ballast_transactions(&self, addresses: &[Pubkey], limit: usize) -> Result<Vec<TxEvents>>;
     /// The cluster clock's slot.
     async fn slot(&self) -> Result<u64> {
         let id = <anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id();

@@ -1,5 +1,5 @@
 //! A live cluster over JSON-RPC.
-use super::{clock_unix_timestamp, Cluster, Filter};
+use super::{clock_unix_timestamp, Cluster, Filter, TxEvents};
 use crate::errors::describe_transaction_error;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, Result};
@@ -93,8 +93,67 @@ impl Cluster for Rpc {
         }
     }
 
+    /// getSignaturesForAddress for each address (newest first, `limit` each), then getTransaction for the
+    /// newest `limit` distinct signatures that succeeded; events come from their inner instructions.
+    async fn ballast_transactions(&self, addresses: &[Pubkey], limit: usize) -> Result<Vec<TxEvents>> {
+        use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+        let mut found: Vec<(u64, String)> = vec![];
+        for address in addresses {
+            let config = GetConfirmedSignaturesForAddress2Config { limit: Some(limit.min(1_000)), commitment: Some(self.client.commitment()), ..Default::default() };
+            for status in self.client.get_signatures_for_address_with_config(address, config).await? {
+                if status.err.is_none() && !found.iter().any(|(_, s)| *s == status.signature) {
+                    found.push((status.slot, status.signature));
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut out = vec![];
+        for (slot, signature) in found {
+            if out.len() == limit {
+                break;
+            }
+            let events = self.transaction_events(&signature).await?;
+            if !events.is_empty() {
+                out.push(TxEvents { signature, slot, events });
+            }
+        }
+        Ok(out)
+    }
+
     async fn now(&self) -> Result<i64> {
         let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
         clock_unix_timestamp(&clock.data)
+    }
+}
+
+impl Rpc {
+    /// The Ballast events of one confirmed transaction, read from its inner instructions.
+    async fn transaction_events(&self, signature: &str) -> Result<Vec<crate::events::BallastEvent>> {
+        use solana_rpc_client_api::config::RpcTransactionConfig;
+        use solana_transaction_status_client_types::{option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding};
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.client.commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        let signature: solana_signature::Signature = signature.parse().map_err(|e| anyhow!("signature {signature}: {e}"))?;
+        let tx = self.client.get_transaction_with_config(&signature, config).await?;
+        let decoded = tx.transaction.transaction.decode().ok_or_else(|| anyhow!("transaction {signature} does not decode"))?;
+        let Some(meta) = tx.transaction.meta else { return Ok(vec![]) };
+        let parse = |keys: &[String]| keys.iter().map(|k| k.parse::<Pubkey>().map_err(|e| anyhow!("{k}: {e}"))).collect::<Result<Vec<_>>>();
+        let mut keys = decoded.message.static_account_keys().to_vec();
+        if let OptionSerializer::Some(loaded) = &meta.loaded_addresses {
+            keys.extend(parse(&loaded.writable)?);
+            keys.extend(parse(&loaded.readonly)?);
+        }
+        let OptionSerializer::Some(inner) = meta.inner_instructions else { return Ok(vec![]) };
+        let mut out = vec![];
+        for ix in inner.iter().flat_map(|group| &group.instructions) {
+            let UiInstruction::Compiled(ix) = ix else { continue };
+            let Ok(data) = bs58::decode(&ix.data).into_vec() else { continue };
+            let compiled = solana_message::compiled_instruction::CompiledInstruction { program_id_index: ix.program_id_index, accounts: ix.accounts.clone(), data };
+            out.extend(crate::events::from_compiled(&keys, &compiled));
+        }
+        Ok(out)
     }
 }

@@ -1,0 +1,2 @@
+//! Operator commands through the CLI's own parser: events, admin and council actions, the keeper.
+mod events;
