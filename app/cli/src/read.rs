@@ -18,6 +18,18 @@ fn quote(bytes: &[u8; 32]) -> String {
     String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string()
 }
 
+/// The price the refresh crank last cached, with its age; null before the first refresh.
+fn cached_price_json(s: &Reserve, now: Option<i64>) -> Value {
+    if s.cached_price_ts == 0 {
+        return Value::Null;
+    }
+    json!({
+        "price": f(s.cached_price_sf.get()),
+        "at": s.cached_price_ts,
+        "age_secs": now.map(|n| n.saturating_sub(s.cached_price_ts)),
+    })
+}
+
 /// The numbers a dashboard shows for one reserve.
 pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Value> {
     let s = &r.state;
@@ -40,6 +52,9 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
         "mint": s.liquidity_mint.to_string(),
         "decimals": s.liquidity_decimals,
         "price": price,
+        // What the last refresh_reserve crank verified and cached (never read by the program: prices it
+        // uses are read fresh from the oracle in the same instruction).
+        "cached_price": cached_price_json(s, snap.map(|m| m.now)),
         "available_liquidity": available,
         "borrowed": borrowed,
         "utilization": utilization,

@@ -339,6 +339,8 @@ pub enum BallastError {
     OracleSecondaryInvalidOwner,
     #[msg("After its named accounts this instruction takes nothing, or exactly the reserve's configured secondary price account")]
     OracleSecondarySlotMismatch,
+    #[msg("The account's layout version is not one this program knows; it must be migrated first")]
+    UnsupportedAccountVersion,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -1,4 +1,5 @@
 use super::super::{assert_invariants, reserve, run_cli, seeded};
+use ballast_sdk::Cluster;
 
 #[tokio::test]
 async fn events_succeeds_listing_the_markets_deposits_and_borrows_with_their_fields() {
@@ -28,4 +29,25 @@ async fn events_succeeds_listing_the_markets_deposits_and_borrows_with_their_fie
     let err = run_cli(&w, &w.admin, &["events", "--market", &market, "--kind", "Nope"]).await.unwrap_err();
     assert!(err.to_string().contains("not a Ballast event"), "{err}");
     assert_invariants(&w).await;
+}
+
+#[tokio::test]
+async fn reserve_show_succeeds_reporting_the_price_the_refresh_crank_cached() {
+    let (w, _) = seeded(&[]).await;
+    let snap = w.snapshot().await.unwrap();
+    let sol = reserve(&snap, &w, "SOL");
+    assert!(show(&w, &sol.key.to_string()).await["cached_price"].is_null(), "nothing cached before the first refresh");
+    w.cluster.send(&[ballast_sdk::ix::refresh_reserve(&sol)], &[]).await.unwrap();
+    let shown = show(&w, &sol.key.to_string()).await;
+    let cached = shown["cached_price"]["price"].as_f64().unwrap();
+    assert!((cached - shown["price"].as_f64().unwrap()).abs() < 1e-9, "the crank cached the spot price: {shown}");
+    assert_eq!(shown["cached_price"]["age_secs"], 0);
+    let refreshed = run_cli(&w, &w.admin, &["events", "--market", &w.market.to_string(), "--kind", "ReserveRefreshed"]).await.unwrap();
+    assert!(refreshed.contains(&format!("reserve={}", sol.key)), "{refreshed}");
+    assert_invariants(&w).await;
+}
+
+async fn show(w: &ballast_cli::demo::World, reserve: &str) -> serde_json::Value {
+    let text = run_cli(w, &w.admin, &["reserve", "show", "--reserve", reserve, "--json"]).await.unwrap();
+    serde_json::from_str(text.trim()).unwrap()
 }

@@ -106,7 +106,7 @@ impl Cluster for Rpc {
                 }
             }
         }
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|(slot, _)| std::cmp::Reverse(*slot));
         let mut out = vec![];
         for (slot, signature) in found {
             if out.len() == limit {

@@ -104,9 +104,16 @@ impl Market {
         (group.debt_reserve != Pubkey::default()).then_some(group)
     }
 
+    /// The market's authority PDA, derived with its stored bump (what `find_program_address` found at init).
+    pub fn authority_address(&self, market: &Pubkey) -> Result<Pubkey> {
+        Pubkey::create_program_address(&[crate::seeds::AUTHORITY, market.as_ref(), &[self.authority_bump]], &crate::ID)
+            .map_err(|_| error!(BallastError::InvalidMarketAuthority))
+    }
+
     /// Structural rules, checked at the end of every instruction that writes the market: a pending slot is
     /// all zeros exactly when nothing waits in it. Config rules are checked where a config is set.
     pub fn invariant(&self) -> Result<()> {
+        super::require_known_version(self.version)?;
         let empty_group = self.pending_elevation_group == ElevationGroup::default() && self.pending_elevation_group_id == 0;
         let valid = (self.pending_config_apply_ts != 0 || self.pending_config == MarketConfig::zeroed())
             && ((self.pending_elevation_group_apply_ts == 0) == empty_group)

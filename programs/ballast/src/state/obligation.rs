@@ -190,6 +190,7 @@ impl Obligation {
     /// Cross-field rules: packed slots, one position per reserve per side, no zero positions; isolated debt
     /// counted only on open borrow slots, and `isolated_reserve` named exactly while some is counted.
     pub fn invariant(&self) -> Result<()> {
+        super::require_known_version(self.version)?;
         let deposits = self.active_deposits();
         let borrows = self.active_borrows();
         require!(

@@ -242,6 +242,7 @@ impl Reserve {
     /// among them: they are checked where a config is set, so a stored config that breaks a rule (say one a
     /// program upgrade tightened) can never block a repay or a liquidation.
     pub fn invariant(&self) -> Result<()> {
+        super::require_known_version(self.version)?;
         let unminted = (self.locked_ctokens as u128) + (self.queued_ctokens as u128) + (self.set_aside_ctokens as u128);
         require!(self.ctoken_supply as u128 >= unminted, BallastError::ReserveAccountingInvalid);
         require!(self.queue_head <= self.queue_tail, BallastError::ReserveAccountingInvalid);

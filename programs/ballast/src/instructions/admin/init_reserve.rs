@@ -25,8 +25,8 @@ pub struct InitReserve<'info> {
     pub admin: Signer<'info>,
     #[account(has_one = admin @ BallastError::NotMarketAdmin)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the market's authority PDA, verified by seeds with the stored bump.
-    #[account(seeds = [seeds::AUTHORITY, market.key().as_ref()], bump = market.load()?.authority_bump)]
+    /// CHECK: the market's authority PDA (derived with the stored bump).
+    #[account(address = market.load()?.authority_address(&market.key())? @ BallastError::InvalidMarketAuthority)]
     pub market_authority: UncheckedAccount<'info>,
     /// CHECK: the reserve PDA, verified by seeds; created here, pre-funded or not (see `create_account`).
     #[account(mut, seeds = [seeds::RESERVE, market.key().as_ref(), liquidity_mint.key().as_ref()], bump)]

@@ -37,6 +37,7 @@ pub fn compute_health<'info>(
             let loader = AccountLoader::<Reserve>::try_from(reserve_info)?;
             let reserve = loader.load()?;
             require_keys_eq!(reserve.market, *market, BallastError::ReserveMarketMismatch);
+            crate::state::require_known_version(reserve.version)?;
             let (prices, after) = split_price_accounts(after, &reserve.config)?;
             add_reserve(&mut health, obligation, &position, &reserve, prices, group, now, use_)?;
             after

@@ -14,9 +14,10 @@ use anchor_spl::token_interface::{self, Burn, Mint, MintTo, TokenAccount, TokenI
 /// nothing here is serialized on exit (a zero-copy loader and accounts owned by the token program).
 #[derive(Accounts)]
 pub struct ReserveVaults<'info> {
+    #[account(constraint = crate::state::known_version(market.load()?.version) @ BallastError::UnsupportedAccountVersion)]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the market's authority PDA, verified by seeds with the stored bump; signs for the vaults.
-    #[account(seeds = [seeds::AUTHORITY, market.key().as_ref()], bump = market.load()?.authority_bump)]
+    /// CHECK: the market's authority PDA (derived with the stored bump); signs for the vaults.
+    #[account(address = market.load()?.authority_address(&market.key())? @ BallastError::InvalidMarketAuthority)]
     pub market_authority: UncheckedAccount<'info>,
     #[account(
         mut,
@@ -27,6 +28,7 @@ pub struct ReserveVaults<'info> {
         has_one = ctoken_mint @ BallastError::InvalidCTokenMint,
         has_one = collateral_vault @ BallastError::InvalidCollateralVault,
         has_one = token_program @ BallastError::InvalidTokenProgram,
+        constraint = crate::state::known_version(reserve.load()?.version) @ BallastError::UnsupportedAccountVersion,
     )]
     pub reserve: AccountLoader<'info, Reserve>,
     pub liquidity_mint: Box<InterfaceAccount<'info, Mint>>,
