@@ -63,7 +63,7 @@ pub fn summary(fields: &Value) -> String {
         .collect();
     for (before, after) in [("old", "new"), ("current", "pending")] {
         if let (Some(a), Some(b)) = (map.get(before), map.get(after)) {
-            let changed = diff("", a, b);
+            let changed: Vec<String> = ballast_sdk::idl_json::diff(a, b).into_iter().map(|(path, x, y)| format!("{path} {x}→{y}")).collect();
             parts.push(format!("changed: {}", if changed.is_empty() { "nothing".to_string() } else { changed.join(", ") }));
         }
     }
@@ -73,19 +73,4 @@ pub fn summary(fields: &Value) -> String {
         }
     }
     parts.join(" ")
-}
-
-/// The leaf fields that differ between `a` and `b`, as `path a→b`.
-pub fn diff(path: &str, a: &Value, b: &Value) -> Vec<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => x
-            .iter()
-            .flat_map(|(k, v)| {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                diff(&p, v, y.get(k).unwrap_or(&Value::Null))
-            })
-            .collect(),
-        _ if a == b => vec![],
-        _ => vec![format!("{path} {a}→{b}")],
-    }
 }

@@ -1,9 +1,11 @@
 //! The `ballast` command. Every command except `demo` runs against a [`Cluster`]; `demo` builds an
 //! in-process one. Commands write to `out` so tests can read what a user would see.
+pub mod admin;
 pub mod demo;
 pub mod events;
 pub mod keeper;
 pub mod read;
+pub mod submit;
 pub mod write;
 
 use anyhow::{anyhow, Result};
@@ -22,9 +24,18 @@ pub struct Cli {
     /// Keypair file that signs and pays; defaults to the Solana CLI config, then ~/.config/solana/id.json.
     #[arg(long, global = true)]
     pub keypair: Option<PathBuf>,
-    /// Print read commands as JSON.
+    /// Print every command's output as JSON.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Write commands: print what would be sent, and send nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+}
+
+impl Cli {
+    pub fn mode(&self) -> submit::Mode {
+        submit::Mode { dry_run: self.dry_run, json: self.json }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -53,6 +64,14 @@ pub enum Command {
     },
     /// Withdraw collateral and redeem it for liquidity; `--amount all` takes the most health allows.
     Withdraw {
+        #[arg(long)]
+        reserve: String,
+        /// Whole tokens of liquidity, or `all`.
+        #[arg(long)]
+        amount: String,
+    },
+    /// Redeem cTokens you hold outside any obligation for liquidity; `--amount all` redeems them all.
+    Redeem {
         #[arg(long)]
         reserve: String,
         /// Whole tokens of liquidity, or `all`.
@@ -89,6 +108,10 @@ pub enum Command {
     },
     #[command(subcommand)]
     Keeper(KeeperCmd),
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    #[command(subcommand)]
+    Council(CouncilCmd),
     /// The market's recent events (deposits, borrows, liquidations, config changes...), newest first.
     Events {
         #[arg(long)]
@@ -99,6 +122,154 @@ pub enum Command {
         /// Only this event type, e.g. `Liquidate` or `ReserveConfigChangedEvent`.
         #[arg(long)]
         kind: Option<String>,
+    },
+}
+
+/// Which config a queue command acts on: exactly one of `--reserve` and `--market`.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    #[arg(long)]
+    pub reserve: Option<String>,
+    #[arg(long)]
+    pub market: Option<String>,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Result<admin::Target> {
+        match (&self.reserve, &self.market) {
+            (Some(r), _) => Ok(admin::Target::Reserve(pubkey_arg(r, "reserve")?)),
+            (_, Some(m)) => Ok(admin::Target::Market(pubkey_arg(m, "market")?)),
+            _ => Err(anyhow!("give --reserve or --market")),
+        }
+    }
+}
+
+/// The market admin's commands. Config changes take `--set field=value` (IDL field names, dotted for
+/// nested fields, e.g. `--set oracle.max_age_secs=30`), show the diff, and go at once when they loosen
+/// nothing, else through the timelock queue.
+#[derive(Subcommand, Debug)]
+pub enum AdminCmd {
+    /// Change a reserve's config.
+    ReserveConfig {
+        #[arg(long)]
+        reserve: String,
+        #[arg(long = "set", required = true)]
+        sets: Vec<String>,
+        /// Queue it even though it could apply at once.
+        #[arg(long)]
+        queue: bool,
+    },
+    /// Change the market's config.
+    MarketConfig {
+        #[arg(long)]
+        market: String,
+        #[arg(long = "set", required = true)]
+        sets: Vec<String>,
+        #[arg(long)]
+        queue: bool,
+    },
+    /// Apply a queued config once due (anyone may send it).
+    Apply(TargetArgs),
+    /// Drop a queued config (admin or risk council).
+    Cancel(TargetArgs),
+    /// Propose a new admin (the default key withdraws a proposal).
+    ProposeAdmin {
+        #[arg(long)]
+        market: String,
+        #[arg(long)]
+        new_admin: String,
+    },
+    /// Accept the admin role you were proposed for.
+    AcceptAdmin {
+        #[arg(long)]
+        market: String,
+    },
+    /// Propose a new risk council; it may accept after the timelock.
+    ProposeCouncil {
+        #[arg(long)]
+        market: String,
+        #[arg(long)]
+        new_council: String,
+    },
+    /// Move a reserve's accrued protocol fees into its fee vault.
+    SweepFees {
+        #[arg(long)]
+        reserve: String,
+    },
+    /// Send swept fees from the fee vault to a token account of the reserve's mint.
+    WithdrawFees {
+        #[arg(long)]
+        reserve: String,
+        #[arg(long)]
+        to: String,
+        /// Whole tokens, or `all`.
+        #[arg(long)]
+        amount: String,
+    },
+    /// Create or change an elevation group (queued when it loosens).
+    ElevationGroup {
+        #[arg(long)]
+        market: String,
+        /// Group id, 1..=16.
+        #[arg(long)]
+        id: u8,
+        /// The one reserve members may borrow from.
+        #[arg(long)]
+        debt_reserve: String,
+        #[arg(long)]
+        ltv_bps: u16,
+        #[arg(long)]
+        liquidation_threshold_bps: u16,
+        #[arg(long)]
+        max_liquidation_bonus_bps: u16,
+    },
+}
+
+/// The risk council's commands: brakes at once; lifting a brake (`--off`) loosens, so the admin queues it.
+#[derive(Subcommand, Debug)]
+pub enum CouncilCmd {
+    /// Tighten a reserve's config at once (`--set`, as for `admin reserve-config`).
+    TightenReserve {
+        #[arg(long)]
+        reserve: String,
+        #[arg(long = "set", required = true)]
+        sets: Vec<String>,
+    },
+    /// Tighten the market's config at once.
+    TightenMarket {
+        #[arg(long)]
+        market: String,
+        #[arg(long = "set", required = true)]
+        sets: Vec<String>,
+    },
+    /// Pause a reserve: nothing but repay, liquidation and exits.
+    Pause {
+        #[arg(long)]
+        reserve: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Put a reserve in reduce-only mode: no new deposits or borrows.
+    ReduceOnly {
+        #[arg(long)]
+        reserve: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Put the whole market in emergency mode.
+    Emergency {
+        #[arg(long)]
+        market: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Drop a queued config (the council's brake on the admin).
+    Cancel(TargetArgs),
+    /// Accept the risk-council role you were proposed for, once its timelock has passed.
+    Accept {
+        #[arg(long)]
+        market: String,
     },
 }
 
@@ -140,9 +311,6 @@ pub enum KeeperCmd {
     Run {
         #[arg(long)]
         market: String,
-        /// Report what would be liquidated without sending anything.
-        #[arg(long)]
-        dry_run: bool,
         /// Scans to run before stopping.
         #[arg(long, default_value_t = 1)]
         rounds: u32,
@@ -168,6 +336,7 @@ pub async fn load_reserve(cluster: &impl Cluster, key: &Pubkey) -> Result<Reserv
 
 /// Runs every command except `demo` against `cluster`, signing with `signer`.
 pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, cli: &Cli, out: &mut impl Write) -> Result<()> {
+    let mode = cli.mode();
     match &cli.command {
         Command::Demo { .. } => Err(anyhow!("demo builds its own in-process cluster; run it from main")),
         Command::Market(MarketCmd::Show { market }) => read::market_show(cluster, &pubkey_arg(market, "market")?, cli.json, out).await,
@@ -177,14 +346,17 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
             read::obligation_show(cluster, &pubkey_arg(obligation, "obligation")?, cli.json, out).await
         }
         Command::Deposit { reserve, amount, no_collateral } => {
-            write::deposit(cluster, signer, &pubkey_arg(reserve, "reserve")?, *amount, !no_collateral, out).await
+            write::deposit(cluster, signer, &pubkey_arg(reserve, "reserve")?, *amount, !no_collateral, mode, out).await
         }
-        Command::Withdraw { reserve, amount } => write::withdraw(cluster, signer, &pubkey_arg(reserve, "reserve")?, amount, out).await,
-        Command::Borrow { reserve, amount } => write::borrow(cluster, signer, &pubkey_arg(reserve, "reserve")?, *amount, out).await,
+        Command::Withdraw { reserve, amount } => write::withdraw(cluster, signer, &pubkey_arg(reserve, "reserve")?, amount, mode, out).await,
+        Command::Redeem { reserve, amount } => write::redeem(cluster, signer, &pubkey_arg(reserve, "reserve")?, amount, mode, out).await,
+        Command::Borrow { reserve, amount } => write::borrow(cluster, signer, &pubkey_arg(reserve, "reserve")?, *amount, mode, out).await,
         Command::Repay { reserve, amount, obligation } => {
             let obligation = obligation.as_deref().map(|o| pubkey_arg(o, "obligation")).transpose()?;
-            write::repay(cluster, signer, &pubkey_arg(reserve, "reserve")?, amount, obligation, out).await
+            write::repay(cluster, signer, &pubkey_arg(reserve, "reserve")?, amount, obligation, mode, out).await
         }
+        Command::Admin(cmd) => admin_command(cluster, signer, cmd, mode, out).await,
+        Command::Council(cmd) => council_command(cluster, signer, cmd, mode, out).await,
         Command::Liquidate { obligation, repay_reserve, withdraw_reserve, max_repay } => {
             let obligation = pubkey_arg(obligation, "obligation")?;
             let repay = pubkey_arg(repay_reserve, "repay-reserve")?;
@@ -195,10 +367,52 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
             let query = events::Query { limit: *limit, kind: kind.clone() };
             events::events(cluster, &pubkey_arg(market, "market")?, &query, cli.json, out).await
         }
-        Command::Keeper(KeeperCmd::Run { market, dry_run, rounds, interval_secs }) => {
+        Command::Keeper(KeeperCmd::Run { market, rounds, interval_secs }) => {
             let market = pubkey_arg(market, "market")?;
-            let opts = keeper::Options { dry_run: *dry_run, rounds: *rounds, interval: std::time::Duration::from_secs(*interval_secs) };
+            let opts = keeper::Options { dry_run: cli.dry_run, rounds: *rounds, interval: std::time::Duration::from_secs(*interval_secs) };
             keeper::run(cluster, signer, &market, &opts, out).await.map(|_| ())
         }
+    }
+}
+
+async fn admin_command(cluster: &impl Cluster, signer: &solana_keypair::Keypair, cmd: &AdminCmd, mode: submit::Mode, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        AdminCmd::ReserveConfig { reserve, sets, queue } => admin::reserve_config(cluster, signer, &pubkey_arg(reserve, "reserve")?, sets, *queue, mode, out).await,
+        AdminCmd::MarketConfig { market, sets, queue } => admin::market_config(cluster, signer, &pubkey_arg(market, "market")?, sets, *queue, mode, out).await,
+        AdminCmd::Apply(target) => admin::apply(cluster, signer, target.target()?, mode, out).await,
+        AdminCmd::Cancel(target) => admin::cancel(cluster, signer, target.target()?, mode, out).await,
+        AdminCmd::ProposeAdmin { market, new_admin } => {
+            admin::propose(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::Admin, pubkey_arg(new_admin, "new-admin")?, mode, out).await
+        }
+        AdminCmd::AcceptAdmin { market } => admin::accept(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::Admin, mode, out).await,
+        AdminCmd::ProposeCouncil { market, new_council } => {
+            admin::propose(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::RiskCouncil, pubkey_arg(new_council, "new-council")?, mode, out).await
+        }
+        AdminCmd::SweepFees { reserve } => admin::sweep_fees(cluster, signer, &pubkey_arg(reserve, "reserve")?, mode, out).await,
+        AdminCmd::WithdrawFees { reserve, to, amount } => {
+            admin::withdraw_fees(cluster, signer, &pubkey_arg(reserve, "reserve")?, &pubkey_arg(to, "to")?, amount, mode, out).await
+        }
+        AdminCmd::ElevationGroup { market, id, debt_reserve, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps } => {
+            let args = ballast_sdk::ballast::instructions::ConfigureElevationGroupArgs {
+                id: *id,
+                ltv_bps: *ltv_bps,
+                liquidation_threshold_bps: *liquidation_threshold_bps,
+                max_liquidation_bonus_bps: *max_liquidation_bonus_bps,
+            };
+            admin::elevation_group(cluster, signer, &pubkey_arg(market, "market")?, &pubkey_arg(debt_reserve, "debt-reserve")?, args, mode, out).await
+        }
+    }
+}
+
+async fn council_command(cluster: &impl Cluster, signer: &solana_keypair::Keypair, cmd: &CouncilCmd, mode: submit::Mode, out: &mut impl Write) -> Result<()> {
+    use admin::Breaker;
+    match cmd {
+        CouncilCmd::TightenReserve { reserve, sets } => admin::tighten_reserve(cluster, signer, &pubkey_arg(reserve, "reserve")?, sets, mode, out).await,
+        CouncilCmd::TightenMarket { market, sets } => admin::tighten_market(cluster, signer, &pubkey_arg(market, "market")?, sets, mode, out).await,
+        CouncilCmd::Pause { reserve, off } => admin::breaker(cluster, signer, Breaker::Pause(pubkey_arg(reserve, "reserve")?), !off, mode, out).await,
+        CouncilCmd::ReduceOnly { reserve, off } => admin::breaker(cluster, signer, Breaker::ReduceOnly(pubkey_arg(reserve, "reserve")?), !off, mode, out).await,
+        CouncilCmd::Emergency { market, off } => admin::breaker(cluster, signer, Breaker::Emergency(pubkey_arg(market, "market")?), !off, mode, out).await,
+        CouncilCmd::Cancel(target) => admin::cancel(cluster, signer, target.target()?, mode, out).await,
+        CouncilCmd::Accept { market } => admin::accept(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::RiskCouncil, mode, out).await,
     }
 }

@@ -1,5 +1,8 @@
 //! User actions: each builds its instructions with the SDK and sends one transaction.
-use crate::load_reserve;
+use crate::{
+    load_reserve,
+    submit::{submit, Mode, Plan},
+};
 use anyhow::{anyhow, bail, Result};
 use ballast_sdk::{
     accounts::decode,
@@ -49,7 +52,7 @@ async fn obligation_state(cluster: &impl Cluster, key: &Pubkey) -> Result<Option
     }
 }
 
-pub async fn deposit(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, pledge: bool, out: &mut impl Write) -> Result<()> {
+pub async fn deposit(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, pledge: bool, mode: Mode, out: &mut impl Write) -> Result<()> {
     let c = context(cluster, reserve).await?;
     let owner = signer.pubkey();
     let native = c.reserve.native(amount);
@@ -69,12 +72,14 @@ pub async fn deposit(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey,
         let ctokens = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
         ixs.push(ix::deposit_liquidity(&owner, &c.reserve, &liquidity, &ctokens, native));
     }
-    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
-    writeln!(out, "deposited {amount} into {reserve}{}: {sig}", if pledge { " as collateral" } else { "" })?;
-    Ok(())
+    let minted = c.reserve.state.liquidity_to_ctokens_floor(native)?;
+    let plan = Plan::new(format!("deposit {amount} into reserve {reserve}{}", if pledge { " as collateral" } else { "" }))
+        .line(format!("for about {minted} cTokens"))
+        .details(serde_json::json!({ "reserve": reserve.to_string(), "native_amount": native, "ctokens": minted, "pledge": pledge }));
+    submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
-pub async fn withdraw(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, out: &mut impl Write) -> Result<()> {
+pub async fn withdraw(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, mode: Mode, out: &mut impl Write) -> Result<()> {
     let c = context(cluster, reserve).await?;
     let owner = signer.pubkey();
     let key = default_obligation(&c.snap.key, &owner);
@@ -92,12 +97,14 @@ pub async fn withdraw(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey
     let mut ixs = create_atas(&payer, &owner, &c.reserve);
     let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
     ixs.push(ix::withdraw_collateral_and_redeem(&owner, (&key, &o), &c.reserve, &liquidity, ctokens, c.snap.price_accounts()));
-    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
-    writeln!(out, "withdrew {ctokens} cTokens of {reserve}: {sig}")?;
-    Ok(())
+    let liquidity_amount = c.reserve.state.ctokens_to_liquidity_floor(ctokens)?;
+    let plan = Plan::new(format!("withdraw {ctokens} cTokens of reserve {reserve} and redeem them"))
+        .line(format!("for about {} tokens", c.reserve.ui(liquidity_amount)))
+        .details(serde_json::json!({ "reserve": reserve.to_string(), "ctokens": ctokens, "native_amount": liquidity_amount }));
+    submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
-pub async fn borrow(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, out: &mut impl Write) -> Result<()> {
+pub async fn borrow(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: f64, mode: Mode, out: &mut impl Write) -> Result<()> {
     let c = context(cluster, reserve).await?;
     let owner = signer.pubkey();
     let key = default_obligation(&c.snap.key, &owner);
@@ -107,12 +114,14 @@ pub async fn borrow(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, 
     let mut ixs = create_atas(&payer, &owner, &c.reserve);
     let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
     ixs.push(ix::borrow(&owner, (&key, &o), &c.reserve, &liquidity, native, c.snap.price_accounts()));
-    let sig = cluster.send_with_tables(&ixs, &[signer], c.snap.tables()).await?;
-    writeln!(out, "borrowed {amount} from {reserve}: {sig}")?;
-    Ok(())
+    let max = Projection::new(&c.snap).max_borrow(&o, reserve)?;
+    let plan = Plan::new(format!("borrow {amount} from reserve {reserve}"))
+        .line(format!("health allows at most {}", c.reserve.ui(max)))
+        .details(serde_json::json!({ "reserve": reserve.to_string(), "native_amount": native, "max_native": max }));
+    submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
-pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, obligation: Option<Pubkey>, out: &mut impl Write) -> Result<()> {
+pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, obligation: Option<Pubkey>, mode: Mode, out: &mut impl Write) -> Result<()> {
     let c = context(cluster, reserve).await?;
     let payer_key = signer.pubkey();
     let key = obligation.unwrap_or_else(|| default_obligation(&c.snap.key, &payer_key));
@@ -123,9 +132,10 @@ pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, a
         c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?)
     };
     let liquidity = ata(&payer_key, &c.reserve.mint(), &c.reserve);
-    let sig = cluster.send_with_tables(&[ix::repay(&payer_key, (&key, &o), &c.reserve, &liquidity, native)], &[signer], c.snap.tables()).await?;
-    writeln!(out, "repaid {amount} of {reserve} for {key}: {sig}")?;
-    Ok(())
+    let plan = Plan::new(format!("repay {amount} of reserve {reserve} for obligation {key}"))
+        .details(serde_json::json!({ "reserve": reserve.to_string(), "obligation": key.to_string(), "max_native_amount": native }));
+    let ix = ix::repay(&payer_key, (&key, &o), &c.reserve, &liquidity, native);
+    submit(cluster, &[ix], &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
 /// Liquidates `obligation` once, paid in cTokens of the withdraw reserve.
@@ -169,4 +179,32 @@ pub async fn send_liquidation(
     let args = LiquidateArgs { max_repay_amount: max_repay, min_seized_out: 0, receive_underlying: false };
     ixs.push(ix::liquidate(&me, obligation, repay, withdraw, &accounts, args, snap.price_accounts()));
     cluster.send_with_tables(&ixs, &[liquidator], snap.tables()).await
+}
+
+/// Redeems cTokens held outside any obligation (in the signer's cToken account) for liquidity; `all` redeems
+/// the whole balance.
+pub async fn redeem(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let owner = signer.pubkey();
+    let ctokens_account = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
+    let held = match cluster.account(&ctokens_account).await? {
+        Some(a) => tokens::token_amount(&a.data).ok_or_else(|| anyhow!("{ctokens_account} is not a token account"))?,
+        None => 0,
+    };
+    let ctokens = match amount {
+        "all" => held,
+        _ => c.reserve.state.liquidity_to_ctokens_floor(c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?))?,
+    };
+    if ctokens == 0 || ctokens > held {
+        bail!("--amount: you hold {held} cTokens of {reserve} outside any obligation");
+    }
+    let payer = cluster.payer().pubkey();
+    let mut ixs = vec![tokens::create_ata_idempotent(&payer, &owner, &c.reserve.mint(), &c.reserve.token_program())];
+    let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
+    ixs.push(ix::redeem_collateral(&owner, &c.reserve, &liquidity, &ctokens_account, ctokens));
+    let liquidity_amount = c.reserve.state.ctokens_to_liquidity_floor(ctokens)?;
+    let plan = Plan::new(format!("redeem {ctokens} cTokens of reserve {reserve}"))
+        .line(format!("for about {} tokens; {} cTokens stay", c.reserve.ui(liquidity_amount), held - ctokens))
+        .details(serde_json::json!({ "reserve": reserve.to_string(), "ctokens": ctokens, "native_amount": liquidity_amount }));
+    submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }

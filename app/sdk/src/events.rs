@@ -165,82 +165,12 @@ pub fn resolve_lookups(message: &VersionedMessage, tables: &[solana_message::Add
     LoadedAddresses { writable: resolve(|l| &l.writable_indexes), readonly: resolve(|l| &l.readonly_indexes) }
 }
 
-/// The committed IDL: field names and types for [`BallastEvent::to_json`].
-const IDL: &str = include_str!("../../../idl/ballast.json");
-
 impl BallastEvent {
-    /// The event as JSON with the IDL's field names (`{"error": ..}` if the IDL does not describe it exactly): integers as numbers (u128 and i128 as decimal strings,
-    /// which JSON numbers cannot hold exactly), keys as base58, nested configs as objects.
+    /// The event as JSON with the IDL's field names ([`crate::idl_json`]); `{"error": ..}` if the IDL does not
+    /// describe it exactly.
     pub fn to_json(&self) -> serde_json::Value {
-        static TYPES: std::sync::OnceLock<Vec<serde_json::Value>> = std::sync::OnceLock::new();
-        let types = TYPES.get_or_init(|| {
-            let idl: serde_json::Value = serde_json::from_str(IDL).expect("the committed IDL is JSON");
-            idl["types"].as_array().cloned().unwrap_or_default()
-        });
-        let body = self.body();
-        let mut reader = &body[..];
-        let ty = serde_json::json!({ "defined": { "name": self.name() } });
-        match idl_decode(&ty, types, &mut reader) {
-            Ok(_) if !reader.is_empty() => serde_json::json!({ "error": "event longer than its IDL type" }),
-            Ok(value) => value,
-            Err(e) => serde_json::json!({ "error": e }),
-        }
+        crate::idl_json::decode(self.name(), &self.body()).unwrap_or_else(|e| serde_json::json!({ "error": e }))
     }
-}
-
-/// Reads one value of IDL type `ty` (borsh) from `data`.
-fn idl_decode(ty: &serde_json::Value, types: &[serde_json::Value], data: &mut &[u8]) -> Result<serde_json::Value, String> {
-    use serde_json::{json, Value};
-    fn take<'a>(data: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
-        if data.len() < n {
-            return Err("event shorter than its IDL type".into());
-        }
-        let (head, rest) = data.split_at(n);
-        *data = rest;
-        Ok(head)
-    }
-    fn le<const N: usize>(data: &mut &[u8]) -> Result<[u8; N], String> {
-        Ok(take(data, N)?.try_into().expect("N bytes"))
-    }
-    Ok(match ty {
-        Value::String(name) => match name.as_str() {
-            "bool" => json!(le::<1>(data)?[0] != 0),
-            "u8" => json!(le::<1>(data)?[0]),
-            "i8" => json!(le::<1>(data)?[0] as i8),
-            "u16" => json!(u16::from_le_bytes(le(data)?)),
-            "i16" => json!(i16::from_le_bytes(le(data)?)),
-            "u32" => json!(u32::from_le_bytes(le(data)?)),
-            "i32" => json!(i32::from_le_bytes(le(data)?)),
-            "u64" => json!(u64::from_le_bytes(le(data)?)),
-            "i64" => json!(i64::from_le_bytes(le(data)?)),
-            "u128" => json!(u128::from_le_bytes(le(data)?).to_string()),
-            "i128" => json!(i128::from_le_bytes(le(data)?).to_string()),
-            "pubkey" => json!(Pubkey::new_from_array(le(data)?).to_string()),
-            other => return Err(format!("IDL type {other} is not decoded")),
-        },
-        Value::Object(o) if o.contains_key("array") => {
-            let (inner, len) = (&o["array"][0], o["array"][1].as_u64().ok_or("array length")?);
-            // Byte arrays (padding, names) read better as one hex string.
-            if inner == "u8" {
-                let bytes = take(data, len as usize)?;
-                json!(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-            } else {
-                Value::Array((0..len).map(|_| idl_decode(inner, types, data)).collect::<Result<_, _>>()?)
-            }
-        }
-        Value::Object(o) if o.contains_key("defined") => {
-            let name = o["defined"]["name"].as_str().ok_or("defined type name")?;
-            let def = types.iter().find(|t| t["name"] == name).ok_or_else(|| format!("IDL has no type {name}"))?;
-            let fields = def["type"]["fields"].as_array().ok_or_else(|| format!("{name} is not a struct with named fields"))?;
-            let mut out = serde_json::Map::new();
-            for field in fields {
-                let key = field["name"].as_str().ok_or("field name")?.to_string();
-                out.insert(key, idl_decode(&field["type"], types, data)?);
-            }
-            Value::Object(out)
-        }
-        other => return Err(format!("IDL type {other} is not decoded")),
-    })
 }
 
 #[cfg(test)]
@@ -269,7 +199,7 @@ mod tests {
         assert_eq!(json["current"]["dust_threshold_quote"], 3);
         assert_eq!(json["apply_ts"], -1);
         for name in EVENT_NAMES {
-            assert!(IDL.contains(&format!("\"name\": \"{name}\"")), "the IDL describes {name}");
+            assert!(crate::idl_json::IDL.contains(&format!("\"name\": \"{name}\"")), "the IDL describes {name}");
         }
     }
 }

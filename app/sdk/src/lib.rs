@@ -5,6 +5,7 @@
 //!   that loads a whole market through a [`Cluster`].
 //! - [`ix`]: one builder per instruction, including the remaining accounts health-checked instructions need.
 //! - [`events`]: Ballast's events decoded from a transaction's inner instructions.
+//! - [`idl_json`]: program types as JSON through the committed IDL (print, edit, diff).
 //! - [`health`]: projections (`max_borrow`, `max_withdraw`, liquidation health and prices) computed by the
 //!   program's own code, so a client shows exactly what the program will enforce.
 //! - [`cluster`]: the [`Cluster`] trait with an RPC backend and an in-process (solana-program-test) backend.
@@ -18,6 +19,7 @@ pub mod cluster;
 pub mod errors;
 pub mod events;
 pub mod health;
+pub mod idl_json;
 pub mod invariants;
 pub mod ix;
 pub mod lut;

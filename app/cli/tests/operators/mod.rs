@@ -1,2 +1,3 @@
 //! Operator commands through the CLI's own parser: events, admin and council actions, the keeper.
+mod admin;
 mod events;
