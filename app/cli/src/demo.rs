@@ -233,7 +233,7 @@ pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
         w.cluster.set_time(w.now).await?;
         w.publish_all(*sol_price, *volt_price).await;
         let at_risk = at_risk(&w.snapshot().await?)?;
-        let opts = keeper::Options { dry_run: false, rounds: 30, interval: std::time::Duration::ZERO };
+        let opts = keeper::Options { rounds: 30, interval: std::time::Duration::ZERO, ..Default::default() };
         let k = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut sink).await?;
         let bad = k.socialized.iter().map(|s| s.2).sum::<f64>() + 0.0;
         report.liquidations += k.liquidated.len();

@@ -9,7 +9,7 @@ pub mod submit;
 pub mod write;
 
 use anyhow::{anyhow, Result};
-use ballast_sdk::{ballast::state::Reserve, accounts::decode, Cluster, Pubkey};
+use ballast_sdk::{ballast::state::Reserve, accounts::decode, Cluster, MarketSnapshot, Pubkey};
 use clap::{Parser, Subcommand};
 use std::{io::Write, path::PathBuf, str::FromStr};
 
@@ -105,6 +105,8 @@ pub enum Command {
         /// Most to repay, whole tokens (default: as much as one call allows).
         #[arg(long)]
         max_repay: Option<f64>,
+        #[command(flatten)]
+        send: SendArgs,
     },
     #[command(subcommand)]
     Keeper(KeeperCmd),
@@ -305,18 +307,70 @@ pub enum ObligationCmd {
     },
 }
 
+/// How liquidations are sent.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SendArgs {
+    /// Accept a payout at most this far below the projected one, bps.
+    #[arg(long, default_value_t = 100)]
+    pub slippage_bps: u16,
+    /// Priority fee: compute-unit price in micro-lamports.
+    #[arg(long)]
+    pub priority_fee: Option<u64>,
+    /// Compute-unit limit for each liquidation transaction.
+    #[arg(long)]
+    pub compute_unit_limit: Option<u32>,
+}
+
+impl SendArgs {
+    fn send(&self) -> write::LiquidationSend {
+        write::LiquidationSend { slippage_bps: self.slippage_bps, priority_fee: self.priority_fee, compute_unit_limit: self.compute_unit_limit }
+    }
+}
+
+/// What every keeper mode shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct KeeperArgs {
+    #[arg(long)]
+    pub market: String,
+    #[command(flatten)]
+    pub send: SendArgs,
+    /// Further attempts after a transient send failure (RPC, network, blockhash).
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// First wait before a retry, milliseconds; doubles each time.
+    #[arg(long, default_value_t = 500)]
+    pub backoff_ms: u64,
+    /// This keeper's share of the market's obligations, `I/N` (by obligation address).
+    #[arg(long, default_value = "0/1")]
+    pub shard: keeper::Shard,
+    /// Serve Prometheus metrics on this address, e.g. 127.0.0.1:9464.
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum KeeperCmd {
-    /// Scan every obligation of a market and liquidate the unhealthy ones.
+    /// Scan every obligation of a market each round and liquidate the unhealthy ones.
     Run {
-        #[arg(long)]
-        market: String,
-        /// Scans to run before stopping.
+        #[command(flatten)]
+        keeper: KeeperArgs,
+        /// Rounds to run before stopping (0 = until stopped).
         #[arg(long, default_value_t = 1)]
         rounds: u32,
-        /// Seconds between scans.
+        /// Seconds between rounds.
         #[arg(long, default_value_t = 10)]
         interval_secs: u64,
+    },
+    /// Follow the market's accounts over websockets and act on what changes, with a full rescan every
+    /// `--resync-secs`.
+    Watch {
+        #[command(flatten)]
+        keeper: KeeperArgs,
+        /// Websocket URL (default: the RPC URL with ws:// or wss:// and port + 1 as the Solana CLI does).
+        #[arg(long)]
+        ws_url: Option<String>,
+        #[arg(long, default_value_t = 600)]
+        resync_secs: u64,
     },
 }
 
@@ -357,21 +411,23 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
         }
         Command::Admin(cmd) => admin_command(cluster, signer, cmd, mode, out).await,
         Command::Council(cmd) => council_command(cluster, signer, cmd, mode, out).await,
-        Command::Liquidate { obligation, repay_reserve, withdraw_reserve, max_repay } => {
+        Command::Liquidate { obligation, repay_reserve, withdraw_reserve, max_repay, send } => {
             let obligation = pubkey_arg(obligation, "obligation")?;
             let repay = pubkey_arg(repay_reserve, "repay-reserve")?;
             let withdraw = pubkey_arg(withdraw_reserve, "withdraw-reserve")?;
-            write::liquidate(cluster, signer, &obligation, &repay, &withdraw, *max_repay, out).await
+            write::liquidate(cluster, signer, &obligation, &repay, &withdraw, *max_repay, send.send(), mode, out).await
         }
         Command::Events { market, limit, kind } => {
             let query = events::Query { limit: *limit, kind: kind.clone() };
             events::events(cluster, &pubkey_arg(market, "market")?, &query, cli.json, out).await
         }
-        Command::Keeper(KeeperCmd::Run { market, rounds, interval_secs }) => {
-            let market = pubkey_arg(market, "market")?;
-            let opts = keeper::Options { dry_run: cli.dry_run, rounds: *rounds, interval: std::time::Duration::from_secs(*interval_secs) };
-            keeper::run(cluster, signer, &market, &opts, out).await.map(|_| ())
+        Command::Keeper(KeeperCmd::Run { keeper: k, rounds, interval_secs }) => {
+            let market = pubkey_arg(&k.market, "market")?;
+            let opts = keeper_options(cli, k, *rounds, std::time::Duration::from_secs(*interval_secs));
+            let metrics = serve_metrics(k.metrics_addr).await?;
+            keeper::run_with_metrics(cluster, signer, &market, &opts, &metrics, out).await.map(|_| ())
         }
+        Command::Keeper(KeeperCmd::Watch { .. }) => Err(anyhow!("keeper watch follows a live cluster over websockets; run it from main with --url")),
     }
 }
 
@@ -414,5 +470,88 @@ async fn council_command(cluster: &impl Cluster, signer: &solana_keypair::Keypai
         CouncilCmd::Emergency { market, off } => admin::breaker(cluster, signer, Breaker::Emergency(pubkey_arg(market, "market")?), !off, mode, out).await,
         CouncilCmd::Cancel(target) => admin::cancel(cluster, signer, target.target()?, mode, out).await,
         CouncilCmd::Accept { market } => admin::accept(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::RiskCouncil, mode, out).await,
+    }
+}
+
+fn keeper_options(cli: &Cli, k: &KeeperArgs, rounds: u32, interval: std::time::Duration) -> keeper::Options {
+    keeper::Options {
+        dry_run: cli.dry_run,
+        rounds,
+        interval,
+        send: k.send.send(),
+        retries: k.retries,
+        backoff: std::time::Duration::from_millis(k.backoff_ms),
+        shard: k.shard,
+    }
+}
+
+/// Starts the metrics endpoint when asked for; the keeper reports into the returned counters either way.
+pub async fn serve_metrics(addr: Option<std::net::SocketAddr>) -> Result<std::sync::Arc<std::sync::Mutex<keeper::metrics::Metrics>>> {
+    let metrics = std::sync::Arc::new(std::sync::Mutex::new(keeper::metrics::Metrics::default()));
+    if let Some(addr) = addr {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow!("--metrics-addr {addr}: {e}"))?;
+        tokio::spawn(keeper::metrics::serve(listener, metrics.clone()));
+    }
+    Ok(metrics)
+}
+
+/// `keeper watch` against a live cluster: notifications from `ws_url` feed the keeper.
+pub async fn keeper_watch(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::Keypair, cli: &Cli, out: &mut impl Write) -> Result<()> {
+    let Command::Keeper(KeeperCmd::Watch { keeper: k, ws_url, resync_secs }) = &cli.command else {
+        return Err(anyhow!("not a keeper watch command"));
+    };
+    let market = pubkey_arg(&k.market, "market")?;
+    let ws_url = ws_url.clone().unwrap_or_else(|| websocket_url(&cluster.client.url()));
+    let opts = keeper_options(cli, k, 0, std::time::Duration::ZERO);
+    let metrics = serve_metrics(k.metrics_addr).await?;
+    // Subscribe first, then read the snapshot: a change between the two is then seen twice, never missed.
+    let accounts = keeper::watch::followed_accounts(&MarketSnapshot::load(cluster, &market).await?);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4_096);
+    let follower = tokio::spawn(async move { keeper::watch::follow(&ws_url, &market, &accounts, tx).await });
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let snap = MarketSnapshot::load(cluster, &market).await?;
+    let resync = std::time::Duration::from_secs(*resync_secs);
+    let report = keeper::watch::watch(cluster, signer, snap, &opts, resync, &mut rx, &metrics, out).await;
+    follower.abort();
+    report.map(|_| ())
+}
+
+/// The websocket URL the Solana CLI derives from an RPC URL: ws(s):// and, for an explicit port, port + 1.
+pub fn websocket_url(rpc: &str) -> String {
+    let (scheme, rest) = match rpc.split_once("://") {
+        Some(("https", rest)) => ("wss", rest),
+        Some((_, rest)) => ("ws", rest),
+        None => ("ws", rpc),
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) => match port.parse::<u16>() {
+            Ok(p) => format!("{name}:{}", p.saturating_add(1)),
+            Err(_) => host.to_string(),
+        },
+        None => host.to_string(),
+    };
+    if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_url_succeeds_deriving_it_as_the_solana_cli_does() {
+        assert_eq!(websocket_url("http://127.0.0.1:8899"), "ws://127.0.0.1:8900");
+        assert_eq!(websocket_url("https://api.devnet.solana.com"), "wss://api.devnet.solana.com");
+        assert_eq!(websocket_url("https://rpc.example.com:443/key"), "wss://rpc.example.com:444/key");
+    }
+
+    #[test]
+    fn shard_owns_succeeds_giving_each_obligation_to_exactly_one_shard() {
+        let shards: Vec<keeper::Shard> = (0..4).map(|i| format!("{i}/4").parse().unwrap()).collect();
+        for _ in 0..200 {
+            let key = Pubkey::new_unique();
+            assert_eq!(shards.iter().filter(|s| s.owns(&key)).count(), 1);
+        }
+        assert!("4/4".parse::<keeper::Shard>().is_err() && "1".parse::<keeper::Shard>().is_err());
     }
 }

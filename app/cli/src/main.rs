@@ -28,7 +28,7 @@ async fn run(cli: Cli) -> Result<()> {
         Some(p) => p,
         None => PathBuf::from(std::env::var("HOME").map_err(|_| anyhow!("HOME is not set; pass --keypair"))?).join(".config/solana/id.json"),
     };
-    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_));
+    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_) | Command::Events { .. });
     let signer = match ballast_migrate::read_keypair(&keypair_path) {
         Ok(k) => k,
         // Reads sign nothing: without an explicit --keypair they may run with a throwaway key.
@@ -36,6 +36,9 @@ async fn run(cli: Cli) -> Result<()> {
         Err(e) => return Err(e),
     };
     let cluster = Rpc::new(&url, signer.insecure_clone());
+    if matches!(cli.command, Command::Keeper(ballast_cli::KeeperCmd::Watch { .. })) {
+        return ballast_cli::keeper_watch(&cluster, &signer, &cli, &mut out).await;
+    }
     execute(&cluster, &signer, &cli, &mut out).await
 }
 

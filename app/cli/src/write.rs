@@ -138,7 +138,45 @@ pub async fn repay(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, a
     submit(cluster, &[ix], &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
-/// Liquidates `obligation` once, paid in cTokens of the withdraw reserve.
+/// How a liquidation is sent.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidationSend {
+    /// Least payout accepted below the projected one, bps: the transaction fails rather than pay less
+    /// (prices or the exchange rate moved against the liquidator between projection and execution).
+    pub slippage_bps: u16,
+    /// Compute-unit price in micro-lamports (a priority fee), when set.
+    pub priority_fee: Option<u64>,
+    /// Compute-unit limit, when set.
+    pub compute_unit_limit: Option<u32>,
+}
+
+impl Default for LiquidationSend {
+    fn default() -> Self {
+        Self { slippage_bps: 100, priority_fee: None, compute_unit_limit: None }
+    }
+}
+
+/// A projected liquidation: what the program will size now, and the least payout the transaction accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Projected {
+    pub repay_amount: u64,
+    /// cTokens the liquidator receives (seized less the protocol's fee).
+    pub payout_ctokens: u64,
+    pub min_seized_out: u64,
+}
+
+/// Projects a liquidation with the program's own sizing code and derives `min_seized_out` from it.
+pub fn project(snap: &MarketSnapshot, obligation: &Obligation, repay: &Pubkey, withdraw: &Pubkey, max_repay: u64, slippage_bps: u16) -> Result<Projected> {
+    let plan = Projection::new(snap).liquidation(obligation, repay, withdraw, max_repay)?;
+    let payout_ctokens = plan.seized_ctokens - plan.protocol_fee_ctokens;
+    let keep = 10_000u128.saturating_sub(u128::from(slippage_bps.min(10_000)));
+    let min_seized_out = (u128::from(payout_ctokens) * keep / 10_000) as u64;
+    Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out })
+}
+
+/// Liquidates `obligation` once, paid in cTokens of the withdraw reserve, accepting no less than the
+/// projected payout minus `how.slippage_bps`.
+#[allow(clippy::too_many_arguments)]
 pub async fn liquidate(
     cluster: &impl Cluster,
     signer: &Keypair,
@@ -146,19 +184,26 @@ pub async fn liquidate(
     repay: &Pubkey,
     withdraw: &Pubkey,
     max_repay: Option<f64>,
+    how: LiquidationSend,
+    mode: Mode,
     out: &mut impl Write,
 ) -> Result<()> {
     let c = context(cluster, repay).await?;
     let w = *c.snap.reserve(withdraw)?;
     let o = obligation_state(cluster, obligation).await?.ok_or_else(|| anyhow!("unknown obligation {obligation}"))?;
     let max = max_repay.map(|x| c.reserve.native(x)).unwrap_or(u64::MAX);
-    let sig = send_liquidation(cluster, signer, &c.snap, (obligation, &o), &c.reserve, &w, max).await?;
-    writeln!(out, "liquidated {obligation}: {sig}")?;
-    Ok(())
+    let p = project(&c.snap, &o, repay, withdraw, max, how.slippage_bps).map_err(|e| anyhow!("cannot liquidate {obligation}: {e}"))?;
+    let plan = Plan::new(format!("liquidate {obligation}: repay {} of reserve {repay}", c.reserve.ui(p.repay_amount)))
+        .line(format!("seize {} cTokens of reserve {withdraw}; accept no fewer than {} ({} bps slippage)", p.payout_ctokens, p.min_seized_out, how.slippage_bps))
+        .details(serde_json::json!({ "repay_native": p.repay_amount, "payout_ctokens": p.payout_ctokens, "min_seized_out": p.min_seized_out }));
+    let ixs = liquidation_ixs(cluster, signer, &c.snap, (obligation, &o), &c.reserve, &w, max, p.min_seized_out, how);
+    submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
 }
 
-/// One liquidation transaction: the liquidator's accounts are created when missing.
-pub async fn send_liquidation(
+/// One liquidation transaction's instructions: compute budget when asked for, the liquidator's token accounts
+/// (created when missing), then the liquidation.
+#[allow(clippy::too_many_arguments)]
+pub fn liquidation_ixs(
     cluster: &impl Cluster,
     liquidator: &Keypair,
     snap: &MarketSnapshot,
@@ -166,19 +211,25 @@ pub async fn send_liquidation(
     repay: &ReserveView,
     withdraw: &ReserveView,
     max_repay: u64,
-) -> Result<String> {
+    min_seized_out: u64,
+    how: LiquidationSend,
+) -> Vec<Instruction> {
+    use solana_compute_budget_interface::ComputeBudgetInstruction;
     let me = liquidator.pubkey();
     let payer = cluster.payer().pubkey();
-    let mut ixs = create_atas(&payer, &me, withdraw);
+    let mut ixs = vec![];
+    ixs.extend(how.compute_unit_limit.map(ComputeBudgetInstruction::set_compute_unit_limit));
+    ixs.extend(how.priority_fee.map(ComputeBudgetInstruction::set_compute_unit_price));
+    ixs.extend(create_atas(&payer, &me, withdraw));
     ixs.push(tokens::create_ata_idempotent(&payer, &me, &repay.mint(), &repay.token_program()));
     let accounts = ix::LiquidatorAccounts {
         repay_liquidity: ata(&me, &repay.mint(), repay),
         withdraw_ctokens: ata(&me, &withdraw.state.ctoken_mint, withdraw),
         withdraw_liquidity: ata(&me, &withdraw.mint(), withdraw),
     };
-    let args = LiquidateArgs { max_repay_amount: max_repay, min_seized_out: 0, receive_underlying: false };
-    ixs.push(ix::liquidate(&me, obligation, repay, withdraw, &accounts, args, snap.price_accounts()));
-    cluster.send_with_tables(&ixs, &[liquidator], snap.tables()).await
+    let args = LiquidateArgs { max_repay_amount: max_repay, min_seized_out, receive_underlying: false };
+    ixs.push(ix::liquidate(&me, obligation, repay, withdraw, &accounts, args, snap.liquidation_price_accounts()));
+    ixs
 }
 
 /// Redeems cTokens held outside any obligation (in the signer's cToken account) for liquidity; `all` redeems

@@ -156,12 +156,12 @@ async fn keeper_succeeds_liquidating_every_liquidatable_obligation_and_nothing_e
         v
     };
 
-    let dry = keeper::Options { dry_run: true, rounds: 1, interval: std::time::Duration::ZERO };
+    let dry = keeper::Options { dry_run: true, rounds: 1, interval: std::time::Duration::ZERO, ..Default::default() };
     let report = keeper::run(&w.cluster, &liquidator, &w.market, &dry, &mut Vec::new()).await.unwrap();
     assert_eq!(sorted(report.liquidatable), expected);
     assert!(report.liquidated.is_empty(), "a dry run sends nothing");
 
-    let opts = keeper::Options { dry_run: false, rounds: 1, interval: std::time::Duration::ZERO };
+    let opts = keeper::Options { rounds: 1, interval: std::time::Duration::ZERO, ..Default::default() };
     let report = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut Vec::new()).await.unwrap();
     assert_eq!(sorted(report.liquidated), expected);
     assert_eq!(report.failed, 0);
@@ -176,9 +176,9 @@ async fn keeper_succeeds_liquidating_every_liquidatable_obligation_and_nothing_e
         let snap = w.snapshot().await.unwrap();
         let usdc = reserve(&snap, &w, "USDC");
         let sol = reserve(&snap, &w, "SOL");
-        let err = ballast_cli::write::send_liquidation(&w.cluster, &liquidator, &snap, (key, &obligation(&w, key).await), &usdc, &sol, u64::MAX)
-            .await
-            .unwrap_err();
+        let o = obligation(&w, key).await;
+        let ixs = ballast_cli::write::liquidation_ixs(&w.cluster, &liquidator, &snap, (key, &o), &usdc, &sol, u64::MAX, 0, Default::default());
+        let err = w.cluster.send_with_tables(&ixs, &[&liquidator], snap.tables()).await.unwrap_err();
         assert!(err.to_string().contains("ObligationHealthy"), "{user:?}: {err}");
     }
     assert_invariants(&w).await;
@@ -469,10 +469,11 @@ async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_l
     let mut snap = w.snapshot().await.unwrap();
     snap.lookup_table = None;
     let (c0, d0) = (reserve(&snap, &w, "C0"), reserve(&snap, &w, "D8"));
-    let err = ballast_cli::write::send_liquidation(&w.cluster, &liquidator, &snap, (&obligation, &o), &d0, &c0, u64::MAX).await.unwrap_err();
+    let ixs = ballast_cli::write::liquidation_ixs(&w.cluster, &liquidator, &snap, (&obligation, &o), &d0, &c0, u64::MAX, 0, Default::default());
+    let err = w.cluster.send_with_tables(&ixs, &[&liquidator], snap.tables()).await.unwrap_err();
     assert!(err.to_string().contains("1232"), "{err}");
 
-    let opts = keeper::Options { dry_run: false, rounds: 1, interval: std::time::Duration::ZERO };
+    let opts = keeper::Options { rounds: 1, interval: std::time::Duration::ZERO, ..Default::default() };
     let report = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut Vec::new()).await.unwrap();
     assert_eq!((report.liquidated, report.failed), (vec![obligation], 0));
     let after = w.snapshot().await.unwrap().obligation(&obligation).unwrap().state;

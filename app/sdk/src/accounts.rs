@@ -127,6 +127,53 @@ impl MarketSnapshot {
         Ok(Self { key: *market, market: market_state, reserves, obligations, raw, now, slot, lookup_table })
     }
 
+    /// Folds in one account change seen after the snapshot was read (a websocket notification): the market,
+    /// one of its reserves, a price account they use, or one of its obligations (`None`: the account is gone).
+    /// Returns the obligations whose health the change can move.
+    pub fn apply(&mut self, key: Pubkey, account: Option<solana_account::Account>) -> Result<Vec<Pubkey>> {
+        let all = || self.obligations.iter().map(|o| o.key).collect::<Vec<_>>();
+        if key == self.key {
+            let account = account.ok_or_else(|| anyhow!("market {key} was closed"))?;
+            self.market = decode(&account.data)?;
+            self.raw.insert(key, account);
+            return Ok(all());
+        }
+        if let Some(i) = self.reserves.iter().position(|r| r.key == key) {
+            let account = account.ok_or_else(|| anyhow!("reserve {key} was closed"))?;
+            self.reserves[i].state = decode(&account.data)?;
+            self.raw.insert(key, account);
+            return Ok(self.holding(&[key]));
+        }
+        let priced: Vec<Pubkey> = self.reserves.iter().filter(|r| r.price_account() == key || r.secondary_price_account() == Some(key)).map(|r| r.key).collect();
+        if !priced.is_empty() {
+            match account {
+                Some(account) => self.raw.insert(key, account),
+                None => self.raw.remove(&key),
+            };
+            return Ok(self.holding(&priced));
+        }
+        let position = self.obligations.iter().position(|o| o.key == key);
+        let state = account.as_ref().filter(|a| a.owner == ballast::ID).and_then(|a| decode::<Obligation>(&a.data).ok()).filter(|o| o.market == self.key);
+        match (position, state) {
+            (Some(i), Some(state)) => self.obligations[i].state = state,
+            (None, Some(state)) => {
+                let at = self.obligations.partition_point(|o| o.key < key);
+                self.obligations.insert(at, ObligationView { key, state });
+            }
+            (Some(i), None) => {
+                self.obligations.remove(i);
+                return Ok(vec![]);
+            }
+            (None, None) => return Ok(vec![]),
+        }
+        Ok(vec![key])
+    }
+
+    /// The obligations with a position in any of `reserves`.
+    fn holding(&self, reserves: &[Pubkey]) -> Vec<Pubkey> {
+        self.obligations.iter().filter(|o| o.state.health_reserves().any(|r| reserves.contains(&r))).map(|o| o.key).collect()
+    }
+
     pub fn reserve(&self, key: &Pubkey) -> Result<&ReserveView> {
         self.reserves.iter().find(|r| r.key == *key).ok_or_else(|| anyhow!("reserve {key} is not in market {}", self.key))
     }

@@ -38,3 +38,14 @@ pub fn describe_transaction_error(err: &TransactionError) -> String {
         other => format!("transaction failed: {other}"),
     }
 }
+
+/// Whether a failed send is worth sending again: an RPC, network or blockhash failure is; a transaction the
+/// program or runtime refused (an instruction error, a size or lock limit) will be refused again on the same
+/// state.
+pub fn is_retryable(message: &str) -> bool {
+    let refused = (message.contains("instruction ") && message.contains(" failed"))
+        || ballast_errors().iter().any(|(code, name, _)| message.contains(&format!("{name} ({code})")))
+        || message.contains("mainnet accepts at most")
+        || message.contains("mainnet allows at most");
+    !refused
+}

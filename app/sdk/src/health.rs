@@ -5,12 +5,13 @@ use anchor_lang::prelude::{AccountInfo, AccountLoader, Pubkey};
 use anyhow::{anyhow, Result};
 use ballast::{
     error::BallastError,
-    instructions::{compute_health, count_isolated_borrow, price_accounts_of, record_outflow, require_borrow_power},
+    instructions::{compute_health, count_isolated_borrow, liquidation_health_accounts, price_accounts_of, record_outflow, require_borrow_power, size_liquidation, LiquidationTerms},
     math::Fraction,
     operations::{
         borrow, collateral,
         controls::{self, Action},
         health::Health,
+        liquidate::LiquidationPlan,
     },
     oracle::PriceUse,
     state::{Market, Obligation},
@@ -143,6 +144,33 @@ impl<'s> Projection<'s> {
     pub fn max_withdraw(&self, obligation: &Obligation, reserve_key: &Pubkey) -> Result<u64> {
         let hi = obligation.find_deposit(reserve_key).map(|i| obligation.deposits[i].ctoken_amount).unwrap_or(0);
         largest(hi, |x| self.can_withdraw(obligation, reserve_key, x))
+    }
+
+    /// The liquidation the program would size now for `obligation`, repaying up to `max_repay` of `repay_key`
+    /// and seizing `withdraw_key`: both reserves accrued to the snapshot's clock, then the instruction's own
+    /// sizing code. The liquidator's cTokens are `seized_ctokens - protocol_fee_ctokens`.
+    pub fn liquidation(&self, obligation: &Obligation, repay_key: &Pubkey, withdraw_key: &Pubkey, max_repay: u64) -> Result<LiquidationPlan> {
+        let now = self.snap.clock();
+        let accrued = |key: &Pubkey| -> Result<ballast::state::Reserve> {
+            let mut r = self.snap.reserve(key)?.state;
+            r.accrue_interest(now.ts)?;
+            Ok(r)
+        };
+        let (repay, withdraw) = (accrued(repay_key)?, accrued(withdraw_key)?);
+        let group = self.group(obligation);
+        let market = &self.snap.market.config;
+        let terms = LiquidationTerms {
+            market: &self.snap.key,
+            close_factor_bps: market.close_factor_bps,
+            dust_threshold_quote: market.dust_threshold_quote,
+            group: group.as_ref(),
+            max_repay_amount: max_repay,
+        };
+        self.with_accounts(obligation, |_, remaining| {
+            let pairs = liquidation_health_accounts(obligation, &obligation.isolated_reserve, remaining)?;
+            let withdraw = if repay_key == withdraw_key { &repay } else { &withdraw };
+            Ok(size_liquidation(obligation, &terms, (repay_key, &repay), (withdraw_key, withdraw), pairs, now)?)
+        })
     }
 
     /// For each position, the spot price at which it alone would bring liquidation health to 1.

@@ -115,6 +115,7 @@ impl World {
         let mut assets = vec![];
         for (i, &dec) in decimals.iter().take(n_assets).enumerate() {
             let mut reserve = Reserve::zeroed();
+            reserve.version = ballast::constants::ACCOUNT_VERSION;
             reserve.liquidity_decimals = dec;
             reserve.config = random_config(rng, i);
             reserve.config.validate().expect("a generated config is valid");
@@ -145,6 +146,7 @@ impl World {
         let obligations = (0..USERS)
             .map(|u| {
                 let mut o = Obligation::zeroed();
+                o.version = ballast::constants::ACCOUNT_VERSION;
                 o.owner = Pubkey::new_from_array([u as u8 + 201; 32]);
                 o
             })

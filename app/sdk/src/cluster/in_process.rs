@@ -133,9 +133,11 @@ impl Cluster for InProcess {
             let mut known = self.known.lock().unwrap();
             known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)));
         }
-        // A per-transaction compute-unit price makes repeated identical transactions distinct.
+        // A per-transaction compute-unit price makes repeated identical transactions distinct, unless the
+        // caller set its own (a priority fee): the runtime refuses two of the same compute-budget instruction.
         let nonce = self.nonce.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_price(nonce)];
+        let priced = ixs.iter().any(|ix| ix.program_id == solana_compute_budget_interface::ID && ix.data.first() == Some(&3));
+        let mut all = if priced { vec![] } else { vec![ComputeBudgetInstruction::set_compute_unit_price(nonce)] };
         all.extend_from_slice(ixs);
         let client = self.context.lock().await.banks_client.clone();
         // program-test registers a new blockhash every 6.4 ms and keeps 150: take a fresh one per transaction.

@@ -131,6 +131,7 @@ mod tests {
 
     fn reserve() -> Reserve {
         let mut r = Reserve::zeroed();
+        r.version = crate::constants::ACCOUNT_VERSION;
         r.config.deposit_limit = u64::MAX;
         r.config.utilization_ceiling_bps = 9_000;
         r.config.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 1_000 };

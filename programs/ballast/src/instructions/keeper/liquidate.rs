@@ -2,12 +2,11 @@ use crate::{
     error::BallastError,
     events::{IsolatedDebtEvent, LiquidateEvent},
     instructions::shared::*,
-    constants::MAX_LIQUIDATION_BONUS_BPS,
-    operations::{isolation, liquidate::{self, LiquidationInputs}, repay},
+    operations::{isolation, liquidate, repay},
     oracle::PriceUse,
     state::{Obligation, Reserve},
 };
-use crate::oracle::{Now, Side};
+use crate::oracle::Now;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -91,39 +90,16 @@ impl<'info> Liquidate<'info> {
             let isolated_key = obligation.isolated_reserve;
             let sole_before = isolation::sole_collateral(&obligation);
             let pairs = liquidation_health_accounts(&obligation, &isolated_key, ctx.remaining_accounts)?;
-            let debt_index = obligation.find_borrow(&repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
-            let deposit_index = obligation.find_deposit(&withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
-
             let plan = {
                 let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
-                let held = [(&repay_key, &*repay_reserve), (&withdraw_key, withdraw_reserve)];
-                let health = compute_health(&obligation, &market_key, group.as_ref(), pairs, &held, clock, PriceUse::Liquidation)?;
-                let repay_price = price_of(pairs, &repay_key, &repay_reserve, clock, PriceUse::Liquidation)?;
-                let withdraw_price = price_of(pairs, &withdraw_key, withdraw_reserve, clock, PriceUse::Liquidation)?;
-                let cfg = &withdraw_reserve.config;
-                // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap;
-                // never above the program's, whatever is stored.
-                let max_bonus_bps = match group {
-                    Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.max_liquidation_bonus_bps,
-                    _ => cfg.max_liquidation_bonus_bps,
-                }
-                .min(MAX_LIQUIDATION_BONUS_BPS);
-                liquidate::plan(&LiquidationInputs {
-                    health,
-                    debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
-                    repay_price: repay_price.spot(Side::Debt),
-                    repay_decimals: repay_reserve.liquidity_decimals,
-                    collateral_ctokens: obligation.deposits[deposit_index].ctoken_amount,
-                    liquidity_per_ctoken: withdraw_reserve.ctokens_to_liquidity(1)?,
-                    withdraw_price: withdraw_price.spot(Side::Collateral),
-                    withdraw_decimals: withdraw_reserve.liquidity_decimals,
+                let terms = LiquidationTerms {
+                    market: &market_key,
                     close_factor_bps,
                     dust_threshold_quote,
-                    min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
-                    max_bonus_bps,
-                    protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
+                    group: group.as_ref(),
                     max_repay_amount: args.max_repay_amount,
-                })?
+                };
+                size_liquidation(&obligation, &terms, (&repay_key, &repay_reserve), (&withdraw_key, withdraw_reserve), pairs, clock)?
             };
 
             let repayment = repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;

@@ -47,6 +47,7 @@ mod tests {
     #[test]
     fn a_new_council_accepts_only_after_the_timelock() {
         let mut m = Market::zeroed();
+        m.version = crate::constants::ACCOUNT_VERSION;
         m.admin = Pubkey::new_from_array([1; 32]);
         m.risk_council = Pubkey::new_from_array([2; 32]);
         m.config.config_timelock_secs = 3_600;
@@ -68,6 +69,7 @@ mod tests {
     #[test]
     fn only_the_admin_or_the_council_may_cancel() {
         let mut m = Market::zeroed();
+        m.version = crate::constants::ACCOUNT_VERSION;
         m.admin = Pubkey::new_from_array([1; 32]);
         m.risk_council = Pubkey::new_from_array([2; 32]);
         assert!(require_admin_or_council(&m, &m.admin).unwrap());

@@ -236,6 +236,7 @@ mod tests {
 
     fn reserve() -> Reserve {
         let mut r = Reserve::zeroed();
+        r.version = crate::constants::ACCOUNT_VERSION;
         r.config = base();
         r
     }
@@ -313,6 +314,7 @@ mod tests {
     #[test]
     fn cancel_drops_the_pending_change() {
         let mut m = Market::zeroed();
+        m.version = crate::constants::ACCOUNT_VERSION;
         m.config = market();
         assert_eq!(market_slots(&mut m).cancel().unwrap_err(), BallastError::NoPendingConfig.into());
         let calm = MarketConfig { flags: 0, ..market() };
@@ -366,6 +368,7 @@ mod tests {
     #[test]
     fn creating_an_elevation_group_is_queued_and_applies_after_the_timelock() {
         let mut m = Market::zeroed();
+        m.version = crate::constants::ACCOUNT_VERSION;
         let err = tighten_elevation_group(&mut m, 1, group(9_000)).unwrap_err();
         assert_eq!(err, BallastError::ConfigChangeLoosens.into(), "creation cannot happen at once");
         assert_eq!(queue_elevation_group(&mut m, 1, group(9_000), 100, 60).unwrap(), 160);
@@ -381,6 +384,7 @@ mod tests {
     #[test]
     fn tightening_one_elevation_group_keeps_another_groups_pending_change() {
         let mut m = Market::zeroed();
+        m.version = crate::constants::ACCOUNT_VERSION;
         m.elevation_groups[0] = group(9_000);
         queue_elevation_group(&mut m, 2, group(8_000), 0, 60).unwrap();
         assert!(!tighten_elevation_group(&mut m, 1, group(8_500)).unwrap());

@@ -1,0 +1,140 @@
+//! `keeper watch`: the keeper on a snapshot kept current by account notifications instead of a full rescan
+//! every round. After each batch of notifications it examines only the obligations the batch can have moved
+//! (an obligation that changed, or every holder of a reserve whose state or price changed); a full rescan
+//! every `resync` heals anything a dropped connection missed.
+use super::{act, metrics::Metrics, summary, Options, Report};
+use anyhow::{anyhow, Result};
+use ballast_sdk::{accounts::market_filters, ballast::state::Obligation, Cluster, Keypair, MarketSnapshot, Pubkey};
+use futures_util::StreamExt;
+use solana_account::Account;
+use std::{
+    collections::BTreeSet,
+    io::Write,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::sync::mpsc;
+
+/// One account's new contents (`None`: the account was closed).
+#[derive(Clone, Debug)]
+pub struct Update {
+    pub key: Pubkey,
+    pub account: Option<Account>,
+}
+
+/// Runs the keeper from `snap` (read before `updates` were subscribed, so nothing falls between them) on
+/// `updates` until the channel closes, or for `opts.rounds` rounds when that is not 0.
+#[allow(clippy::too_many_arguments)]
+pub async fn watch(
+    cluster: &impl Cluster,
+    liquidator: &Keypair,
+    mut snap: MarketSnapshot,
+    opts: &Options,
+    resync: Duration,
+    updates: &mut mpsc::Receiver<Update>,
+    metrics: &Arc<Mutex<Metrics>>,
+    out: &mut impl Write,
+) -> Result<Report> {
+    let market = snap.key;
+    let mut report = Report::default();
+    let mut synced = Instant::now();
+    // The first round looks at everything; later ones at what the notifications touched.
+    let mut dirty: BTreeSet<Pubkey> = snap.obligations.iter().map(|o| o.key).collect();
+    let mut round = 0u32;
+    loop {
+        if !dirty.is_empty() {
+            round += 1;
+            let started = Instant::now();
+            let before = metrics.lock().map_err(|_| anyhow!("metrics lock poisoned"))?.clone();
+            snap.now = cluster.now().await?;
+            snap.slot = cluster.slot().await?;
+            let candidates: Vec<Pubkey> = std::mem::take(&mut dirty).into_iter().collect();
+            let acted_before = (report.liquidated.len(), report.socialized.len(), report.failed);
+            let acted = act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
+            summary(round, started, &before, metrics, opts, out)?;
+            if acted > 0 && !opts.dry_run && acted_before != (report.liquidated.len(), report.socialized.len(), report.failed) {
+                // What this keeper just changed, read back now rather than acted on again from stale state
+                // before its notifications arrive: the obligations it touched and the market's reserves.
+                let mut keys: Vec<Pubkey> = candidates.clone();
+                keys.extend(snap.reserves.iter().map(|r| r.key));
+                for (key, account) in keys.iter().zip(cluster.accounts(&keys).await?) {
+                    dirty.extend(snap.apply(*key, account)?);
+                }
+                continue;
+            }
+            if opts.rounds != 0 && round >= opts.rounds {
+                break;
+            }
+        }
+        let Some(first) = updates.recv().await else { break };
+        // Drain what is already queued: one round per burst of notifications, not one per account.
+        let mut batch = vec![first];
+        while let Ok(next) = updates.try_recv() {
+            batch.push(next);
+        }
+        if synced.elapsed() >= resync {
+            snap = MarketSnapshot::load(cluster, &market).await?;
+            synced = Instant::now();
+            dirty.extend(snap.obligations.iter().map(|o| o.key));
+            continue;
+        }
+        for update in batch {
+            dirty.extend(snap.apply(update.key, update.account)?);
+        }
+    }
+    Ok(report)
+}
+
+/// The accounts a watch follows one by one: the market, its reserves and their price accounts.
+pub fn followed_accounts(snap: &MarketSnapshot) -> Vec<Pubkey> {
+    let mut keys = vec![snap.key];
+    for r in &snap.reserves {
+        keys.push(r.key);
+        keys.push(r.price_account());
+        keys.extend(r.secondary_price_account());
+    }
+    keys
+}
+
+/// Follows the market over the websocket at `ws_url`: the market's obligations (programSubscribe on the
+/// program, filtered on the obligation discriminator and the market) and each of `accounts`
+/// (accountSubscribe), sending every notification to `tx`. Returns when the connection or `tx` closes.
+pub async fn follow(ws_url: &str, market: &Pubkey, accounts: &[Pubkey], tx: mpsc::Sender<Update>) -> Result<()> {
+    use solana_account_decoder_client_types::UiAccountEncoding;
+    use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+    use solana_rpc_client_api::{
+        config::{RpcAccountInfoConfig, RpcProgramAccountsConfig},
+        filter::{Memcmp, RpcFilterType},
+    };
+    let client = PubsubClient::new(ws_url).await.map_err(|e| anyhow!("websocket {ws_url}: {e}"))?;
+    let account_config = RpcAccountInfoConfig { encoding: Some(UiAccountEncoding::Base64), ..Default::default() };
+    let filters = market_filters::<Obligation>(market)
+        .into_iter()
+        .map(|f| match f {
+            ballast_sdk::Filter::Memcmp { offset, bytes } => RpcFilterType::Memcmp(Memcmp::new_raw_bytes(offset, bytes)),
+            ballast_sdk::Filter::DataSize(n) => RpcFilterType::DataSize(n),
+        })
+        .collect();
+    let program_config = RpcProgramAccountsConfig { filters: Some(filters), account_config: account_config.clone(), ..Default::default() };
+    let (obligations, _unsubscribe) = client.program_subscribe(&ballast_sdk::ballast::ID, Some(program_config)).await?;
+    let mut streams = vec![obligations
+        .filter_map(|r| async move {
+            let key = r.value.pubkey.parse::<Pubkey>().ok()?;
+            Some(Update { key, account: r.value.account.decode::<Account>() })
+        })
+        .boxed()];
+    let mut unsubscribes = vec![];
+    for key in accounts {
+        let key = *key;
+        let (stream, unsubscribe) = client.account_subscribe(&key, Some(account_config.clone())).await?;
+        unsubscribes.push(unsubscribe);
+        streams.push(stream.map(move |r| Update { key, account: r.value.decode::<Account>() }).boxed());
+    }
+    let mut all = futures_util::stream::select_all(streams);
+    while let Some(update) = all.next().await {
+        if tx.send(update).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
