@@ -181,16 +181,7 @@ impl TestContext {
     expect_ok!(withdraw_collateral, try_withdraw_collateral(user: &User, r: &ReserveInfo, ctoken_amount: u64));
 
     pub async fn try_withdraw_collateral_with(&mut self, user: &User, r: &ReserveInfo, ctoken_amount: u64, health: Vec<AccountMeta>) -> TxResult {
-        let mut ix = Self::instruction(
-            ballast::accounts::WithdrawCollateral {
-                position: position(user, r),
-                user_ctokens: user.ctokens(r),
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::WithdrawCollateral { ctoken_amount },
-        );
-        ix.accounts.extend(health);
+        let ix = ballast_sdk::ix::withdraw_collateral_with(&user.key(), &user.obligation, &self.build_view(r), &user.ctokens(r), ctoken_amount, health);
         self.send(&[ix], &[&user.keypair]).await?;
         assert_eq!(self.emitted::<CollateralOutEvent>(), CollateralOutEvent { obligation: user.obligation, reserve: r.key, ctoken_amount });
         Ok(())
@@ -229,18 +220,7 @@ impl TestContext {
     // --- debt ---
 
     pub fn borrow_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64, health: Vec<AccountMeta>) -> Instruction {
-        let mut ix = Self::instruction(
-            ballast::accounts::Borrow {
-                position: position(user, r),
-                user_liquidity: user.liquidity(r),
-                market: r.market,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::Borrow { liquidity_amount },
-        );
-        ix.accounts.extend(health);
-        ix
+        ballast_sdk::ix::borrow_with(&user.key(), &user.obligation, &self.build_view(r), &user.liquidity(r), liquidity_amount, health)
     }
 
     pub async fn try_borrow(&mut self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> TxResult {
@@ -275,18 +255,7 @@ impl TestContext {
 
     /// Repay with exactly `remaining` as its remaining accounts.
     pub async fn try_repay_with(&mut self, payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64, remaining: Vec<AccountMeta>) -> TxResult {
-        let mut ix = Self::instruction(
-            ballast::accounts::Repay {
-                payer: payer.key(),
-                vaults: vaults(r),
-                obligation: owner.obligation,
-                payer_liquidity: payer.liquidity(r),
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::Repay { max_liquidity_amount },
-        );
-        ix.accounts.extend(remaining);
+        let ix = ballast_sdk::ix::repay_with(&payer.key(), &owner.obligation, &self.build_view(r), &payer.liquidity(r), max_liquidity_amount, remaining);
         self.send(&[ix], &[&payer.keypair]).await
     }
     expect_ok!(repay, try_repay(payer: &User, owner: &User, r: &ReserveInfo, max_liquidity_amount: u64));

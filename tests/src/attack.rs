@@ -1,7 +1,7 @@
 //! What the exploit catalogue needs beyond the ordinary actions: forged accounts (copies owned by another
 //! program, counterfeit sysvars), instructions with hand-made remaining accounts or substituted token accounts,
 //! and the value an attacker holds, so a scenario can prove an attack yields nothing.
-use crate::{actions::vaults, context::User, reserves::ReserveInfo, TestContext};
+use crate::{context::User, reserves::ReserveInfo, TestContext};
 use anchor_lang::{
     prelude::{AccountMeta, Pubkey},
     solana_program::instruction::Instruction,
@@ -43,22 +43,12 @@ impl TestContext {
     /// A liquidate instruction with exactly `health` as its remaining accounts.
     #[allow(clippy::too_many_arguments)]
     pub fn liquidate_ix_with(&self, liquidator: &User, owner: &User, repay: &ReserveInfo, withdraw: &ReserveInfo, args: LiquidateArgs, health: Vec<AccountMeta>) -> Instruction {
-        let mut ix = Self::instruction(
-            ballast::accounts::Liquidate {
-                liquidator: liquidator.key(),
-                repay: vaults(repay),
-                withdraw: vaults(withdraw),
-                obligation: owner.obligation,
-                liquidator_repay_liquidity: liquidator.liquidity(repay),
-                liquidator_withdraw_ctokens: liquidator.ctokens(withdraw),
-                liquidator_withdraw_liquidity: liquidator.liquidity(withdraw),
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::Liquidate { args },
-        );
-        ix.accounts.extend(health);
-        ix
+        let accounts = ballast_sdk::ix::LiquidatorAccounts {
+            repay_liquidity: liquidator.liquidity(repay),
+            withdraw_ctokens: liquidator.ctokens(withdraw),
+            withdraw_liquidity: liquidator.liquidity(withdraw),
+        };
+        ballast_sdk::ix::liquidate_with(&liquidator.key(), &owner.obligation, &self.build_view(repay), &self.build_view(withdraw), &accounts, args, health)
     }
 
     /// The liquidate instruction the SDK would build for `owner`'s obligation as it is now (as much as one
@@ -71,25 +61,15 @@ impl TestContext {
 
     /// A repay of `owner`'s debt in `r`, signed by `payer`, drawing on `payer_liquidity` (any token account).
     pub fn repay_ix_from(&self, payer: &User, owner: &User, r: &ReserveInfo, payer_liquidity: Pubkey, max_liquidity_amount: u64) -> Instruction {
-        Self::instruction(
-            ballast::accounts::Repay { payer: payer.key(), vaults: vaults(r), obligation: owner.obligation, payer_liquidity, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::Repay { max_liquidity_amount },
-        )
+        ballast_sdk::ix::repay_with(&payer.key(), &owner.obligation, &self.build_view(r), &payer_liquidity, max_liquidity_amount, vec![])
     }
 
     /// `signer` tries to create obligation `id` at `obligation` (which need not be the signer's own PDA).
     pub async fn try_init_obligation_at(&mut self, signer: &User, obligation: Pubkey, id: u8) -> TxResult {
-        let ix = Self::instruction(
-            ballast::accounts::InitObligation {
-                owner: signer.key(),
-                market: self.market,
-                obligation,
-                system_program: anchor_lang::system_program::ID,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::InitObligation { id },
-        );
+        // The SDK's instruction with the obligation account swapped for `obligation`.
+        let mut ix = ballast_sdk::ix::init_obligation(&signer.key(), &self.market, id);
+        let own = ballast_sdk::pda::obligation(&self.market, &signer.key(), id);
+        ix.accounts.iter_mut().filter(|m| m.pubkey == own).for_each(|m| m.pubkey = obligation);
         self.send(&[ix], &[&signer.keypair]).await
     }
 

@@ -120,30 +120,14 @@ impl TestContext {
     /// `create_market_with`, returning the transaction's result.
     pub async fn try_create_market_with(&mut self, admin: &Keypair, config: ballast::state::MarketConfig) -> Result<Pubkey, BanksClientError> {
         let market = Keypair::new();
-        let authority = market_authority(&market.pubkey());
         let mut quote = [0u8; 32];
         quote[..3].copy_from_slice(b"USD");
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::InitMarket {
-                admin: admin.pubkey(),
-                market: market.pubkey(),
-                market_authority: authority,
-                system_program: anchor_lang::system_program::ID,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::InitMarket {
-                args: ballast::instructions::InitMarketArgs {
-                    risk_council: self.risk_council.pubkey(),
-                    quote_currency: quote,
-                    config,
-                },
-            }
-            .data(),
-        };
+        let args = ballast::instructions::InitMarketArgs { risk_council: self.risk_council.pubkey(), quote_currency: quote, config };
+        let ix = ballast_sdk::ix::init_market(&admin.pubkey(), &market.pubkey(), args);
         self.send(&[ix], &[admin, &market]).await?;
+        let e = self.emitted::<ballast::events::MarketInitializedEvent>();
+        let expected = ballast::events::MarketInitializedEvent { market: market.pubkey(), admin: admin.pubkey(), risk_council: self.risk_council.pubkey() };
+        assert_eq!(e, expected);
         Ok(market.pubkey())
     }
 

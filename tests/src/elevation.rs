@@ -43,11 +43,11 @@ impl TestContext {
     /// `user` moves obligation 0 into group `id` (0 = leave), with health accounts for its positions.
     pub async fn try_set_elevation_group(&mut self, user: &User, id: u8) -> Result<(), BanksClientError> {
         let state = self.obligation_state(user).await;
-        let mut ix = Self::instruction(
-            ballast::accounts::SetElevationGroup { owner: user.key(), market: self.market, obligation: user.obligation, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-            ballast::instruction::SetElevationGroup { id },
-        );
-        ix.accounts.extend(self.health_metas(&state));
-        self.send(&[ix], &[&user.keypair]).await
+        let old_id = state.elevation_group;
+        let ix = ballast_sdk::ix::set_elevation_group(&user.key(), &self.market, (&user.obligation, &state), id, self.price_account_of());
+        self.send(&[ix], &[&user.keypair]).await?;
+        let e = self.emitted::<ballast::events::ElevationGroupSetEvent>();
+        assert_eq!(e, ballast::events::ElevationGroupSetEvent { obligation: user.obligation, old_id, id });
+        Ok(())
     }
 }

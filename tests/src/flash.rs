@@ -1,6 +1,6 @@
 //! Flash loans in the harness: instruction builders, a borrow + repay pair sent as one transaction, and a
 //! test-only native program that forwards an instruction to Ballast through a real CPI.
-use crate::{actions::vaults, context::User, reserves::ReserveInfo, TestContext};
+use crate::{context::User, reserves::ReserveInfo, TestContext};
 use anchor_lang::{
     prelude::{AccountInfo, AccountMeta, ProgramError, Pubkey},
     solana_program::{entrypoint::ProgramResult, instruction::Instruction, program::invoke},
@@ -33,31 +33,11 @@ pub fn through_cpi(ix: Instruction) -> Instruction {
 
 impl TestContext {
     pub fn flash_borrow_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> Instruction {
-        Self::instruction(
-            ballast::accounts::FlashBorrow {
-                user: user.key(),
-                vaults: vaults(r),
-                user_liquidity: user.liquidity(r),
-                instructions: solana_instructions_sysvar::ID,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::FlashBorrow { liquidity_amount },
-        )
+        ballast_sdk::ix::flash_borrow(&user.key(), &self.build_view(r), &user.liquidity(r), liquidity_amount)
     }
 
     pub fn flash_repay_ix(&self, user: &User, r: &ReserveInfo, liquidity_amount: u64) -> Instruction {
-        Self::instruction(
-            ballast::accounts::FlashRepay {
-                user: user.key(),
-                vaults: vaults(r),
-                user_liquidity: user.liquidity(r),
-                instructions: solana_instructions_sysvar::ID,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::FlashRepay { liquidity_amount },
-        )
+        ballast_sdk::ix::flash_repay(&user.key(), &self.build_view(r), &user.liquidity(r), liquidity_amount)
     }
 
     /// `flash_borrow(borrow, borrow_amount)` then `flash_repay(repay, repay_amount)` in one transaction.

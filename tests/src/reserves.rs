@@ -206,34 +206,24 @@ impl ReserveBuilder<'_> {
                 t.airdrop(&address, lamports).await;
             }
         }
-        let ix = TestContext::instruction(
-            ballast::accounts::InitReserve {
-                admin: admin.pubkey(),
-                market,
-                market_authority: market_authority(&market),
-                reserve,
-                liquidity_mint: mint,
-                liquidity_vault: info.liquidity_vault,
-                ctoken_mint: info.ctoken_mint,
-                collateral_vault: info.collateral_vault,
-                fee_vault: info.fee_vault,
-                admin_liquidity,
-                token_program: self.kind.program(),
-                system_program: anchor_lang::system_program::ID,
-                event_authority: ballast_sdk::pda::event_authority(),
-                program: ballast::ID,
-            },
-            ballast::instruction::InitReserve { args: ballast::instructions::InitReserveArgs { config, seed_liquidity_amount: seed } },
-        );
+        let args = ballast::instructions::InitReserveArgs { config, seed_liquidity_amount: seed };
+        let ix = ballast_sdk::ix::init_reserve(&admin.pubkey(), &market, &mint, &self.kind.program(), &admin_liquidity, args);
+        assert_eq!(ix.accounts[3].pubkey, reserve, "the SDK derives the reserve the test expects");
         t.send(&[ix], &[&admin]).await?;
         let listed: ballast::state::Reserve = t.zero_copy(&reserve).await;
+        let e = t.emitted::<ballast::events::ReserveInitializedEvent>();
+        let expected = ballast::events::ReserveInitializedEvent {
+            market,
+            reserve,
+            liquidity_mint: mint,
+            seed_liquidity_amount: seed,
+            config: listed.config,
+            pending_apply_ts: listed.pending_config_apply_ts,
+        };
+        assert_eq!(e, expected);
         if listed.pending_config_apply_ts != 0 && !self.listing_pending {
             t.advance((listed.pending_config_apply_ts - t.now).max(0)).await;
-            let apply = TestContext::instruction(
-                ballast::accounts::ApplyPendingReserveConfig { reserve, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID },
-                ballast::instruction::ApplyPendingReserveConfig {},
-            );
-            t.send(&[apply], &[]).await?;
+            t.send(&[ballast_sdk::ix::apply_pending_reserve_config(&reserve)], &[]).await?;
         }
         for vault in [info.liquidity_vault, info.collateral_vault, info.fee_vault] {
             t.token_accounts.push(vault);

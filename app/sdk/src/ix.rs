@@ -333,9 +333,15 @@ pub fn withdraw_collateral<K: Into<PriceKeys>>(
     ctoken_amount: u64,
     price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
-    let accounts = a::WithdrawCollateral { position: position(owner, obligation.0, r), user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
     let health = withdraw_health(obligation.1, &r.key, ctoken_amount, price_of);
-    with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), health)
+    withdraw_collateral_with(owner, obligation.0, r, user_ctokens, ctoken_amount, health)
+}
+
+/// `withdraw_collateral` with exactly `remaining` after the named accounts (for callers that choose the health
+/// accounts themselves, such as tests proving the program refuses wrong ones).
+pub fn withdraw_collateral_with(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey, ctoken_amount: u64, remaining: Vec<AccountMeta>) -> Instruction {
+    let accounts = a::WithdrawCollateral { position: position(owner, obligation, r), user_ctokens: *user_ctokens, event_authority: pda::event_authority(), program: ballast::ID };
+    with_remaining(build(accounts, d::WithdrawCollateral { ctoken_amount }), remaining)
 }
 
 pub fn withdraw_collateral_and_redeem<K: Into<PriceKeys>>(
@@ -377,14 +383,19 @@ pub fn borrow<K: Into<PriceKeys>>(
     liquidity_amount: u64,
     price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
-    let accounts = a::Borrow { position: position(owner, obligation.0, r), user_liquidity: *user_liquidity, market: r.state.market, event_authority: pda::event_authority(), program: ballast::ID };
     let after = after_borrow(obligation.1, &r.key);
     let mut health = health_metas(&after, price_of);
     // Sole isolated collateral: the borrow counts against its debt ceiling, so its pair is writable.
     if let Some(key) = ballast::operations::isolation::sole_collateral(&after).filter(|k| *k != r.key) {
         writable(&mut health, key);
     }
-    with_remaining(build(accounts, d::Borrow { liquidity_amount }), health)
+    borrow_with(owner, obligation.0, r, user_liquidity, liquidity_amount, health)
+}
+
+/// `borrow` with exactly `remaining` after the named accounts.
+pub fn borrow_with(owner: &Pubkey, obligation: &Pubkey, r: &ReserveView, user_liquidity: &Pubkey, liquidity_amount: u64, remaining: Vec<AccountMeta>) -> Instruction {
+    let accounts = a::Borrow { position: position(owner, obligation, r), user_liquidity: *user_liquidity, market: r.state.market, event_authority: pda::event_authority(), program: ballast::ID };
+    with_remaining(build(accounts, d::Borrow { liquidity_amount }), remaining)
 }
 
 pub fn set_elevation_group<K: Into<PriceKeys>>(owner: &Pubkey, market: &Pubkey, obligation: (&Pubkey, &Obligation), id: u8, price_of: impl Fn(&Pubkey) -> K) -> Instruction {
@@ -394,9 +405,14 @@ pub fn set_elevation_group<K: Into<PriceKeys>>(owner: &Pubkey, market: &Pubkey, 
 
 /// Repays up to `max_liquidity_amount` (u64::MAX repays everything) of `obligation`'s debt in `r`.
 pub fn repay(payer: &Pubkey, obligation: (&Pubkey, &Obligation), r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64) -> Instruction {
-    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation.0, payer_liquidity: *payer_liquidity, event_authority: pda::event_authority(), program: ballast::ID };
     let isolated = isolated_reserve_needed(obligation.1, &[r.key]).map(|k| AccountMeta::new(k, false));
-    with_remaining(build(accounts, d::Repay { max_liquidity_amount }), isolated.into_iter().collect())
+    repay_with(payer, obligation.0, r, payer_liquidity, max_liquidity_amount, isolated.into_iter().collect())
+}
+
+/// `repay` with exactly `remaining` after the named accounts.
+pub fn repay_with(payer: &Pubkey, obligation: &Pubkey, r: &ReserveView, payer_liquidity: &Pubkey, max_liquidity_amount: u64, remaining: Vec<AccountMeta>) -> Instruction {
+    let accounts = a::Repay { payer: *payer, vaults: vaults(r), obligation: *obligation, payer_liquidity: *payer_liquidity, event_authority: pda::event_authority(), program: ballast::ID };
+    with_remaining(build(accounts, d::Repay { max_liquidity_amount }), remaining)
 }
 
 // --- withdrawal queue ---
@@ -491,18 +507,32 @@ pub fn liquidate<K: Into<PriceKeys>>(
     args: LiquidateArgs,
     price_of: impl Fn(&Pubkey) -> K,
 ) -> Instruction {
+    let health = liquidate_health(obligation.1, &repay.key, &withdraw.key, price_of);
+    liquidate_with(liquidator, obligation.0, repay, withdraw, accounts, args, health)
+}
+
+/// `liquidate` with exactly `remaining` after the named accounts.
+pub fn liquidate_with(
+    liquidator: &Pubkey,
+    obligation: &Pubkey,
+    repay: &ReserveView,
+    withdraw: &ReserveView,
+    accounts: &LiquidatorAccounts,
+    args: LiquidateArgs,
+    remaining: Vec<AccountMeta>,
+) -> Instruction {
     let metas = a::Liquidate {
         liquidator: *liquidator,
         repay: vaults(repay),
         withdraw: vaults(withdraw),
-        obligation: *obligation.0,
+        obligation: *obligation,
         liquidator_repay_liquidity: accounts.repay_liquidity,
         liquidator_withdraw_ctokens: accounts.withdraw_ctokens,
         liquidator_withdraw_liquidity: accounts.withdraw_liquidity,
         event_authority: pda::event_authority(),
         program: ballast::ID,
     };
-    with_remaining(build(metas, d::Liquidate { args }), liquidate_health(obligation.1, &repay.key, &withdraw.key, price_of))
+    with_remaining(build(metas, d::Liquidate { args }), remaining)
 }
 
 /// Health accounts for liquidating `obligation` (as it is now), with the obligation's isolated reserve writable
