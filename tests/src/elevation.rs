@@ -1,6 +1,6 @@
 //! Elevation groups (eMode): creating a group through the timelock, tightening one, and opting an obligation in or out.
 use crate::{context::*, reserves::ReserveInfo, TestContext};
-use ballast::instructions::ConfigureElevationGroupArgs;
+use ballast::{events::*, instructions::ConfigureElevationGroupArgs};
 use solana_keypair::Keypair;
 use solana_program_test::BanksClientError;
 use solana_signer::Signer;
@@ -9,29 +9,50 @@ impl TestContext {
     /// The admin tightens group `id` at once (`configure_elevation_group`): refused for a new or looser group.
     pub async fn try_configure_elevation_group(&mut self, id: u8, debt: &ReserveInfo, ltv_bps: u16, liquidation_threshold_bps: u16, max_liquidation_bonus_bps: u16) -> Result<(), BanksClientError> {
         let args = ConfigureElevationGroupArgs { id, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps };
+        let group = args.group(debt.key);
         let ix = ballast_sdk::ix::configure_elevation_group(&self.admin.key(), &self.market, &debt.key, args);
         let admin = self.admin.keypair.insecure_clone();
-        self.send(&[ix], &[&admin]).await
+        let before = self.market_state().await;
+        self.send(&[ix], &[&admin]).await?;
+        let (market, old) = (self.market, before.elevation_group(id).copied().unwrap_or_default());
+        assert_eq!(self.emitted::<ElevationGroupConfiguredEvent>(), ElevationGroupConfiguredEvent { market, id, old, group });
+        Ok(())
     }
 
     /// The admin queues creating or loosening group `id`; it applies after the market's timelock.
     pub async fn try_queue_elevation_group(&mut self, id: u8, debt: &ReserveInfo, ltv_bps: u16, liquidation_threshold_bps: u16, max_liquidation_bonus_bps: u16) -> Result<(), BanksClientError> {
         let args = ConfigureElevationGroupArgs { id, ltv_bps, liquidation_threshold_bps, max_liquidation_bonus_bps };
+        let group = args.group(debt.key);
         let ix = ballast_sdk::ix::queue_elevation_group(&self.admin.key(), &self.market, &debt.key, args);
         let admin = self.admin.keypair.insecure_clone();
-        self.send(&[ix], &[&admin]).await
+        self.send(&[ix], &[&admin]).await?;
+        let apply_ts = self.market_state().await.pending_elevation_group_apply_ts;
+        let expected = ElevationGroupQueuedEvent { market: self.market, id, group, apply_ts };
+        assert_eq!(self.emitted::<ElevationGroupQueuedEvent>(), expected);
+        Ok(())
     }
 
     /// Anyone applies the pending group change once due.
     pub async fn try_apply_pending_elevation_group(&mut self) -> Result<(), BanksClientError> {
         let ix = ballast_sdk::ix::apply_pending_elevation_group(&self.market);
-        self.send(&[ix], &[]).await
+        let before = self.market_state().await;
+        self.send(&[ix], &[]).await?;
+        let id = before.pending_elevation_group_id;
+        let old = before.elevation_group(id).copied().unwrap_or_default();
+        let expected = ElevationGroupConfiguredEvent { market: self.market, id, old, group: before.pending_elevation_group };
+        assert_eq!(self.emitted::<ElevationGroupConfiguredEvent>(), expected);
+        Ok(())
     }
 
     /// The admin or the council (`signer`) drops the pending group change.
     pub async fn try_cancel_pending_elevation_group(&mut self, signer: &Keypair) -> Result<(), BanksClientError> {
         let ix = ballast_sdk::ix::cancel_pending_elevation_group(&signer.pubkey(), &self.market);
-        self.send(&[ix], &[signer]).await
+        let before = self.market_state().await;
+        self.send(&[ix], &[signer]).await?;
+        let (id, dropped) = (before.pending_elevation_group_id, before.pending_elevation_group);
+        let expected = ElevationGroupCancelledEvent { market: self.market, id, dropped, signer: signer.pubkey() };
+        assert_eq!(self.emitted::<ElevationGroupCancelledEvent>(), expected);
+        Ok(())
     }
 
     /// Creates (or loosens) group `id` through the queue, applying it at once: for markets with no timelock.

@@ -162,6 +162,8 @@ pub struct BadDebtSocializedEvent {
 pub struct ElevationGroupConfiguredEvent {
     pub market: Pubkey,
     pub id: u8,
+    /// The group before (all zeros: it did not exist).
+    pub old: ElevationGroup,
     pub group: ElevationGroup,
 }
 
@@ -299,6 +301,8 @@ pub struct ElevationGroupQueuedEvent {
 pub struct ElevationGroupCancelledEvent {
     pub market: Pubkey,
     pub id: u8,
+    /// The queued group that was dropped.
+    pub dropped: ElevationGroup,
     /// The admin or the risk council.
     pub signer: Pubkey,
 }

@@ -49,12 +49,14 @@ impl ConfigureElevationGroup<'_> {
         let group = args.group(ctx.accounts.debt_reserve.key());
         let market_key = ctx.accounts.market.key();
         let mut market = ctx.accounts.market.load_mut()?;
+        let old = market.elevation_group(args.id).copied().unwrap_or_default();
+        let pending = market.pending_elevation_group;
         let dropped = governance::tighten_elevation_group(&mut market, args.id, group)?;
         market.invariant()?;
         if dropped {
-            emit_cpi!(ElevationGroupCancelledEvent { market: market_key, id: args.id, signer: ctx.accounts.admin.key() });
+            emit_cpi!(ElevationGroupCancelledEvent { market: market_key, id: args.id, dropped: pending, signer: ctx.accounts.admin.key() });
         }
-        emit_cpi!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, old, group });
         Ok(())
     }
 }

@@ -13,10 +13,10 @@ impl ApplyPendingElevationGroup<'_> {
     /// 1. apply the pending group change once due, validating it again  2. emit
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let mut market = ctx.accounts.market.load_mut()?;
-        let (id, _) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
+        let (id, old) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
         let group = market.elevation_groups[id as usize - 1];
-        emit_cpi!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, old, group });
         Ok(())
     }
 }

@@ -16,9 +16,9 @@ impl CancelPendingElevationGroup<'_> {
         let signer = ctx.accounts.authority.key();
         let mut market = ctx.accounts.market.load_mut()?;
         governance::require_admin_or_council(&market, &signer)?;
-        let (id, _) = governance::cancel_pending_elevation_group(&mut market)?;
+        let (id, dropped) = governance::cancel_pending_elevation_group(&mut market)?;
         market.invariant()?;
-        emit_cpi!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, signer });
+        emit_cpi!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, dropped, signer });
         Ok(())
     }
 }
