@@ -345,6 +345,9 @@ impl TestContext {
             assert_eq!(e.received_amount, received);
         }
         assert_eq!(e.seized_ctokens, pledged - self.deposited_ctokens(owner, withdraw).await);
+        if !e.received_underlying {
+            assert_eq!(e.received_amount, e.seized_ctokens - e.protocol_fee_ctokens, "paid in cTokens: the seized less the fee");
+        }
         assert!(e.seized_ctokens >= e.protocol_fee_ctokens && e.received_amount >= min_seized_out);
         Ok(())
     }

@@ -36,7 +36,7 @@ impl TestContext {
     pub async fn try_update_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
         let before = self.market_state().await;
         self.send(&[ix::update_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
-        self.expect_market_change(signer, true, &before, config);
+        self.expect_market_change(signer, true, &before, config).await;
         Ok(())
     }
 
@@ -47,6 +47,7 @@ impl TestContext {
         let signer = signer.pubkey();
         let e = self.emitted::<ReserveConfigChangedEvent>();
         assert_eq!(e, ReserveConfigChangedEvent { reserve: r.key, signer, by_admin: false, old, new: config });
+        assert_eq!(self.reserve_state(r).await.config, config, "the event's new config is the one stored");
         let dropped = ReserveConfigCancelledEvent { reserve: r.key, signer, by_admin: false, dropped: pending, apply_ts };
         assert_eq!(self.emitted_all::<ReserveConfigCancelledEvent>(), if apply_ts != 0 { vec![dropped] } else { vec![] });
         Ok(())
@@ -55,12 +56,13 @@ impl TestContext {
     pub async fn try_tighten_market_config(&mut self, signer: &Keypair, config: MarketConfig) -> TxResult {
         let before = self.market_state().await;
         self.send(&[ix::tighten_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
-        self.expect_market_change(signer, false, &before, config);
+        self.expect_market_change(signer, false, &before, config).await;
         Ok(())
     }
 
     /// The events of an at-once market change: the change, and the pending change it dropped, if any.
-    fn expect_market_change(&self, signer: &Keypair, by_admin: bool, before: &ballast::state::Market, new: MarketConfig) {
+    async fn expect_market_change(&mut self, signer: &Keypair, by_admin: bool, before: &ballast::state::Market, new: MarketConfig) {
+        assert_eq!(self.market_state().await.config, new, "the event's new config is the one stored");
         let (market, signer) = (self.market, signer.pubkey());
         let e = self.emitted::<MarketConfigChangedEvent>();
         assert_eq!(e, MarketConfigChangedEvent { market, signer, by_admin, old: before.config, new });

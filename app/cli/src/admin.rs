@@ -68,6 +68,14 @@ fn edited<T: anchor_lang::AnchorSerialize + anchor_lang::AnchorDeserialize>(name
     Ok((before, after, new))
 }
 
+/// Refuses before sending when `signer` is not the market's `role` holder (`expected`).
+fn require_signer(signer: &Keypair, expected: Pubkey, role: &str, market: &Pubkey) -> Result<()> {
+    if signer.pubkey() != expected {
+        bail!("{} is not the {role} of market {market} ({expected} is); sign with --keypair", signer.pubkey());
+    }
+    Ok(())
+}
+
 /// A program rule a client checks before sending, reported the way the program would report it.
 fn program_rule(result: anchor_lang::Result<()>) -> Result<()> {
     result.map_err(|e| anyhow!("the program would refuse this: {e}"))
@@ -86,15 +94,20 @@ pub enum Route {
 pub async fn reserve_config(cluster: &impl Cluster, admin: &Keypair, reserve: &Pubkey, sets: &[String], queue: bool, mode: Mode, out: &mut impl Write) -> Result<()> {
     let state = load_reserve(cluster, reserve).await?;
     let market = load_market(cluster, &state.market).await?;
+    require_signer(admin, market.admin, "admin", &state.market)?;
     let (before, after, new) = edited("ReserveConfig", &state.config, sets)?;
     let changes = diff_lines(&before, &after);
     if changes.is_empty() {
         bail!("nothing to change: every --set matches the config in force");
     }
     program_rule(new.validate())?;
-    let loosens = governance::reserve_change_loosens(&state.config, &new);
-    let route = if queue || loosens { Route::Queued } else { Route::AtOnce };
     let now = cluster.now().await?;
+    // The route is the program's own decision: what `update_reserve_config` would accept at once (a change
+    // that loosens nothing, or a bounded rate step after its cooldown) goes at once; the rest is queued.
+    let mut trial = state;
+    let at_once = governance::update_reserve_at_once(&mut trial, new, now, market.config.config_timelock_secs).is_ok();
+    let loosens = !at_once;
+    let route = if queue || !at_once { Route::Queued } else { Route::AtOnce };
     let plan = config_plan(format!("reserve {reserve} config"), changes, route, loosens, state.pending_config_apply_ts, market.config.config_timelock_secs, now)?;
     let plan = plan.details(json!({ "reserve": reserve.to_string(), "route": format!("{route:?}"), "old": before, "new": after }));
     let ix = match route {
@@ -116,6 +129,7 @@ pub async fn market_config(cluster: &impl Cluster, admin: &Keypair, market_key: 
     let loosens = governance::market_change_loosens(&market.config, &new);
     let route = if queue || loosens { Route::Queued } else { Route::AtOnce };
     let now = cluster.now().await?;
+    require_signer(admin, market.admin, "admin", market_key)?;
     let plan = config_plan(format!("market {market_key} config"), changes, route, loosens, market.pending_config_apply_ts, market.config.config_timelock_secs, now)?;
     let plan = plan.details(json!({ "market": market_key.to_string(), "route": format!("{route:?}"), "old": before, "new": after }));
     let ix = match route {
@@ -218,6 +232,7 @@ pub async fn tighten_reserve(cluster: &impl Cluster, council: &Keypair, reserve:
 
 async fn tighten_reserve_to(cluster: &impl Cluster, council: &Keypair, reserve: &Pubkey, state: &Reserve, edit: (Value, Value, ReserveConfig), mode: Mode, out: &mut impl Write) -> Result<()> {
     let (before, after, new) = edit;
+    require_signer(council, load_market(cluster, &state.market).await?.risk_council, "risk council", &state.market)?;
     let changes = diff_lines(&before, &after);
     if changes.is_empty() {
         bail!("nothing to change: the config in force already says so");
@@ -244,6 +259,7 @@ pub async fn tighten_market(cluster: &impl Cluster, council: &Keypair, market_ke
 
 async fn tighten_market_to(cluster: &impl Cluster, council: &Keypair, market_key: &Pubkey, market: &Market, edit: (Value, Value, MarketConfig), mode: Mode, out: &mut impl Write) -> Result<()> {
     let (before, after, new) = edit;
+    require_signer(council, market.risk_council, "risk council", market_key)?;
     let changes = diff_lines(&before, &after);
     if changes.is_empty() {
         bail!("nothing to change: the config in force already says so");

@@ -507,7 +507,20 @@ pub async fn keeper_watch(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::K
     // Subscribe first, then read the snapshot: a change between the two is then seen twice, never missed.
     let accounts = keeper::watch::followed_accounts(&MarketSnapshot::load(cluster, &market).await?);
     let (tx, mut rx) = tokio::sync::mpsc::channel(4_096);
-    let follower = tokio::spawn(async move { keeper::watch::follow(&ws_url, &market, &accounts, tx).await });
+    // A dropped or refused websocket is reconnected with doubling backoff (at most a minute); what it missed
+    // meanwhile is healed by the next full rescan (`--resync-secs`).
+    let follower = tokio::spawn(async move {
+        let mut backoff = std::time::Duration::from_secs(1);
+        loop {
+            match keeper::watch::follow(&ws_url, &market, &accounts, tx.clone()).await {
+                _ if tx.is_closed() => break,
+                Ok(()) => eprintln!("keeper watch: {ws_url} closed the subscription; reconnecting in {} s", backoff.as_secs()),
+                Err(e) => eprintln!("keeper watch: {e:#}; reconnecting in {} s", backoff.as_secs()),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(std::time::Duration::from_secs(60));
+        }
+    });
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let snap = MarketSnapshot::load(cluster, &market).await?;
     let resync = std::time::Duration::from_secs(*resync_secs);

@@ -131,6 +131,19 @@ impl MarketSnapshot {
     /// one of its reserves, a price account they use, or one of its obligations (`None`: the account is gone).
     /// Returns the obligations whose health the change can move.
     pub fn apply(&mut self, key: Pubkey, account: Option<solana_account::Account>) -> Result<Vec<Pubkey>> {
+        // A notification of bytes the snapshot already holds moves nothing.
+        let held = match self.raw.get(&key) {
+            Some(a) => Some(a.data.as_slice()),
+            None => self.obligations.iter().find(|o| o.key == key).map(|o| bytemuck::bytes_of(&o.state)),
+        };
+        let same = match (&account, held) {
+            (Some(new), Some(old)) => new.data == old || new.data.get(8..8 + old.len()) == Some(old),
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            return Ok(vec![]);
+        }
         let all = || self.obligations.iter().map(|o| o.key).collect::<Vec<_>>();
         if key == self.key {
             let account = account.ok_or_else(|| anyhow!("market {key} was closed"))?;

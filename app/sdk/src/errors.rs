@@ -43,7 +43,12 @@ pub fn describe_transaction_error(err: &TransactionError) -> String {
 /// program or runtime refused (an instruction error, a size or lock limit) will be refused again on the same
 /// state.
 pub fn is_retryable(message: &str) -> bool {
+    // Failures the same transaction would meet again: refused by the program or runtime, over a mainnet limit,
+    // or unpayable. Anything else (timeouts, connection resets, an expired blockhash) is worth a retry, up to
+    // the caller's bound.
+    let unpayable = ["InsufficientFundsForFee", "AccountNotFound", "InvalidAccountForFee", "insufficient funds"];
     let refused = (message.contains("instruction ") && message.contains(" failed"))
+        || unpayable.iter().any(|m| message.contains(m))
         || ballast_errors().iter().any(|(code, name, _)| message.contains(&format!("{name} ({code})")))
         || message.contains("mainnet accepts at most")
         || message.contains("mainnet allows at most");

@@ -53,8 +53,19 @@ impl<'s> Projection<'s> {
     /// Runs `f` over writable `AccountInfo`s of the market followed by the health accounts of
     /// `obligation`, built from copies of the snapshot's bytes (nothing is written back).
     fn with_accounts<R>(&self, obligation: &Obligation, f: impl for<'a> FnOnce(&'a AccountInfo<'a>, &'a [AccountInfo<'a>]) -> Result<R>) -> Result<R> {
+        self.with_price_accounts(obligation, self.snap.price_accounts(), f)
+    }
+
+    /// `with_accounts` with the health accounts' prices chosen by `price_of` (a liquidation passes a secondary
+    /// only where the primary failed: with both, `select` values collateral at the lower of the two).
+    fn with_price_accounts<R>(
+        &self,
+        obligation: &Obligation,
+        price_of: impl Fn(&Pubkey) -> ix::PriceKeys,
+        f: impl for<'a> FnOnce(&'a AccountInfo<'a>, &'a [AccountInfo<'a>]) -> Result<R>,
+    ) -> Result<R> {
         let mut keys = vec![self.snap.key];
-        for meta in ix::health_metas(obligation, self.snap.price_accounts()) {
+        for meta in ix::health_metas(obligation, price_of) {
             keys.push(meta.pubkey);
         }
         let mut owned = Vec::with_capacity(keys.len());
@@ -166,7 +177,8 @@ impl<'s> Projection<'s> {
             group: group.as_ref(),
             max_repay_amount: max_repay,
         };
-        self.with_accounts(obligation, |_, remaining| {
+        // The same price accounts the liquidation transaction will carry.
+        self.with_price_accounts(obligation, self.snap.liquidation_price_accounts(), |_, remaining| {
             let pairs = liquidation_health_accounts(obligation, &obligation.isolated_reserve, remaining)?;
             let withdraw = if repay_key == withdraw_key { &repay } else { &withdraw };
             Ok(size_liquidation(obligation, &terms, (repay_key, &repay), (withdraw_key, withdraw), pairs, now)?)

@@ -54,8 +54,18 @@ pub fn from_json<T: anchor_lang::AnchorDeserialize>(name: &str, value: &Value) -
 pub fn set_path(value: &mut Value, path: &str, raw: &str) -> Result<(), String> {
     let mut at = value;
     for part in path.split('.') {
-        let fields: Vec<String> = at.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-        at = at.get_mut(part).ok_or_else(|| format!("`{path}`: no field `{part}` (fields here: {})", fields.join(", ")))?;
+        at = match at {
+            // Arrays by index: `curve.1.borrow_rate_bps`.
+            Value::Array(items) => {
+                let len = items.len();
+                let i: usize = part.parse().map_err(|_| format!("`{path}`: `{part}` must be an index below {len}"))?;
+                items.get_mut(i).ok_or_else(|| format!("`{path}`: index {i} is not below {len}"))?
+            }
+            _ => {
+                let fields: Vec<String> = at.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                at.get_mut(part).ok_or_else(|| format!("`{path}`: no field `{part}` (fields here: {})", fields.join(", ")))?
+            }
+        };
     }
     *at = match at {
         Value::Number(_) => {

@@ -195,6 +195,7 @@ async fn act(
     let scanner = Scanner::new(snap)?;
     let mut acted = 0;
     let mut ranked: Vec<(f64, &ObligationView)> = vec![];
+    let candidates: std::collections::HashSet<&Pubkey> = candidates.iter().collect();
     for o in snap.obligations.iter().filter(|o| candidates.contains(&o.key) && opts.shard.owns(&o.key)) {
         report.scanned += 1;
         count(&|m| m.scanned += 1);

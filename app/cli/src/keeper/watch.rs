@@ -49,21 +49,23 @@ pub async fn watch(
             snap.now = cluster.now().await?;
             snap.slot = cluster.slot().await?;
             let candidates: Vec<Pubkey> = std::mem::take(&mut dirty).into_iter().collect();
-            let acted_before = (report.liquidated.len(), report.socialized.len(), report.failed);
-            let acted = act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
+            let done_before = (report.liquidated.len(), report.socialized.len());
+            act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
             summary(round, started, &before, metrics, opts, out)?;
-            if acted > 0 && !opts.dry_run && acted_before != (report.liquidated.len(), report.socialized.len(), report.failed) {
+            if opts.rounds != 0 && round >= opts.rounds {
+                break;
+            }
+            let mut changed: Vec<Pubkey> = report.liquidated[done_before.0..].to_vec();
+            changed.extend(report.socialized[done_before.1..].iter().map(|s| s.0));
+            if !changed.is_empty() {
                 // What this keeper just changed, read back now rather than acted on again from stale state
-                // before its notifications arrive: the obligations it touched and the market's reserves.
-                let mut keys: Vec<Pubkey> = candidates.clone();
-                keys.extend(snap.reserves.iter().map(|r| r.key));
-                for (key, account) in keys.iter().zip(cluster.accounts(&keys).await?) {
+                // before its notifications arrive: the obligations it liquidated and the market's reserves.
+                // A refused attempt changed nothing, so it waits for a notification (or the resync).
+                changed.extend(snap.reserves.iter().map(|r| r.key));
+                for (key, account) in changed.iter().zip(cluster.accounts(&changed).await?) {
                     dirty.extend(snap.apply(*key, account)?);
                 }
                 continue;
-            }
-            if opts.rounds != 0 && round >= opts.rounds {
-                break;
             }
         }
         let Some(first) = updates.recv().await else { break };

@@ -71,9 +71,16 @@ async fn keeper_run_succeeds_through_the_parser_largest_debt_first_with_a_slippa
     assert!(metrics.contains("ballast_keeper_scanned_total") && metrics.contains("ballast_keeper_liquidation_latency_seconds_count"), "{metrics}");
     let events = run_cli(&w, &liquidator, &["events", "--market", &market, "--kind", "Liquidate", "--json"]).await.unwrap();
     let rows: serde_json::Value = serde_json::from_str(events.trim()).unwrap();
+    // Each payout in cTokens is the seized amount less the protocol's fee, and no less than the floor the
+    // keeper printed for that obligation (50 bps under the projection).
     for row in rows.as_array().unwrap() {
-        // The floor was 50 bps under the projection; the program paid at least that.
-        assert!(row["fields"]["received_amount"].as_u64().unwrap() > 0);
+        let f = &row["fields"];
+        let received = f["received_amount"].as_u64().unwrap();
+        assert_eq!(received, f["seized_ctokens"].as_u64().unwrap() - f["protocol_fee_ctokens"].as_u64().unwrap());
+        let obligation = f["obligation"].as_str().unwrap();
+        let line = text.lines().find(|l| l.starts_with(&format!("liquidated {obligation}"))).unwrap();
+        let floor: u64 = line.split("(at least ").nth(1).unwrap().split(')').next().unwrap().parse().unwrap();
+        assert!(received >= floor && floor > 0, "{line}");
     }
     assert!(rows.as_array().unwrap().len() >= liquidatable.len());
     assert_invariants(&w).await;

@@ -2,7 +2,6 @@ use crate::{
     error::BallastError,
     events::FeesWithdrawnEvent,
     instructions::shared::sign_as_authority,
-    seeds,
     state::{Market, Reserve},
 };
 use anchor_lang::prelude::*;
@@ -12,16 +11,20 @@ use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, Tran
 #[derive(Accounts)]
 pub struct WithdrawFees<'info> {
     pub admin: Signer<'info>,
-    #[account(has_one = admin @ BallastError::NotMarketAdmin)]
+    #[account(
+        has_one = admin @ BallastError::NotMarketAdmin,
+        constraint = crate::state::known_version(market.load()?.version) @ BallastError::UnsupportedAccountVersion,
+    )]
     pub market: AccountLoader<'info, Market>,
-    /// CHECK: the market's authority PDA, verified by seeds with the stored bump; signs for the fee vault.
-    #[account(seeds = [seeds::AUTHORITY, market.key().as_ref()], bump = market.load()?.authority_bump)]
+    /// CHECK: the market's authority PDA (derived with the stored bump); signs for the fee vault.
+    #[account(address = market.load()?.authority_address(&market.key())? @ BallastError::InvalidMarketAuthority)]
     pub market_authority: UncheckedAccount<'info>,
     #[account(
         has_one = market @ BallastError::ReserveMarketMismatch,
         has_one = liquidity_mint @ BallastError::InvalidLiquidityMint,
         has_one = fee_vault @ BallastError::InvalidFeeVault,
         has_one = token_program @ BallastError::InvalidTokenProgram,
+        constraint = crate::state::known_version(reserve.load()?.version) @ BallastError::UnsupportedAccountVersion,
     )]
     pub reserve: AccountLoader<'info, Reserve>,
     pub liquidity_mint: Box<InterfaceAccount<'info, Mint>>,

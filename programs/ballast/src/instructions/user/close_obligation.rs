@@ -6,7 +6,12 @@ use anchor_lang::prelude::*;
 pub struct CloseObligation<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner @ BallastError::NotObligationOwner, close = owner)]
+    #[account(
+        mut,
+        has_one = owner @ BallastError::NotObligationOwner,
+        constraint = crate::state::known_version(obligation.load()?.version) @ BallastError::UnsupportedAccountVersion,
+        close = owner,
+    )]
     pub obligation: AccountLoader<'info, Obligation>,
 }
 
