@@ -261,7 +261,7 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                     Some(s) => parse_pubkey(s, "market risk_council")?,
                     None => a,
                 };
-                let args = InitMarketArgs { risk_council: council, quote_currency: spec.market.quote_bytes()?, config: spec.market.config() };
+                let args = InitMarketArgs { risk_council: council, quote_currency: spec.market.quote_bytes()?, config: spec.market.config().into() };
                 cluster.send(&[ix::init_market(&a, &m, args)], &[admin, market]).await?;
             }
             Step::UpdateMarketConfig { config, route, .. } => {
@@ -281,7 +281,7 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                 if held < *seed {
                     bail!("reserve {symbol}: the admin's token account {source} holds {held} native units; the seed deposit needs {seed}");
                 }
-                let args = InitReserveArgs { config: **config, seed_liquidity_amount: *seed };
+                let args = InitReserveArgs { config: (**config).into(), seed_liquidity_amount: *seed };
                 cluster.send(&[ix::init_reserve(&a, &m, mint, &token_program, &source, args)], &[admin]).await?;
             }
             Step::UpdateReserveConfig { reserve, config, route, .. } => {

@@ -304,7 +304,7 @@ impl TestContext {
         let ix = ballast_sdk::ix::update_reserve_config(&signer.pubkey_(), &r.market, &r.key, config);
         let old = self.reserve_state(r).await.config;
         self.send(&[ix], &[signer]).await?;
-        let expected = ReserveConfigChangedEvent { reserve: r.key, signer: signer.pubkey_(), by_admin: true, old, new: config };
+        let expected = ReserveConfigChangedEvent { reserve: r.key, signer: signer.pubkey_(), by_admin: true, old: old.into(), new: config.into() };
         assert_eq!(self.emitted::<ReserveConfigChangedEvent>(), expected);
         assert_eq!(self.reserve_state(r).await.config, config);
         Ok(())

@@ -75,6 +75,8 @@ impl TestContext {
         let mut pt = ballast_sdk::cluster::program_test();
         // Forwards an instruction to Ballast through CPI, so scenarios can prove CPI-only checks.
         pt.add_program("ballast_cpi_proxy", crate::flash::CPI_PROXY_ID, processor!(crate::flash::cpi_proxy));
+        // Calls Ballast through the module `declare_program!` generates from the committed IDL.
+        pt.add_program("ballast_integrator", crate::integrator::PROGRAM_ID, processor!(crate::integrator::processor));
         let banks = pt.start_with_context().await;
         let clock: anchor_lang::prelude::Clock = banks.banks_client.get_sysvar().await.unwrap();
         let admin = User { keypair: Keypair::new(), obligation: Pubkey::default(), accounts: HashMap::new() };
@@ -122,7 +124,7 @@ impl TestContext {
         let market = Keypair::new();
         let mut quote = [0u8; 32];
         quote[..3].copy_from_slice(b"USD");
-        let args = ballast::instructions::InitMarketArgs { risk_council: self.risk_council.pubkey(), quote_currency: quote, config };
+        let args = ballast::instructions::InitMarketArgs { risk_council: self.risk_council.pubkey(), quote_currency: quote, config: config.into() };
         let ix = ballast_sdk::ix::init_market(&admin.pubkey(), &market.pubkey(), args);
         self.send(&[ix], &[admin, &market]).await?;
         let e = self.emitted::<ballast::events::MarketInitializedEvent>();
@@ -148,7 +150,7 @@ impl TestContext {
         self.fits.push(fit);
         // Banks return inner instructions only from a simulation: simulate what touches Ballast, on the same
         // bank state, to read its events, then process it for real.
-        let events = match all.iter().any(|ix| ix.program_id == ballast::ID || ix.program_id == crate::flash::CPI_PROXY_ID) {
+        let events = match all.iter().any(|ix| [ballast::ID, crate::flash::CPI_PROXY_ID, crate::integrator::PROGRAM_ID].contains(&ix.program_id)) {
             true => self.simulated_events(&tx, &all).await?,
             false => vec![],
         };

@@ -15,7 +15,7 @@ impl TestContext {
         let before = self.market_state().await;
         self.send(&[ix], &[&admin]).await?;
         let (market, old) = (self.market, before.elevation_group(id).copied().unwrap_or_default());
-        assert_eq!(self.emitted::<ElevationGroupConfiguredEvent>(), ElevationGroupConfiguredEvent { market, id, old, group });
+        assert_eq!(self.emitted::<ElevationGroupConfiguredEvent>(), ElevationGroupConfiguredEvent { market, id, old: old.into(), group: group.into() });
         Ok(())
     }
 
@@ -27,7 +27,7 @@ impl TestContext {
         let admin = self.admin.keypair.insecure_clone();
         self.send(&[ix], &[&admin]).await?;
         let apply_ts = self.market_state().await.pending_elevation_group_apply_ts;
-        let expected = ElevationGroupQueuedEvent { market: self.market, id, group, apply_ts };
+        let expected = ElevationGroupQueuedEvent { market: self.market, id, group: group.into(), apply_ts };
         assert_eq!(self.emitted::<ElevationGroupQueuedEvent>(), expected);
         Ok(())
     }
@@ -39,7 +39,7 @@ impl TestContext {
         self.send(&[ix], &[]).await?;
         let id = before.pending_elevation_group_id;
         let old = before.elevation_group(id).copied().unwrap_or_default();
-        let expected = ElevationGroupConfiguredEvent { market: self.market, id, old, group: before.pending_elevation_group };
+        let expected = ElevationGroupConfiguredEvent { market: self.market, id, old: old.into(), group: before.pending_elevation_group.into() };
         assert_eq!(self.emitted::<ElevationGroupConfiguredEvent>(), expected);
         Ok(())
     }
@@ -50,7 +50,7 @@ impl TestContext {
         let before = self.market_state().await;
         self.send(&[ix], &[signer]).await?;
         let (id, dropped) = (before.pending_elevation_group_id, before.pending_elevation_group);
-        let expected = ElevationGroupCancelledEvent { market: self.market, id, dropped, signer: signer.pubkey() };
+        let expected = ElevationGroupCancelledEvent { market: self.market, id, dropped: dropped.into(), signer: signer.pubkey() };
         assert_eq!(self.emitted::<ElevationGroupCancelledEvent>(), expected);
         Ok(())
     }

@@ -46,9 +46,9 @@ impl TestContext {
         let (old, pending, apply_ts) = (before.config, before.pending_config, before.pending_config_apply_ts);
         let signer = signer.pubkey();
         let e = self.emitted::<ReserveConfigChangedEvent>();
-        assert_eq!(e, ReserveConfigChangedEvent { reserve: r.key, signer, by_admin: false, old, new: config });
+        assert_eq!(e, ReserveConfigChangedEvent { reserve: r.key, signer, by_admin: false, old: old.into(), new: config.into() });
         assert_eq!(self.reserve_state(r).await.config, config, "the event's new config is the one stored");
-        let dropped = ReserveConfigCancelledEvent { reserve: r.key, signer, by_admin: false, dropped: pending, apply_ts };
+        let dropped = ReserveConfigCancelledEvent { reserve: r.key, signer, by_admin: false, dropped: pending.into(), apply_ts };
         assert_eq!(self.emitted_all::<ReserveConfigCancelledEvent>(), if apply_ts != 0 { vec![dropped] } else { vec![] });
         Ok(())
     }
@@ -65,9 +65,9 @@ impl TestContext {
         assert_eq!(self.market_state().await.config, new, "the event's new config is the one stored");
         let (market, signer) = (self.market, signer.pubkey());
         let e = self.emitted::<MarketConfigChangedEvent>();
-        assert_eq!(e, MarketConfigChangedEvent { market, signer, by_admin, old: before.config, new });
+        assert_eq!(e, MarketConfigChangedEvent { market, signer, by_admin, old: before.config.into(), new: new.into() });
         let apply_ts = before.pending_config_apply_ts;
-        let dropped = MarketConfigCancelledEvent { market, signer, by_admin, dropped: before.pending_config, apply_ts };
+        let dropped = MarketConfigCancelledEvent { market, signer, by_admin, dropped: before.pending_config.into(), apply_ts };
         assert_eq!(self.emitted_all::<MarketConfigCancelledEvent>(), if apply_ts != 0 { vec![dropped] } else { vec![] });
     }
 
@@ -78,7 +78,7 @@ impl TestContext {
         self.send(&[ix::queue_reserve_config(&signer.pubkey(), &r.market, &r.key, config)], &[signer]).await?;
         let apply_ts = self.reserve_state(r).await.pending_config_apply_ts;
         let e = self.emitted::<ReserveConfigQueuedEvent>();
-        assert_eq!(e, ReserveConfigQueuedEvent { reserve: r.key, current, pending: config, apply_ts });
+        assert_eq!(e, ReserveConfigQueuedEvent { reserve: r.key, current: current.into(), pending: config.into(), apply_ts });
         Ok(())
     }
 
@@ -87,7 +87,7 @@ impl TestContext {
         self.send(&[ix::queue_market_config(&signer.pubkey(), &self.market, config)], &[signer]).await?;
         let apply_ts = self.market_state().await.pending_config_apply_ts;
         let e = self.emitted::<MarketConfigQueuedEvent>();
-        assert_eq!(e, MarketConfigQueuedEvent { market: self.market, current, pending: config, apply_ts });
+        assert_eq!(e, MarketConfigQueuedEvent { market: self.market, current: current.into(), pending: config.into(), apply_ts });
         Ok(())
     }
 
@@ -96,7 +96,7 @@ impl TestContext {
         let old = self.reserve_state(r).await.config;
         self.send(&[ix::apply_pending_reserve_config(&r.key)], &[]).await?;
         let new = self.reserve_state(r).await.config;
-        assert_eq!(self.emitted::<ReserveConfigAppliedEvent>(), ReserveConfigAppliedEvent { reserve: r.key, old, new });
+        assert_eq!(self.emitted::<ReserveConfigAppliedEvent>(), ReserveConfigAppliedEvent { reserve: r.key, old: old.into(), new: new.into() });
         Ok(())
     }
 
@@ -105,7 +105,7 @@ impl TestContext {
         let old = self.market_state().await.config;
         self.send(&[ix::apply_pending_market_config(&self.market)], &[]).await?;
         let new = self.market_state().await.config;
-        assert_eq!(self.emitted::<MarketConfigAppliedEvent>(), MarketConfigAppliedEvent { market: self.market, old, new });
+        assert_eq!(self.emitted::<MarketConfigAppliedEvent>(), MarketConfigAppliedEvent { market: self.market, old: old.into(), new: new.into() });
         Ok(())
     }
 
@@ -115,7 +115,7 @@ impl TestContext {
         self.send(&[ix::cancel_pending_reserve_config(&signer.pubkey(), &r.market, &r.key)], &[signer]).await?;
         let e = self.emitted::<ReserveConfigCancelledEvent>();
         assert_eq!((e.reserve, e.signer, e.by_admin), (r.key, signer.pubkey(), signer.pubkey() == self.market_state().await.admin));
-        assert_eq!((e.dropped, e.apply_ts), (before.pending_config, before.pending_config_apply_ts));
+        assert_eq!((e.dropped, e.apply_ts), (before.pending_config.into(), before.pending_config_apply_ts));
         Ok(())
     }
 
@@ -125,7 +125,7 @@ impl TestContext {
         self.send(&[ix::cancel_pending_market_config(&signer.pubkey(), &self.market)], &[signer]).await?;
         let e = self.emitted::<MarketConfigCancelledEvent>();
         assert_eq!((e.market, e.signer, e.by_admin), (self.market, signer.pubkey(), signer.pubkey() == before.admin));
-        assert_eq!((e.dropped, e.apply_ts), (before.pending_config, before.pending_config_apply_ts));
+        assert_eq!((e.dropped, e.apply_ts), (before.pending_config.into(), before.pending_config_apply_ts));
         Ok(())
     }
 

@@ -10,6 +10,7 @@ pub mod elevation;
 pub mod governance;
 pub mod flash;
 pub mod idl;
+pub mod integrator;
 pub mod invariants;
 pub mod lookup;
 pub mod prices;

@@ -206,7 +206,7 @@ impl ReserveBuilder<'_> {
                 t.airdrop(&address, lamports).await;
             }
         }
-        let args = ballast::instructions::InitReserveArgs { config, seed_liquidity_amount: seed };
+        let args = ballast::instructions::InitReserveArgs { config: config.into(), seed_liquidity_amount: seed };
         let ix = ballast_sdk::ix::init_reserve(&admin.pubkey(), &market, &mint, &self.kind.program(), &admin_liquidity, args);
         assert_eq!(ix.accounts[3].pubkey, reserve, "the SDK derives the reserve the test expects");
         t.send(&[ix], &[&admin]).await?;
@@ -217,7 +217,7 @@ impl ReserveBuilder<'_> {
             reserve,
             liquidity_mint: mint,
             seed_liquidity_amount: seed,
-            config: listed.config,
+            config: listed.config.into(),
             pending_apply_ts: listed.pending_config_apply_ts,
         };
         assert_eq!(e, expected);

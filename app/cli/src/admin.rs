@@ -57,14 +57,14 @@ fn diff_lines(before: &Value, after: &Value) -> Vec<String> {
 }
 
 /// `config` (IDL type `name`) with every `path=value` edit applied.
-fn edited<T: anchor_lang::AnchorSerialize + anchor_lang::AnchorDeserialize>(name: &str, config: &T, sets: &[String]) -> Result<(Value, Value, T)> {
-    let before = idl_json::to_json(name, config).map_err(|e| anyhow!(e))?;
+fn edited<T: bytemuck::Pod>(name: &str, config: &T, sets: &[String]) -> Result<(Value, Value, T)> {
+    let before = idl_json::pod_to_json(name, config).map_err(|e| anyhow!(e))?;
     let mut after = before.clone();
     for set in sets {
         let (path, value) = set.split_once('=').ok_or_else(|| anyhow!("--set `{set}`: expected field=value, e.g. ltv_bps=6500"))?;
         idl_json::set_path(&mut after, path.trim(), value.trim()).map_err(|e| anyhow!("--set {e}"))?;
     }
-    let new = idl_json::from_json(name, &after).map_err(|e| anyhow!("--set: {e}"))?;
+    let new = idl_json::pod_from_json(name, &after).map_err(|e| anyhow!("--set: {e}"))?;
     Ok((before, after, new))
 }
 
@@ -167,12 +167,12 @@ pub async fn apply(cluster: &impl Cluster, payer: &Keypair, target: Target, mode
     let (what, current, pending, apply_ts, ix) = match target {
         Target::Reserve(key) => {
             let r: Reserve = load_reserve(cluster, &key).await?;
-            let (c, p) = (idl_json::to_json("ReserveConfig", &r.config), idl_json::to_json("ReserveConfig", &r.pending_config));
+            let (c, p) = (idl_json::pod_to_json("ReserveConfig", &r.config), idl_json::pod_to_json("ReserveConfig", &r.pending_config));
             (format!("reserve {key}"), c, p, r.pending_config_apply_ts, ix::apply_pending_reserve_config(&key))
         }
         Target::Market(key) => {
             let m = load_market(cluster, &key).await?;
-            let (c, p) = (idl_json::to_json("MarketConfig", &m.config), idl_json::to_json("MarketConfig", &m.pending_config));
+            let (c, p) = (idl_json::pod_to_json("MarketConfig", &m.config), idl_json::pod_to_json("MarketConfig", &m.pending_config));
             (format!("market {key}"), c, p, m.pending_config_apply_ts, ix::apply_pending_market_config(&key))
         }
     };
@@ -193,11 +193,11 @@ pub async fn cancel(cluster: &impl Cluster, signer: &Keypair, target: Target, mo
     let (what, current, pending, apply_ts, market) = match target {
         Target::Reserve(key) => {
             let r = load_reserve(cluster, &key).await?;
-            (format!("reserve {key}"), idl_json::to_json("ReserveConfig", &r.config), idl_json::to_json("ReserveConfig", &r.pending_config), r.pending_config_apply_ts, r.market)
+            (format!("reserve {key}"), idl_json::pod_to_json("ReserveConfig", &r.config), idl_json::pod_to_json("ReserveConfig", &r.pending_config), r.pending_config_apply_ts, r.market)
         }
         Target::Market(key) => {
             let m = load_market(cluster, &key).await?;
-            (format!("market {key}"), idl_json::to_json("MarketConfig", &m.config), idl_json::to_json("MarketConfig", &m.pending_config), m.pending_config_apply_ts, key)
+            (format!("market {key}"), idl_json::pod_to_json("MarketConfig", &m.config), idl_json::pod_to_json("MarketConfig", &m.pending_config), m.pending_config_apply_ts, key)
         }
     };
     if apply_ts == 0 {
@@ -378,7 +378,7 @@ pub async fn elevation_group(cluster: &impl Cluster, admin: &Keypair, market_key
     let new = args.group(*debt_reserve);
     program_rule(new.validate())?;
     let old = market.elevation_group(args.id).copied().filter(|g| *g != ElevationGroup::default());
-    let to_json = |g: &ElevationGroup| idl_json::to_json("ElevationGroup", g).map_err(|e| anyhow!(e));
+    let to_json = |g: &ElevationGroup| idl_json::pod_to_json("ElevationGroup", g).map_err(|e| anyhow!(e));
     let before = old.as_ref().map(to_json).transpose()?.unwrap_or(Value::Null);
     let after = to_json(&new)?;
     let changes = match &before {

@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn to_json_succeeds_with_the_idl_field_names_for_nested_configs() {
         let config = ballast::state::MarketConfig { dust_threshold_quote: 3, config_timelock_secs: 60, ..bytemuck::Zeroable::zeroed() };
-        let event = ev::MarketConfigQueuedEvent { market: Pubkey::new_unique(), current: config, pending: config, apply_ts: -1 };
+        let event = ev::MarketConfigQueuedEvent { market: Pubkey::new_unique(), current: config.into(), pending: config.into(), apply_ts: -1 };
         let json = BallastEvent::MarketConfigQueuedEvent(event.clone()).to_json();
         assert_eq!(json["market"], event.market.to_string());
         assert_eq!(json["pending"]["config_timelock_secs"], 60);

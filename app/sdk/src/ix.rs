@@ -145,7 +145,7 @@ pub fn init_reserve(admin: &Pubkey, market: &Pubkey, mint: &Pubkey, token_progra
 }
 
 pub fn update_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::UpdateReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateReserveConfig { config })
+    build(a::UpdateReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateReserveConfig { config: config.into() })
 }
 
 pub fn configure_elevation_group(admin: &Pubkey, market: &Pubkey, debt_reserve: &Pubkey, args: ConfigureElevationGroupArgs) -> Instruction {
@@ -189,23 +189,23 @@ pub fn accept_admin(new_admin: &Pubkey, market: &Pubkey) -> Instruction {
 }
 
 pub fn update_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::UpdateMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateMarketConfig { config })
+    build(a::UpdateMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::UpdateMarketConfig { config: config.into() })
 }
 
 pub fn tighten_reserve_config(risk_council: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::TightenReserveConfig { risk_council: *risk_council, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenReserveConfig { config })
+    build(a::TightenReserveConfig { risk_council: *risk_council, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenReserveConfig { config: config.into() })
 }
 
 pub fn tighten_market_config(risk_council: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::TightenMarketConfig { risk_council: *risk_council, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenMarketConfig { config })
+    build(a::TightenMarketConfig { risk_council: *risk_council, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::TightenMarketConfig { config: config.into() })
 }
 
 pub fn queue_reserve_config(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, config: ReserveConfig) -> Instruction {
-    build(a::QueueReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueReserveConfig { config })
+    build(a::QueueReserveConfig { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueReserveConfig { config: config.into() })
 }
 
 pub fn queue_market_config(admin: &Pubkey, market: &Pubkey, config: MarketConfig) -> Instruction {
-    build(a::QueueMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueMarketConfig { config })
+    build(a::QueueMarketConfig { admin: *admin, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::QueueMarketConfig { config: config.into() })
 }
 
 pub fn apply_pending_reserve_config(reserve: &Pubkey) -> Instruction {

@@ -1,7 +1,7 @@
 //! One event per state change, emitted with `emit_cpi!` as an inner instruction of the program to itself, so
 //! a validator's log truncation cannot drop it. Each carries what an indexer needs without a second read:
 //! config events carry the config before and after (or the one queued or dropped).
-use crate::state::{ElevationGroup, MarketConfig, ReserveConfig};
+use crate::state::{ElevationGroupWire, MarketConfigWire, ReserveConfigWire};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -21,7 +21,7 @@ pub struct ReserveInitializedEvent {
     /// Native units locked forever as the seed deposit.
     pub seed_liquidity_amount: u64,
     /// The config in force now (with a timelock: collateral off until the requested one applies).
-    pub config: ReserveConfig,
+    pub config: ReserveConfigWire,
     /// Earliest time the requested config applies, unix seconds (0 = it is the one in force).
     pub pending_apply_ts: i64,
 }
@@ -163,8 +163,8 @@ pub struct ElevationGroupConfiguredEvent {
     pub market: Pubkey,
     pub id: u8,
     /// The group before (all zeros: it did not exist).
-    pub old: ElevationGroup,
-    pub group: ElevationGroup,
+    pub old: ElevationGroupWire,
+    pub group: ElevationGroupWire,
 }
 
 #[event]
@@ -204,8 +204,8 @@ pub struct ReserveConfigChangedEvent {
     /// The admin or the risk council.
     pub signer: Pubkey,
     pub by_admin: bool,
-    pub old: ReserveConfig,
-    pub new: ReserveConfig,
+    pub old: ReserveConfigWire,
+    pub new: ReserveConfigWire,
 }
 
 /// The market's config in force changed at once (see `ReserveConfigChangedEvent`).
@@ -215,8 +215,8 @@ pub struct MarketConfigChangedEvent {
     pub market: Pubkey,
     pub signer: Pubkey,
     pub by_admin: bool,
-    pub old: MarketConfig,
-    pub new: MarketConfig,
+    pub old: MarketConfigWire,
+    pub new: MarketConfigWire,
 }
 
 /// The admin queued a reserve config change behind the market's timelock.
@@ -225,8 +225,8 @@ pub struct MarketConfigChangedEvent {
 pub struct ReserveConfigQueuedEvent {
     pub reserve: Pubkey,
     /// The config in force until it applies.
-    pub current: ReserveConfig,
-    pub pending: ReserveConfig,
+    pub current: ReserveConfigWire,
+    pub pending: ReserveConfigWire,
     /// Earliest time `apply_pending_reserve_config` may apply it, unix seconds.
     pub apply_ts: i64,
 }
@@ -236,8 +236,8 @@ pub struct ReserveConfigQueuedEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarketConfigQueuedEvent {
     pub market: Pubkey,
-    pub current: MarketConfig,
-    pub pending: MarketConfig,
+    pub current: MarketConfigWire,
+    pub pending: MarketConfigWire,
     /// Earliest time `apply_pending_market_config` may apply it, unix seconds.
     pub apply_ts: i64,
 }
@@ -247,8 +247,8 @@ pub struct MarketConfigQueuedEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReserveConfigAppliedEvent {
     pub reserve: Pubkey,
-    pub old: ReserveConfig,
-    pub new: ReserveConfig,
+    pub old: ReserveConfigWire,
+    pub new: ReserveConfigWire,
 }
 
 /// A queued market config is now in force.
@@ -256,8 +256,8 @@ pub struct ReserveConfigAppliedEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarketConfigAppliedEvent {
     pub market: Pubkey,
-    pub old: MarketConfig,
-    pub new: MarketConfig,
+    pub old: MarketConfigWire,
+    pub new: MarketConfigWire,
 }
 
 /// A queued reserve config was dropped: cancelled by the admin or the risk council (the council's cancel is
@@ -268,7 +268,7 @@ pub struct ReserveConfigCancelledEvent {
     pub reserve: Pubkey,
     pub signer: Pubkey,
     pub by_admin: bool,
-    pub dropped: ReserveConfig,
+    pub dropped: ReserveConfigWire,
     /// When it would have applied, unix seconds.
     pub apply_ts: i64,
 }
@@ -280,7 +280,7 @@ pub struct MarketConfigCancelledEvent {
     pub market: Pubkey,
     pub signer: Pubkey,
     pub by_admin: bool,
-    pub dropped: MarketConfig,
+    pub dropped: MarketConfigWire,
     pub apply_ts: i64,
 }
 
@@ -290,7 +290,7 @@ pub struct MarketConfigCancelledEvent {
 pub struct ElevationGroupQueuedEvent {
     pub market: Pubkey,
     pub id: u8,
-    pub group: ElevationGroup,
+    pub group: ElevationGroupWire,
     /// Earliest time `apply_pending_elevation_group` may apply it, unix seconds.
     pub apply_ts: i64,
 }
@@ -302,7 +302,7 @@ pub struct ElevationGroupCancelledEvent {
     pub market: Pubkey,
     pub id: u8,
     /// The queued group that was dropped.
-    pub dropped: ElevationGroup,
+    pub dropped: ElevationGroupWire,
     /// The admin or the risk council.
     pub signer: Pubkey,
 }

@@ -18,7 +18,7 @@ pub mod seeds;
 pub mod state;
 
 use instructions::*;
-use state::{MarketConfig, ReserveConfig};
+use state::{MarketConfigWire, ReserveConfigWire};
 
 declare_id!("Dbz3F2SiH8ostijwFL3XpKzAWXA79azwayL77WhmPkvo");
 
@@ -39,8 +39,8 @@ pub mod ballast {
     }
 
     /// Replaces a reserve's config at once after accruing; refuses a change that loosens risk (queue it instead).
-    pub fn update_reserve_config(ctx: Context<UpdateReserveConfig>, config: ReserveConfig) -> Result<()> {
-        UpdateReserveConfig::handle(ctx, config)
+    pub fn update_reserve_config(ctx: Context<UpdateReserveConfig>, config: ReserveConfigWire) -> Result<()> {
+        UpdateReserveConfig::handle(ctx, config.into())
     }
 
     /// Tightens an elevation group (eMode) at once; creating or loosening one is queued. Membership is part of
@@ -77,28 +77,28 @@ pub mod ballast {
     }
 
     /// Admin: replaces the market config at once; refuses a change that loosens risk (queue it instead).
-    pub fn update_market_config(ctx: Context<UpdateMarketConfig>, config: MarketConfig) -> Result<()> {
-        UpdateMarketConfig::handle(ctx, config)
+    pub fn update_market_config(ctx: Context<UpdateMarketConfig>, config: MarketConfigWire) -> Result<()> {
+        UpdateMarketConfig::handle(ctx, config.into())
     }
 
     /// Risk council: applies a reserve config at once if it loosens nothing (pause, reduce-only, lower caps or LTV).
-    pub fn tighten_reserve_config(ctx: Context<TightenReserveConfig>, config: ReserveConfig) -> Result<()> {
-        TightenReserveConfig::handle(ctx, config)
+    pub fn tighten_reserve_config(ctx: Context<TightenReserveConfig>, config: ReserveConfigWire) -> Result<()> {
+        TightenReserveConfig::handle(ctx, config.into())
     }
 
     /// Risk council: applies a market config at once if it loosens nothing (emergency mode, lower limits).
-    pub fn tighten_market_config(ctx: Context<TightenMarketConfig>, config: MarketConfig) -> Result<()> {
-        TightenMarketConfig::handle(ctx, config)
+    pub fn tighten_market_config(ctx: Context<TightenMarketConfig>, config: MarketConfigWire) -> Result<()> {
+        TightenMarketConfig::handle(ctx, config.into())
     }
 
     /// Admin: queues a validated reserve config to apply after the market's timelock.
-    pub fn queue_reserve_config(ctx: Context<QueueReserveConfig>, config: ReserveConfig) -> Result<()> {
-        QueueReserveConfig::handle(ctx, config)
+    pub fn queue_reserve_config(ctx: Context<QueueReserveConfig>, config: ReserveConfigWire) -> Result<()> {
+        QueueReserveConfig::handle(ctx, config.into())
     }
 
     /// Admin: queues a validated market config to apply after the current timelock.
-    pub fn queue_market_config(ctx: Context<QueueMarketConfig>, config: MarketConfig) -> Result<()> {
-        QueueMarketConfig::handle(ctx, config)
+    pub fn queue_market_config(ctx: Context<QueueMarketConfig>, config: MarketConfigWire) -> Result<()> {
+        QueueMarketConfig::handle(ctx, config.into())
     }
 
     /// Applies a reserve's pending config once its timelock has passed; permissionless.

@@ -13,6 +13,7 @@ mod governance;
 mod fit;
 mod flash;
 mod idl;
+mod integrator;
 mod interest;
 mod isolated_ceiling;
 mod liquidation;

@@ -1,13 +1,12 @@
 //! `Fraction` (U68F60) and its stored form `Sf` (two u64 words, align 8 on SBF and host alike).
 use crate::{checked, constants::BPS, error::BallastError};
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
 
 pub type Fraction = fixed::types::U68F60;
 
 /// A `Fraction` as stored in accounts: the raw bits as [low, high] u64 words.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Sf {
     pub words: [u64; 2],
 }

@@ -4,17 +4,18 @@ use crate::{
     constants::{MAX_BORROW_RATE_BPS, MAX_CURVE_POINTS},
     error::BallastError,
 };
+use crate::state::wire::layout_and_wire;
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
 
+layout_and_wire! {
 /// One point of the curve.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct CurvePoint {
+#[derive(Default)]
+pub struct CurvePoint / CurvePointWire {
     /// Utilization at this point, bps (0..=10000).
     pub utilization_bps: u32,
     /// Borrow APR at this point, bps (may exceed 10000, never MAX_BORROW_RATE_BPS).
     pub borrow_rate_bps: u32,
+}
 }
 
 /// Validates the used points `[0, len)` and that the rest are zero.

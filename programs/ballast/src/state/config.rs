@@ -6,10 +6,11 @@ use crate::{
         MIN_LIQUIDATION_BAND_BPS,
     },
     error::BallastError,
-    math::{validate_curve, CurvePoint},
+    math::{validate_curve, CurvePoint, CurvePointWire},
 };
+use crate::state::wire::layout_and_wire;
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
+use bytemuck::Zeroable;
 
 /// Reserve flag: new borrows are allowed.
 pub const FLAG_BORROW_ENABLED: u16 = 1 << 0;
@@ -44,11 +45,10 @@ pub const SECONDARY_NONE: u8 = 0;
 /// `SecondaryOracleConfig::kind`: a Switchboard on-demand `PullFeedAccountData`.
 pub const SECONDARY_SWITCHBOARD: u8 = 1;
 
+layout_and_wire! {
 /// A reserve's second price source: a cross-check on the primary while both are fresh, and the failover that
 /// keeps liquidations (and, with `FLAG_SINGLE_SOURCE_RISK`, borrows) working when the primary is not.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct SecondaryOracleConfig {
+pub struct SecondaryOracleConfig / SecondaryOracleConfigWire {
     /// The feed account (for Switchboard, the `PullFeedAccountData` itself: its address is the feed).
     pub price_account: Pubkey,
     /// Oldest update accepted, seconds before now.
@@ -66,13 +66,13 @@ pub struct SecondaryOracleConfig {
     /// Reserved.
     pub padding: [u8; 18],
 }
+}
 
 const _: () = assert!(core::mem::size_of::<SecondaryOracleConfig>() == 64);
 
+layout_and_wire! {
 /// How a reserve's Pyth price is found and judged.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct OracleConfig {
+pub struct OracleConfig / OracleConfigWire {
     /// The PriceUpdateV2 account this reserve reads.
     pub price_account: Pubkey,
     /// Pyth feed id the update must carry.
@@ -91,11 +91,11 @@ pub struct OracleConfig {
     /// risk divergence, so a crash still liquidates while a glitched price (e.g. i64::MAX) cannot.
     pub liquidation_band_bps: u16,
 }
+}
 
+layout_and_wire! {
 /// Everything about a reserve that governance sets.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct ReserveConfig {
+pub struct ReserveConfig / ReserveConfigWire {
     /// Deposit cap: total liquidity may not exceed this, native units.
     pub deposit_limit: u64,
     /// Borrow cap: total borrowed may not exceed this, native units.
@@ -106,11 +106,11 @@ pub struct ReserveConfig {
     /// (quote × 1e6) at borrow-time spot prices. 0 = no new borrows against it. Inert without the flag.
     pub isolated_debt_ceiling_micro_quote: u64,
     /// Borrow rate curve points (utilization bps -> APR bps); the first `curve_len` are used.
-    pub curve: [CurvePoint; MAX_CURVE_POINTS],
+    pub curve: [CurvePoint; MAX_CURVE_POINTS] as [CurvePointWire; MAX_CURVE_POINTS],
     /// Oracle source and tolerances.
-    pub oracle: OracleConfig,
+    pub oracle: OracleConfig as OracleConfigWire,
     /// The optional second price source.
-    pub secondary: SecondaryOracleConfig,
+    pub secondary: SecondaryOracleConfig as SecondaryOracleConfigWire,
     /// Length of the outflow window, seconds (0 = outflow limiter off).
     pub outflow_window_secs: u32,
     /// Share of collateral value that counts toward borrow power, bps.
@@ -143,6 +143,7 @@ pub struct ReserveConfig {
     pub curve_len: u8,
     /// Reserved for future settings.
     pub padding: [u8; 25],
+}
 }
 
 const _: () = assert!(core::mem::size_of::<OracleConfig>() == 80);

@@ -3,18 +3,18 @@ use crate::{
     constants::{BPS, MAX_DUST_THRESHOLD_QUOTE, MAX_LIQUIDATION_BONUS_BPS},
     error::BallastError,
 };
+use crate::state::wire::layout_and_wire;
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
+use bytemuck::Zeroable;
 
 /// Market flag: emergency mode (only repay, withdraw and liquidate).
 pub const MARKET_FLAG_EMERGENCY: u16 = 1 << 0;
 /// Elevation groups a market can define (ids 1..=16; 0 = none).
 pub const MAX_ELEVATION_GROUPS: usize = 16;
 
+layout_and_wire! {
 /// Market-wide settings governance changes (loosening ones through the timelock).
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct MarketConfig {
+pub struct MarketConfig / MarketConfigWire {
     /// Debts below this value may be liquidated in full, whole quote units.
     pub dust_threshold_quote: u64,
     /// Delay before a loosening config change may apply, seconds.
@@ -28,11 +28,12 @@ pub struct MarketConfig {
     /// MARKET_FLAG_* bits.
     pub flags: u16,
 }
+}
 
+layout_and_wire! {
 /// An elevation group (eMode): correlated assets borrow against each other at higher LTV.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
-pub struct ElevationGroup {
+#[derive(Default)]
+pub struct ElevationGroup / ElevationGroupWire {
     /// The one reserve obligations in this group may borrow from (default = group unused).
     pub debt_reserve: Pubkey,
     /// LTV for members, bps.
@@ -43,6 +44,7 @@ pub struct ElevationGroup {
     pub max_liquidation_bonus_bps: u16,
     /// Reserved.
     pub padding: u16,
+}
 }
 
 /// A lending market: a set of reserves under one admin and one authority PDA.

@@ -1,4 +1,5 @@
 //! Zero-copy account layouts and their small methods. Sizes are pinned at compile time.
+pub mod wire;
 pub mod config;
 pub mod market;
 pub mod obligation;
@@ -12,6 +13,7 @@ pub use obligation::*;
 pub use outflow::*;
 pub use reserve::*;
 pub use ticket::*;
+pub use wire::Twin;
 
 use crate::{constants::ACCOUNT_VERSION, error::BallastError};
 use anchor_lang::prelude::*;

@@ -4,11 +4,10 @@ use crate::{
     math::{self, Fraction, Sf},
 };
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
 
 /// cTokens of one reserve pledged by an obligation.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct ObligationCollateral {
     /// Reserve whose cTokens are pledged (default = empty slot).
     pub reserve: Pubkey,
@@ -17,8 +16,8 @@ pub struct ObligationCollateral {
 }
 
 /// Debt of one reserve owed by an obligation.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, Debug, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct ObligationLiquidity {
     /// Reserve the debt is owed to (default = empty slot).
     pub reserve: Pubkey,

@@ -2,14 +2,13 @@
 //! `operations/controls`).
 use crate::error::BallastError;
 use anchor_lang::prelude::*;
-use bytemuck::{Pod, Zeroable};
 
 /// Net outflow in a sliding window, approximated from two fixed windows: the previous window's net counts
 /// in proportion to how much of it the sliding window still overlaps. Outflow adds, inflow subtracts, so a
 /// net below zero is credit that later outflow in the window uses first: a deposit and its redemption
 /// cancel out, and a round trip can never fill the window and lock other users out.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct OutflowWindow {
     /// Start of the current fixed window, unix seconds.
     pub window_start_ts: i64,

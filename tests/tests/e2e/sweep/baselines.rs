@@ -165,7 +165,7 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         "init_market" => {
             let mut quote_currency = [0u8; 32];
             quote_currency[..3].copy_from_slice(b"USD");
-            let args = InitMarketArgs { risk_council: council.pubkey(), quote_currency, config: default_market_config() };
+            let args = InitMarketArgs { risk_council: council.pubkey(), quote_currency, config: default_market_config().into() };
             Baseline::new(name, ix::init_market(&w.mallory.key(), &w.new_market.pubkey(), args))
         }
         "init_obligation" => {
@@ -173,7 +173,7 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         }
         "init_reserve" => {
             let btc = w.btc.clone();
-            let args = InitReserveArgs { config: w.btc_config, seed_liquidity_amount: btc.amount(1.0) };
+            let args = InitReserveArgs { config: w.btc_config.into(), seed_liquidity_amount: btc.amount(1.0) };
             let ix = ix::init_reserve(&admin.pubkey(), &market, &btc.mint, &btc.token_program(), &w.admin_btc, args);
             Baseline::new(name, ix).with_effect(Effect::Listed(btc))
         }

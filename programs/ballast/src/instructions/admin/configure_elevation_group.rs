@@ -54,9 +54,9 @@ impl ConfigureElevationGroup<'_> {
         let dropped = governance::tighten_elevation_group(&mut market, args.id, group)?;
         market.invariant()?;
         if dropped {
-            emit_cpi!(ElevationGroupCancelledEvent { market: market_key, id: args.id, dropped: pending, signer: ctx.accounts.admin.key() });
+            emit_cpi!(ElevationGroupCancelledEvent { market: market_key, id: args.id, dropped: pending.into(), signer: ctx.accounts.admin.key() });
         }
-        emit_cpi!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, old, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: market_key, id: args.id, old: old.into(), group: group.into() });
         Ok(())
     }
 }

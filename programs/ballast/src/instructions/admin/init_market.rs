@@ -2,7 +2,7 @@ use crate::{
     constants::ACCOUNT_VERSION,
     events::MarketInitializedEvent,
     seeds,
-    state::{Market, MarketConfig},
+    state::{Market, MarketConfig, MarketConfigWire},
 };
 use anchor_lang::prelude::*;
 
@@ -13,7 +13,7 @@ pub struct InitMarketArgs {
     /// Quote currency of all prices, ASCII, zero-padded.
     pub quote_currency: [u8; 32],
     /// Close factor, dust threshold, timelock (0 for tests and devnet), outflow limit, flags.
-    pub config: MarketConfig,
+    pub config: MarketConfigWire,
 }
 
 #[event_cpi]
@@ -33,12 +33,13 @@ impl InitMarket<'_> {
     /// 1. validate the config (every rule, as any later change must pass)  2. write the market  3. check its
     /// invariant  4. emit
     pub fn handle(ctx: Context<Self>, args: InitMarketArgs) -> Result<()> {
-        args.config.validate()?;
+        let config = MarketConfig::from(args.config);
+        config.validate()?;
         let mut market = ctx.accounts.market.load_init()?;
         market.admin = ctx.accounts.admin.key();
         market.risk_council = args.risk_council;
         market.quote_currency = args.quote_currency;
-        market.config = args.config;
+        market.config = config;
         market.authority_bump = ctx.bumps.market_authority;
         market.version = ACCOUNT_VERSION;
         market.invariant()?;

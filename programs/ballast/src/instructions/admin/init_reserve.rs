@@ -6,14 +6,14 @@ use crate::{
     math::{Fraction, Sf},
     operations::{deposit, governance},
     seeds,
-    state::{Market, Reserve, ReserveConfig},
+    state::{Market, Reserve, ReserveConfig, ReserveConfigWire},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, InitializeAccount3, InitializeMint2, Mint, TokenAccount, TokenInterface, TransferChecked};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct InitReserveArgs {
-    pub config: ReserveConfig,
+    pub config: ReserveConfigWire,
     /// Seed deposit taken from the admin, native units; its cTokens are locked forever.
     pub seed_liquidity_amount: u64,
 }
@@ -55,7 +55,7 @@ pub struct InitReserve<'info> {
 impl<'info> InitReserve<'info> {
     fn validate(&self, args: &InitReserveArgs) -> Result<()> {
         check_mint_extensions(&self.liquidity_mint.to_account_info())?;
-        args.config.validate()
+        ReserveConfig::from(args.config).validate()
     }
 
     /// Creates the token account `account` (PDA [seed, reserve]) of `mint`, owned by the market authority.
@@ -98,7 +98,7 @@ impl<'info> InitReserve<'info> {
         a.create_token_account(&a.fee_vault, &liquidity_mint, seeds::FEES, b.fee_vault)?;
         let now = Clock::get()?.unix_timestamp;
         let timelock_secs = a.market.load()?.config.config_timelock_secs;
-        let (mut config, mut pending_apply_ts) = (args.config, 0);
+        let (mut config, mut pending_apply_ts) = (ReserveConfig::from(args.config), 0);
         create_zero_copy(&a.admin, &a.reserve, &a.system_program, reserve_seeds, |reserve: &mut Reserve| {
             reserve.market = market_key;
             reserve.liquidity_mint = mint_key;
@@ -112,7 +112,7 @@ impl<'info> InitReserve<'info> {
             reserve.last_update_ts = now;
             reserve.bump = b.reserve;
             reserve.version = ACCOUNT_VERSION;
-            governance::list_reserve(reserve, args.config, now, timelock_secs)?;
+            governance::list_reserve(reserve, ReserveConfig::from(args.config), now, timelock_secs)?;
             deposit::seed_reserve(reserve, args.seed_liquidity_amount)?;
             (config, pending_apply_ts) = (reserve.config, reserve.pending_config_apply_ts);
             reserve.invariant()
@@ -133,7 +133,7 @@ impl<'info> InitReserve<'info> {
             reserve: a.reserve.key(),
             liquidity_mint: mint_key,
             seed_liquidity_amount: args.seed_liquidity_amount,
-            config,
+            config: config.into(),
             pending_apply_ts,
         });
         Ok(())

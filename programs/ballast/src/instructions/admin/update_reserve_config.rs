@@ -34,9 +34,9 @@ impl UpdateReserveConfig<'_> {
         reserve.invariant()?;
         let signer = ctx.accounts.admin.key();
         if dropped {
-            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: true, dropped: pending, apply_ts });
+            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: true, dropped: pending.into(), apply_ts });
         }
-        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: true, old, new: config });
+        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: true, old: old.into(), new: config.into() });
         Ok(())
     }
 }

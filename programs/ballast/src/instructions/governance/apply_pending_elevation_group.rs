@@ -16,7 +16,7 @@ impl ApplyPendingElevationGroup<'_> {
         let (id, old) = governance::apply_pending_elevation_group(&mut market, Clock::get()?.unix_timestamp)?;
         market.invariant()?;
         let group = market.elevation_groups[id as usize - 1];
-        emit_cpi!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, old, group });
+        emit_cpi!(ElevationGroupConfiguredEvent { market: ctx.accounts.market.key(), id, old: old.into(), group: group.into() });
         Ok(())
     }
 }

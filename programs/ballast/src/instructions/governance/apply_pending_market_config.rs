@@ -15,7 +15,7 @@ impl ApplyPendingMarketConfig<'_> {
         let mut market = ctx.accounts.market.load_mut()?;
         let old = governance::market_slots(&mut market).apply_due(Clock::get()?.unix_timestamp)?;
         market.invariant()?;
-        emit_cpi!(MarketConfigAppliedEvent { market: ctx.accounts.market.key(), old, new: market.config });
+        emit_cpi!(MarketConfigAppliedEvent { market: ctx.accounts.market.key(), old: old.into(), new: market.config.into() });
         Ok(())
     }
 }

@@ -17,7 +17,7 @@ impl ApplyPendingReserveConfig<'_> {
         reserve.accrue_interest(now)?;
         let old = governance::reserve_slots(&mut reserve).apply_due(now)?;
         reserve.invariant()?;
-        emit_cpi!(ReserveConfigAppliedEvent { reserve: ctx.accounts.reserve.key(), old, new: reserve.config });
+        emit_cpi!(ReserveConfigAppliedEvent { reserve: ctx.accounts.reserve.key(), old: old.into(), new: reserve.config.into() });
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ impl CancelPendingElevationGroup<'_> {
         governance::require_admin_or_council(&market, &signer)?;
         let (id, dropped) = governance::cancel_pending_elevation_group(&mut market)?;
         market.invariant()?;
-        emit_cpi!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, dropped, signer });
+        emit_cpi!(ElevationGroupCancelledEvent { market: ctx.accounts.market.key(), id, dropped: dropped.into(), signer });
         Ok(())
     }
 }

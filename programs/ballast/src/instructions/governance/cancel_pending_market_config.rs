@@ -19,7 +19,7 @@ impl CancelPendingMarketConfig<'_> {
         let apply_ts = market.pending_config_apply_ts;
         let dropped = governance::market_slots(&mut market).cancel()?;
         market.invariant()?;
-        emit_cpi!(MarketConfigCancelledEvent { market: ctx.accounts.market.key(), signer, by_admin, dropped, apply_ts });
+        emit_cpi!(MarketConfigCancelledEvent { market: ctx.accounts.market.key(), signer, by_admin, dropped: dropped.into(), apply_ts });
         Ok(())
     }
 }

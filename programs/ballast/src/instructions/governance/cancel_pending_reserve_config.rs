@@ -25,7 +25,7 @@ impl CancelPendingReserveConfig<'_> {
         let apply_ts = reserve.pending_config_apply_ts;
         let dropped = governance::reserve_slots(&mut reserve).cancel()?;
         reserve.invariant()?;
-        emit_cpi!(ReserveConfigCancelledEvent { reserve: ctx.accounts.reserve.key(), signer, by_admin, dropped, apply_ts });
+        emit_cpi!(ReserveConfigCancelledEvent { reserve: ctx.accounts.reserve.key(), signer, by_admin, dropped: dropped.into(), apply_ts });
         Ok(())
     }
 }

@@ -27,7 +27,7 @@ impl QueueElevationGroup<'_> {
         let timelock_secs = market.config.config_timelock_secs;
         let apply_ts = governance::queue_elevation_group(&mut market, args.id, group, Clock::get()?.unix_timestamp, timelock_secs)?;
         market.invariant()?;
-        emit_cpi!(ElevationGroupQueuedEvent { market: ctx.accounts.market.key(), id: args.id, group, apply_ts });
+        emit_cpi!(ElevationGroupQueuedEvent { market: ctx.accounts.market.key(), id: args.id, group: group.into(), apply_ts });
         Ok(())
     }
 }

@@ -22,7 +22,7 @@ impl QueueMarketConfig<'_> {
         let timelock_secs = market.config.config_timelock_secs;
         let apply_ts = governance::market_slots(&mut market).queue(config, Clock::get()?.unix_timestamp, timelock_secs)?;
         market.invariant()?;
-        emit_cpi!(MarketConfigQueuedEvent { market: ctx.accounts.market.key(), current: market.config, pending: config, apply_ts });
+        emit_cpi!(MarketConfigQueuedEvent { market: ctx.accounts.market.key(), current: market.config.into(), pending: config.into(), apply_ts });
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ impl QueueReserveConfig<'_> {
         let mut reserve = ctx.accounts.reserve.load_mut()?;
         let apply_ts = governance::reserve_slots(&mut reserve).queue(config, Clock::get()?.unix_timestamp, timelock_secs)?;
         reserve.invariant()?;
-        emit_cpi!(ReserveConfigQueuedEvent { reserve: ctx.accounts.reserve.key(), current: reserve.config, pending: config, apply_ts });
+        emit_cpi!(ReserveConfigQueuedEvent { reserve: ctx.accounts.reserve.key(), current: reserve.config.into(), pending: config.into(), apply_ts });
         Ok(())
     }
 }

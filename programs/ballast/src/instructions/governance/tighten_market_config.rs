@@ -25,9 +25,9 @@ impl TightenMarketConfig<'_> {
         market.invariant()?;
         let signer = ctx.accounts.risk_council.key();
         if dropped {
-            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: false, dropped: pending, apply_ts });
+            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: false, dropped: pending.into(), apply_ts });
         }
-        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: false, old, new: config });
+        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: false, old: old.into(), new: config.into() });
         Ok(())
     }
 }

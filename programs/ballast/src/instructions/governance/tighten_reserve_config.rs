@@ -33,9 +33,9 @@ impl TightenReserveConfig<'_> {
         reserve.invariant()?;
         let signer = ctx.accounts.risk_council.key();
         if dropped {
-            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: false, dropped: pending, apply_ts });
+            emit_cpi!(ReserveConfigCancelledEvent { reserve: key, signer, by_admin: false, dropped: pending.into(), apply_ts });
         }
-        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: false, old, new: config });
+        emit_cpi!(ReserveConfigChangedEvent { reserve: key, signer, by_admin: false, old: old.into(), new: config.into() });
         Ok(())
     }
 }

@@ -25,9 +25,9 @@ impl UpdateMarketConfig<'_> {
         market.invariant()?;
         let signer = ctx.accounts.admin.key();
         if dropped {
-            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: true, dropped: pending, apply_ts });
+            emit_cpi!(MarketConfigCancelledEvent { market: key, signer, by_admin: true, dropped: pending.into(), apply_ts });
         }
-        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: true, old, new: config });
+        emit_cpi!(MarketConfigChangedEvent { market: key, signer, by_admin: true, old: old.into(), new: config.into() });
         Ok(())
     }
 }
