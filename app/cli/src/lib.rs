@@ -505,16 +505,21 @@ pub async fn keeper_watch(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::K
     let opts = keeper_options(cli, k, 0, std::time::Duration::ZERO);
     let metrics = serve_metrics(k.metrics_addr).await?;
     // Subscribe first, then read the snapshot: a change between the two is then seen twice, never missed.
-    let accounts = keeper::watch::followed_accounts(&MarketSnapshot::load(cluster, &market).await?);
+    let (followed, mut accounts) = tokio::sync::watch::channel(keeper::watch::followed_accounts(&MarketSnapshot::load(cluster, &market).await?));
     let (tx, mut rx) = tokio::sync::mpsc::channel(4_096);
     // A dropped or refused websocket is reconnected with doubling backoff (at most a minute); what it missed
     // meanwhile is healed by the next full rescan (`--resync-secs`).
     let follower = tokio::spawn(async move {
         let mut backoff = std::time::Duration::from_secs(1);
         loop {
-            match keeper::watch::follow(&ws_url, &market, &accounts, tx.clone()).await {
+            match keeper::watch::follow(&ws_url, &market, &mut accounts, tx.clone()).await {
                 _ if tx.is_closed() => break,
-                Ok(()) => eprintln!("keeper watch: {ws_url} closed the subscription; reconnecting in {} s", backoff.as_secs()),
+                // A reserve was listed (seen by a full rescan): subscribe to its accounts too, now.
+                Ok(keeper::watch::Followed::AccountsChanged) => {
+                    backoff = std::time::Duration::from_secs(1);
+                    continue;
+                }
+                Ok(keeper::watch::Followed::Closed) => eprintln!("keeper watch: {ws_url} closed the subscription; reconnecting in {} s", backoff.as_secs()),
                 Err(e) => eprintln!("keeper watch: {e:#}; reconnecting in {} s", backoff.as_secs()),
             }
             tokio::time::sleep(backoff).await;
@@ -524,7 +529,7 @@ pub async fn keeper_watch(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::K
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let snap = MarketSnapshot::load(cluster, &market).await?;
     let resync = std::time::Duration::from_secs(*resync_secs);
-    let report = keeper::watch::watch(cluster, signer, snap, &opts, resync, &mut rx, &metrics, out).await;
+    let report = keeper::watch::watch(cluster, signer, snap, &opts, resync, &mut rx, &followed, &metrics, out).await;
     follower.abort();
     report.map(|_| ())
 }

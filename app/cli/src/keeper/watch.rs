@@ -1,7 +1,8 @@
 //! `keeper watch`: the keeper on a snapshot kept current by account notifications instead of a full rescan
 //! every round. After each batch of notifications it examines only the obligations the batch can have moved
 //! (an obligation that changed, or every holder of a reserve whose state or price changed); a full rescan
-//! every `resync` heals anything a dropped connection missed.
+//! every `resync` heals anything a dropped connection missed, and hands the follower the accounts to follow
+//! when the market has gained a reserve (or a price account) since it subscribed.
 use super::{act, metrics::Metrics, summary, Options, Report};
 use anyhow::{anyhow, Result};
 use ballast_sdk::{accounts::market_filters, ballast::state::Obligation, Cluster, Keypair, MarketSnapshot, Pubkey};
@@ -23,7 +24,8 @@ pub struct Update {
 }
 
 /// Runs the keeper from `snap` (read before `updates` were subscribed, so nothing falls between them) on
-/// `updates` until the channel closes, or for `opts.rounds` rounds when that is not 0.
+/// `updates` until the channel closes, or for `opts.rounds` rounds when that is not 0. After each full
+/// rescan, `followed` is set to `followed_accounts` of the new snapshot when that differs.
 #[allow(clippy::too_many_arguments)]
 pub async fn watch(
     cluster: &impl Cluster,
@@ -32,6 +34,7 @@ pub async fn watch(
     opts: &Options,
     resync: Duration,
     updates: &mut mpsc::Receiver<Update>,
+    followed: &tokio::sync::watch::Sender<Vec<Pubkey>>,
     metrics: &Arc<Mutex<Metrics>>,
     out: &mut impl Write,
 ) -> Result<Report> {
@@ -77,6 +80,8 @@ pub async fn watch(
         if synced.elapsed() >= resync {
             snap = MarketSnapshot::load(cluster, &market).await?;
             synced = Instant::now();
+            let now_followed = followed_accounts(&snap);
+            followed.send_if_modified(|f| (*f != now_followed).then(|| *f = now_followed).is_some());
             dirty.extend(snap.obligations.iter().map(|o| o.key));
             continue;
         }
@@ -98,10 +103,19 @@ pub fn followed_accounts(snap: &MarketSnapshot) -> Vec<Pubkey> {
     keys
 }
 
+/// Why `follow` returned without an error.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Followed {
+    /// The connection or `tx` closed.
+    Closed,
+    /// The accounts to follow changed: subscribe again, at once.
+    AccountsChanged,
+}
+
 /// Follows the market over the websocket at `ws_url`: the market's obligations (programSubscribe on the
-/// program, filtered on the obligation discriminator and the market) and each of `accounts`
-/// (accountSubscribe), sending every notification to `tx`. Returns when the connection or `tx` closes.
-pub async fn follow(ws_url: &str, market: &Pubkey, accounts: &[Pubkey], tx: mpsc::Sender<Update>) -> Result<()> {
+/// program, filtered on the obligation discriminator and the market) and each account `accounts` holds
+/// (accountSubscribe), sending every notification to `tx`.
+pub async fn follow(ws_url: &str, market: &Pubkey, accounts: &mut tokio::sync::watch::Receiver<Vec<Pubkey>>, tx: mpsc::Sender<Update>) -> Result<Followed> {
     use solana_account_decoder_client_types::UiAccountEncoding;
     use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
     use solana_rpc_client_api::{
@@ -126,17 +140,25 @@ pub async fn follow(ws_url: &str, market: &Pubkey, accounts: &[Pubkey], tx: mpsc
         })
         .boxed()];
     let mut unsubscribes = vec![];
-    for key in accounts {
-        let key = *key;
+    let keys = accounts.borrow_and_update().clone();
+    for key in keys {
         let (stream, unsubscribe) = client.account_subscribe(&key, Some(account_config.clone())).await?;
         unsubscribes.push(unsubscribe);
         streams.push(stream.map(move |r| Update { key, account: r.value.decode::<Account>() }).boxed());
     }
     let mut all = futures_util::stream::select_all(streams);
-    while let Some(update) = all.next().await {
-        if tx.send(update).await.is_err() {
-            break;
+    loop {
+        tokio::select! {
+            update = all.next() => {
+                let Some(update) = update else { return Ok(Followed::Closed) };
+                if tx.send(update).await.is_err() {
+                    return Ok(Followed::Closed);
+                }
+            }
+            changed = accounts.changed() => match changed {
+                Ok(()) => return Ok(Followed::AccountsChanged),
+                Err(_) => return Ok(Followed::Closed),
+            },
         }
     }
-    Ok(())
 }

@@ -199,7 +199,8 @@ async fn keeper_watch_succeeds_acting_only_on_what_the_notifications_moved() {
     let opts = Options { rounds: 0, interval: std::time::Duration::ZERO, ..Default::default() };
     let metrics = std::sync::Arc::new(std::sync::Mutex::new(Default::default()));
     let mut out = Vec::new();
-    let report = keeper::watch::watch(&w.cluster, &liquidator, watched_from, &opts, std::time::Duration::from_secs(3_600), &mut rx, &metrics, &mut out).await.unwrap();
+    let (followed, _) = tokio::sync::watch::channel(keeper::watch::followed_accounts(&watched_from));
+    let report = keeper::watch::watch(&w.cluster, &liquidator, watched_from, &opts, std::time::Duration::from_secs(3_600), &mut rx, &followed, &metrics, &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
     // Round 1 sees every obligation at pre-crash prices and nothing to do; round 2 only the holders of SOL
     // after its price moved; later rounds what it changed, read back at once (one call repays at most the
@@ -213,5 +214,31 @@ async fn keeper_watch_succeeds_acting_only_on_what_the_notifications_moved() {
     let last = text.lines().filter(|l| l.starts_with("keeper round")).next_back().unwrap();
     assert!(last.contains("0 liquidatable, 0 liquidations, 0 write-offs, 0 failed"), "{text}");
     assert_eq!(report.failed, 0, "{text}");
+    assert_invariants(&w).await;
+}
+
+/// A reserve the watch did not know when it subscribed (here: left out of its first snapshot, as one listed
+/// later would be) is found by the full rescan, and the follower is handed its accounts to subscribe to.
+#[tokio::test]
+async fn keeper_watch_succeeds_handing_the_follower_a_reserve_listed_after_it_subscribed() {
+    let (w, _) = seeded(&[0.3]).await;
+    let liquidator = Keypair::new();
+    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();
+    let mut early = w.snapshot().await.unwrap();
+    let volt = reserve(&early, &w, "VOLT");
+    early.reserves.retain(|r| r.key != volt.key);
+    let (followed, mut accounts) = tokio::sync::watch::channel(keeper::watch::followed_accounts(&early));
+    assert!(!accounts.borrow_and_update().contains(&volt.price_account()));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    // Any notification after the resync interval (0 here) triggers the full rescan.
+    tx.send(Update { key: w.market, account: w.cluster.account(&w.market).await.unwrap() }).await.unwrap();
+    drop(tx);
+    let opts = Options { rounds: 0, interval: std::time::Duration::ZERO, ..Default::default() };
+    let metrics = std::sync::Arc::new(std::sync::Mutex::new(Default::default()));
+    keeper::watch::watch(&w.cluster, &liquidator, early, &opts, std::time::Duration::ZERO, &mut rx, &followed, &metrics, &mut Vec::new()).await.unwrap();
+    assert!(accounts.has_changed().unwrap(), "the rescan found a reserve the subscription lacks");
+    let now = accounts.borrow_and_update().clone();
+    assert!(now.contains(&volt.key) && now.contains(&volt.price_account()), "{now:?}");
+    assert_eq!(now, keeper::watch::followed_accounts(&w.snapshot().await.unwrap()));
     assert_invariants(&w).await;
 }
