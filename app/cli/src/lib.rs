@@ -346,6 +346,12 @@ pub struct KeeperArgs {
     /// Serve Prometheus metrics on this address, e.g. 127.0.0.1:9464.
     #[arg(long)]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Skip a liquidation whose bonus, net of the protocol's share, is below this (bps).
+    #[arg(long, default_value_t = 0)]
+    pub min_bonus_bps: u16,
+    /// Most repay value to spend per round, quote units at spot (default: what the wallet holds).
+    #[arg(long)]
+    pub capital: Option<f64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -482,6 +488,8 @@ fn keeper_options(cli: &Cli, k: &KeeperArgs, rounds: u32, interval: std::time::D
         retries: k.retries,
         backoff: std::time::Duration::from_millis(k.backoff_ms),
         shard: k.shard,
+        min_bonus_bps: k.min_bonus_bps,
+        capital_quote: k.capital,
     }
 }
 

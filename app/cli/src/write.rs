@@ -163,6 +163,8 @@ pub struct Projected {
     /// cTokens the liquidator receives (seized less the protocol's fee).
     pub payout_ctokens: u64,
     pub min_seized_out: u64,
+    /// The liquidator's bonus, net of the protocol's share: payout value over repaid value, less 1, bps.
+    pub net_bonus_bps: u64,
 }
 
 /// Projects a liquidation with the program's own sizing code and derives `min_seized_out` from it.
@@ -171,7 +173,12 @@ pub fn project(snap: &MarketSnapshot, obligation: &Obligation, repay: &Pubkey, w
     let payout_ctokens = plan.seized_ctokens - plan.protocol_fee_ctokens;
     let keep = 10_000u128.saturating_sub(u128::from(slippage_bps.min(10_000)));
     let min_seized_out = (u128::from(payout_ctokens) * keep / 10_000) as u64;
-    Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out })
+    let bonus_bps = (plan.bonus.to_num::<f64>() * 10_000.0).round() as u64;
+    let net_bonus_bps = match plan.seized_ctokens {
+        0 => 0,
+        seized => (u128::from(bonus_bps) * u128::from(payout_ctokens) / u128::from(seized)) as u64,
+    };
+    Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out, net_bonus_bps })
 }
 
 /// Liquidates `obligation` once, paid in cTokens of the withdraw reserve, accepting no less than the

@@ -64,6 +64,11 @@ pub struct Options {
     pub retries: u32,
     pub backoff: Duration,
     pub shard: Shard,
+    /// Liquidate only when the projected bonus, net of the protocol's share, is at least this (bps): what
+    /// selling the collateral and the transaction cost the liquidator.
+    pub min_bonus_bps: u16,
+    /// Most repay value (quote units, at spot) to spend per round: the liquidator's capital.
+    pub capital_quote: Option<f64>,
 }
 
 impl Default for Options {
@@ -76,6 +81,8 @@ impl Default for Options {
             retries: 3,
             backoff: Duration::from_millis(500),
             shard: Shard::default(),
+            min_bonus_bps: 0,
+            capital_quote: None,
         }
     }
 }
@@ -237,19 +244,33 @@ async fn act(
     }
     // The largest debts first: they carry the most risk to depositors and the largest bonus.
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
+    let mut capital = opts.capital_quote;
     for (debt, o) in ranked {
         report.liquidatable.push(o.key);
         count(&|m| m.liquidatable += 1);
         acted += 1;
         let Some((repay, withdraw)) = pick(snap, o)? else { continue };
         let health = scanner.health(&o.state)?.liquidation_health()?.map(|h| h.to_num::<f64>()).unwrap_or(f64::INFINITY);
-        let projected = match project(snap, &o.state, &repay.key, &withdraw.key, u64::MAX, opts.send.slippage_bps) {
+        let repay_price = snap.raw.get(&repay.price_account()).and_then(spot_price).unwrap_or(0.0);
+        let max_repay = match capital {
+            None => u64::MAX,
+            Some(left) if left <= 0.0 || repay_price <= 0.0 => {
+                writeln!(out, "skipping {}: this round's capital is spent", o.key)?;
+                continue;
+            }
+            Some(left) => (left / repay_price * 10f64.powi(repay.decimals() as i32)).floor() as u64,
+        };
+        let projected = match project(snap, &o.state, &repay.key, &withdraw.key, max_repay, opts.send.slippage_bps) {
             Ok(p) => p,
             Err(e) => {
                 writeln!(out, "skipping {}: the program would not size a liquidation ({e})", o.key)?;
                 continue;
             }
         };
+        if projected.net_bonus_bps < u64::from(opts.min_bonus_bps) {
+            writeln!(out, "skipping {}: bonus {} bps is below the {} bps it must beat", o.key, projected.net_bonus_bps, opts.min_bonus_bps)?;
+            continue;
+        }
         let what = format!(
             "{} (health {health:.4}, debt ${debt:.2}): repay {} of {}, seize {} cTokens of {} (at least {})",
             o.key,
@@ -263,10 +284,13 @@ async fn act(
             writeln!(out, "would liquidate {what}")?;
             continue;
         }
-        let ixs = liquidation_ixs(cluster, liquidator, snap, (&o.key, &o.state), &repay, &withdraw, u64::MAX, projected.min_seized_out, opts.send);
+        let ixs = liquidation_ixs(cluster, liquidator, snap, (&o.key, &o.state), &repay, &withdraw, max_repay, projected.min_seized_out, opts.send);
         match send_with_retries(cluster, &ixs, &[liquidator], snap, opts, report, metrics).await {
             Ok(sig) => {
                 writeln!(out, "liquidated {what}: {sig}")?;
+                if let Some(left) = capital.as_mut() {
+                    *left -= value(snap, &repay, projected.repay_amount as f64);
+                }
                 report.liquidated.push(o.key);
                 let latency = read_at.elapsed();
                 count(&|m| {

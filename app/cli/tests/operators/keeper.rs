@@ -242,3 +242,23 @@ async fn keeper_watch_succeeds_handing_the_follower_a_reserve_listed_after_it_su
     assert_eq!(now, keeper::watch::followed_accounts(&w.snapshot().await.unwrap()));
     assert_invariants(&w).await;
 }
+
+/// `--min-bonus-bps` above any bonus on offer sends nothing; `--capital` caps what one round repays, and the
+/// keeper stops when it is spent.
+#[tokio::test]
+async fn keeper_run_succeeds_within_its_capital_and_skips_bonuses_below_its_floor() {
+    let (w, _, liquidator, liquidatable) = crashed().await;
+    assert!(liquidatable.len() >= 2);
+    let market = w.market.to_string();
+    let text = run_cli(&w, &liquidator, &["keeper", "run", "--market", &market, "--min-bonus-bps", "5000"]).await.unwrap();
+    assert_eq!(text.matches("is below the 5000 bps it must beat").count(), liquidatable.len(), "{text}");
+    assert!(!text.contains("liquidated "), "{text}");
+
+    let text = run_cli(&w, &liquidator, &["keeper", "run", "--market", &market, "--capital", "50"]).await.unwrap();
+    assert!(text.contains("this round's capital is spent"), "{text}");
+    let events = run_cli(&w, &liquidator, &["events", "--market", &market, "--kind", "Liquidate", "--json"]).await.unwrap();
+    let rows: serde_json::Value = serde_json::from_str(events.trim()).unwrap();
+    let repaid: u64 = rows.as_array().unwrap().iter().map(|r| r["fields"]["repay_amount"].as_u64().unwrap()).sum();
+    assert!(repaid > 0 && repaid <= 50_000_000, "repaid {repaid} native USDC against 50 USDC of capital");
+    assert_invariants(&w).await;
+}
