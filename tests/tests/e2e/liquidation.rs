@@ -80,8 +80,9 @@ async fn liquidate_succeeds_in_full_when_health_is_at_most_095() {
     t.assert_invariants().await;
 }
 
-/// The bonus grows with the shortfall and stops at max_bonus; deep enough, the collateral caps the seizure
-/// and the repayment shrinks to what the collateral covers at that bonus.
+/// The bonus grows with the shortfall and stops at max_bonus; for a solvent obligation it never exceeds the
+/// cushion (collateral − debt) / debt above the minimum; deep enough, the collateral caps the seizure and the
+/// repayment shrinks to what the collateral covers at that bonus.
 #[test_case(141.0 ; "just below the threshold")]
 #[test_case(139.0 ; "two percent short")]
 #[test_case(136.0 ; "four percent short")]
@@ -92,7 +93,8 @@ async fn liquidation_bonus_grows_with_the_shortfall_up_to_the_cap(price: f64) {
     let Book { mut t, usdc, sol, alice, liquidator } = book(1_200.0).await;
     t.set_price(&sol, price);
     let h = 10.0 * price * 0.85 / 1_200.0;
-    let b = bonus(h);
+    let cushion = (10.0 * price - 1_200.0) / 1_200.0;
+    let b = if cushion < 0.0 { bonus(h) } else { bonus(h).min(cushion.max(0.02)) };
     let before = t.balance(&liquidator.liquidity(&usdc)).await;
     t.liquidate(&liquidator, &alice, &usdc, &sol).await;
     let repaid = (before - t.balance(&liquidator.liquidity(&usdc)).await) as f64 / 1e6;
@@ -104,7 +106,7 @@ async fn liquidation_bonus_grows_with_the_shortfall_up_to_the_cap(price: f64) {
     if wanted * (1.0 + b) >= 10.0 * price {
         assert_eq!(collateral_left, 0, "capped: all collateral seized");
         assert!((repaid - 10.0 * price / (1.0 + b)).abs() <= 1.01e-6, "repaid {repaid}");
-        assert!((b - 0.10).abs() < 1e-12, "bonus capped at max");
+        assert!((b - 0.10).abs() < 1e-12, "insolvent at this price: the full bonus, capped at max");
     } else {
         assert!((repaid - wanted).abs() < 1e-6);
         let (seized, fee) = seized(wanted, h, price, 9);

@@ -54,6 +54,19 @@ pub fn liquidation_bonus(health: Fraction, min_bonus_bps: u16, max_bonus_bps: u1
     math::add(min, math::mul(span, ramp)?)
 }
 
+/// For a solvent obligation, above the minimum bonus never more than its cushion, (collateral − debt) / debt at
+/// spot: a liquidation then cannot turn it insolvent (it removes r·(1 + bonus) of collateral and r of debt, and
+/// r·bonus ≤ collateral − debt). An insolvent obligation keeps the full bonus, so liquidators clear it while
+/// its collateral is still worth something.
+pub fn solvency_capped_bonus(bonus: Fraction, health: &Health, min_bonus_bps: u16) -> Result<Fraction> {
+    if health.debt_value == Fraction::ZERO || health.collateral_value < health.debt_value {
+        return Ok(bonus);
+    }
+    let min = from_bps(min_bonus_bps.min(MAX_LIQUIDATION_BONUS_BPS) as u64)?;
+    let cushion = math::div(math::sub(health.collateral_value, health.debt_value)?, health.debt_value)?;
+    Ok(bonus.min(cushion.max(min)))
+}
+
 fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction> {
     math::mul(math::div(value, price)?, ten_pow(decimals as u32)?)
 }
@@ -61,7 +74,8 @@ fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction>
 /// Sizes one liquidation call.
 /// 1. only below health 1
 /// 2. repay ≤ close factor × debt value (all of it at health ≤ 0.95 or below dust)
-/// 3. seize repay value × (1 + bonus), capped by the collateral held
+/// 3. seize repay value × (1 + bonus), the bonus capped by the obligation's cushion and the seizure by the
+///    collateral held
 /// 4. never leave dust debt behind; sweep dust collateral only when paid for at the bonus price
 /// 5. the protocol's share of the bonus, in cTokens.
 pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
@@ -89,7 +103,8 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
         repay_amount = debt_ceil;
     }
 
-    let bonus = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
+    let ramp = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
+    let bonus = solvency_capped_bonus(ramp, &i.health, i.min_bonus_bps.min(i.max_bonus_bps))?;
     let with_bonus = math::add(Fraction::ONE, bonus)?;
     let collateral_liquidity = math::mul(from_u64(i.collateral_ctokens), i.liquidity_per_ctoken)?;
     let collateral_value = market_value(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
@@ -228,18 +243,37 @@ mod tests {
     }
 
     #[test]
-    fn deep_shortfall_allows_everything_at_max_bonus_capped_by_collateral() {
-        // health 0.85 × 1,000 / 1,000 = 0.85 ≤ 0.95: full repay allowed; bonus at max (shortfall 15% > 10%).
+    fn deep_shortfall_allows_everything_at_the_minimum_bonus_when_nothing_is_left_over() {
+        // health 0.85 × 1,000 / 1,000 = 0.85 ≤ 0.95: full repay allowed. The ramp says max (shortfall 15% > 10%),
+        // but collateral equals debt: no cushion, so the minimum bonus (2%).
         let p = plan(&inputs(1_000.0, 1_000.0)).unwrap();
-        assert!((p.bonus.to_num::<f64>() - 0.1).abs() < 1e-15);
-        // $1,000 × 1.1 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.1.
+        assert!((p.bonus.to_num::<f64>() - 0.02).abs() < 1e-15);
+        // $1,000 × 1.02 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.02.
         assert_eq!(p.seized_ctokens, 10_000_000_000);
-        assert_eq!(p.repay_amount, (1_000e6f64 / 1.1).ceil() as u64, "owed, so rounded up");
+        assert_eq!(p.repay_amount, (1_000e6f64 / 1.02).ceil() as u64, "owed, so rounded up");
+    }
+
+    #[test]
+    fn solvency_capped_bonus_never_turns_a_solvent_obligation_insolvent() {
+        // $1,050 of collateral for $1,000 of debt: health 0.8925, the ramp's 10% would leave $50 of debt with
+        // nothing behind it. Capped at the 5% cushion, one full liquidation clears both sides.
+        let p = plan(&inputs(1_050.0, 1_000.0)).unwrap();
+        assert!((p.bonus.to_num::<f64>() - 0.05).abs() < 1e-12, "{p:?}");
+        assert_eq!(p.repay_amount, 1_000_000_000);
+        assert!(p.seized_ctokens >= 10_499_999_999, "{p:?}");
+        // Insolvent: the full ramp, so it is cleared while the collateral is worth something.
+        let p = plan(&inputs(950.0, 1_000.0)).unwrap();
+        assert!((p.bonus.to_num::<f64>() - 0.1).abs() < 1e-12, "{p:?}");
+        // With a wide cushion the ramp decides.
+        let p = plan(&inputs(1_150.0, 1_000.0)).unwrap();
+        let ramp = 0.02 + 0.08 * ((1.0 - 1_150.0 * 0.85 / 1_000.0) / 0.1);
+        assert!((p.bonus.to_num::<f64>() - ramp).abs() < 1e-12, "{p:?}");
     }
 
     #[test]
     fn sub_dust_collateral_is_swept_only_when_paid_for_at_the_bonus_price() {
-        // A $0.90 SOL position (dust $1) in an obligation $100 in debt: health 0.86, bonus at max (10%).
+        // A $0.90 SOL position (dust $1) in an obligation $100 in debt: health 0.86; the cushion is 0.9%, so the
+        // minimum bonus (2%).
         let mut i = inputs(100.9, 100.0);
         i.collateral_ctokens = 9_000_000;
         i.max_repay_amount = 1; // the attack: one native unit for the whole position
@@ -250,7 +284,7 @@ mod tests {
         i.max_repay_amount = u64::MAX;
         let p = plan(&i).unwrap();
         assert_eq!(p.seized_ctokens, i.collateral_ctokens);
-        assert_eq!(p.repay_amount, (0.9e6f64 / 1.1).ceil() as u64);
+        assert_eq!(p.repay_amount, (0.9e6f64 / 1.02).ceil() as u64);
     }
 
     #[test]
