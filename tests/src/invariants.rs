@@ -93,13 +93,8 @@ impl TestContext {
                 }
             }
             let booked = state.borrowed_sf.get();
-            // The reserve books its debt as one sum and each obligation its own share, and every accrual and
-            // position update rounds each at 2^-60 relative (SECURITY.md, rounding). Allow 2^-48 relative,
-            // thousands of updates' worth, plus a hundredth of a native unit: the drift a debt of 10^12 units
-            // leaves behind stays once that debt is repaid.
             let gap = if owed > booked { owed - booked } else { booked - owed };
-            let drift = Fraction::from_num(0.01) + (booked >> 48);
-            assert!(gap <= drift, "{}: reserve debt {booked} vs obligations {owed}", r.symbol);
+            assert!(gap <= ballast_sdk::invariants::debt_drift_tolerance(booked), "{}: reserve debt {booked} vs obligations {owed}", r.symbol);
             assert!(state.total_liquidity().is_ok(), "{}: total liquidity computable", r.symbol);
 
             let counted: u64 = obligations

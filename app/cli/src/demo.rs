@@ -106,11 +106,21 @@ pub async fn set_up(out: &mut impl Write) -> Result<World> {
 /// Creates a world from a spec whose mints and price accounts are left out: each reserve gets a new mint and a
 /// price account, published at its `seed_price` (1.0 when the demo's crash path does not name it).
 pub async fn set_up_with(spec_text: &str, out: &mut impl Write) -> Result<World> {
+    let price = |symbol: &str| match symbol {
+        "SOL" => CRASH[0].0,
+        "VOLT" => CRASH[0].1,
+        _ => 1.0,
+    };
+    set_up_spec(Spec::parse(spec_text)?, &price, out).await
+}
+
+/// Creates a world from `spec` (mints and price accounts left out): each reserve gets a new mint and a price
+/// account published at `price(symbol)`, then migrations apply the spec.
+pub async fn set_up_spec(mut spec: Spec, price: &dyn Fn(&str) -> f64, out: &mut impl Write) -> Result<World> {
     let cluster = InProcess::start().await;
     let admin = Keypair::new();
     cluster.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
     let now = cluster.now().await?;
-    let mut spec = Spec::parse(spec_text)?;
     let mut assets = vec![];
     for r in spec.reserves.iter_mut() {
         let mint = Keypair::new();
@@ -123,12 +133,7 @@ pub async fn set_up_with(spec_text: &str, out: &mut impl Write) -> Result<World>
     let market = Keypair::new();
     let world = World { cluster, admin, market: market.pubkey(), market_keypair: market.insecure_clone(), spec: spec.clone(), assets, now };
     for a in &world.assets {
-        let price = match a.symbol.as_str() {
-            "SOL" => CRASH[0].0,
-            "VOLT" => CRASH[0].1,
-            _ => 1.0,
-        };
-        world.publish(&a.symbol, price).await;
+        world.publish(&a.symbol, price(&a.symbol)).await;
     }
     for r in &spec.reserves {
         world.fund(&world.admin.pubkey(), &r.symbol, r.seed_native()).await?;

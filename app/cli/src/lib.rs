@@ -5,6 +5,7 @@ pub mod demo;
 pub mod events;
 pub mod keeper;
 pub mod read;
+pub mod sim;
 pub mod submit;
 pub mod write;
 
@@ -45,6 +46,17 @@ pub enum Command {
         /// Number of users.
         #[arg(long, default_value_t = 50)]
         users: usize,
+    },
+    /// Monte Carlo stress tests on the real program, Ballast beside an SPL-style baseline: a built-in
+    /// scenario by name, a scenario file, or (with neither) the standard suite.
+    Sim {
+        scenario: Option<String>,
+        /// Name the built-in scenarios and stop.
+        #[arg(long)]
+        list: bool,
+        /// Paths per scenario instead of the scenario's own number.
+        #[arg(long)]
+        paths: Option<usize>,
     },
     #[command(subcommand)]
     Market(MarketCmd),
@@ -399,6 +411,7 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
     let mode = cli.mode();
     match &cli.command {
         Command::Demo { .. } => Err(anyhow!("demo builds its own in-process cluster; run it from main")),
+        Command::Sim { .. } => Err(anyhow!("sim builds its own in-process clusters; run it from main (or sim::from_cli)")),
         Command::Market(MarketCmd::Show { market }) => read::market_show(cluster, &pubkey_arg(market, "market")?, cli.json, out).await,
         Command::Reserve(ReserveCmd::List { market }) => read::reserve_list(cluster, &pubkey_arg(market, "market")?, cli.json, out).await,
         Command::Reserve(ReserveCmd::Show { reserve }) => read::reserve_show(cluster, &pubkey_arg(reserve, "reserve")?, cli.json, out).await,

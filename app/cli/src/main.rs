@@ -22,6 +22,10 @@ async fn run(cli: Cli) -> Result<()> {
         let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
         return ballast_cli::demo::run(users, &mut report).await.map(|_| ());
     }
+    if let Command::Sim { .. } = cli.command {
+        let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
+        return ballast_cli::sim::from_cli(&cli, &mut report).await.map(|_| ());
+    }
     let config = solana_cli_config().unwrap_or((None, None));
     let url = cli.url.clone().or(config.0).unwrap_or_else(|| "http://127.0.0.1:8899".into());
     let keypair_path = match cli.keypair.clone().or(config.1.map(PathBuf::from)) {

@@ -173,10 +173,11 @@ pub fn project(snap: &MarketSnapshot, obligation: &Obligation, repay: &Pubkey, w
     let payout_ctokens = plan.seized_ctokens - plan.protocol_fee_ctokens;
     let keep = 10_000u128.saturating_sub(u128::from(slippage_bps.min(10_000)));
     let min_seized_out = (u128::from(payout_ctokens) * keep / 10_000) as u64;
-    let bonus_bps = (plan.bonus.to_num::<f64>() * 10_000.0).round() as u64;
+    // The seized cTokens are worth (1 + bonus) × the repaid value; the liquidator keeps payout / seized of them.
+    let with_bonus_bps = 10_000 + (plan.bonus.to_num::<f64>() * 10_000.0).round() as u128;
     let net_bonus_bps = match plan.seized_ctokens {
         0 => 0,
-        seized => (u128::from(bonus_bps) * u128::from(payout_ctokens) / u128::from(seized)) as u64,
+        seized => (with_bonus_bps * u128::from(payout_ctokens) / u128::from(seized)).saturating_sub(10_000) as u64,
     };
     Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out, net_bonus_bps })
 }
