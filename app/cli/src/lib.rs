@@ -57,6 +57,9 @@ pub enum Command {
         /// Paths per scenario instead of the scenario's own number.
         #[arg(long)]
         paths: Option<usize>,
+        /// Write each scenario's charts here, as SVG and PNG.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
     #[command(subcommand)]
     Market(MarketCmd),

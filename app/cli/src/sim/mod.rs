@@ -2,6 +2,7 @@
 //! fresh in-process market each time: under the scenario's Ballast config and under an SPL-style baseline
 //! of the same market (`path::spl_baseline`), so the two see the same prices and the same population.
 pub mod path;
+pub mod plots;
 pub mod prices;
 pub mod scenario;
 pub mod stats;
@@ -107,8 +108,9 @@ pub fn list(out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Runs `scenarios` and prints the table (or, with `json`, the whole report).
-pub async fn command(scenarios: &[Scenario], json: bool, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
+/// Runs `scenarios` and prints the table (or, with `json`, the whole report); with `plots`, writes each
+/// scenario's charts into that directory.
+pub async fn command(scenarios: &[Scenario], json: bool, plots: Option<&std::path::Path>, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
     let started = std::time::Instant::now();
     let runs: usize = scenarios.iter().map(|s| 2 * s.paths).sum();
     let bar = indicatif::ProgressBar::new(runs as u64);
@@ -119,18 +121,27 @@ pub async fn command(scenarios: &[Scenario], json: bool, out: &mut impl Write) -
         reports.push(run_scenario(s, &|| bar.inc(1)).await?);
     }
     bar.finish_and_clear();
+    let mut files = vec![];
+    if let Some(dir) = plots {
+        for (s, r) in scenarios.iter().zip(&reports) {
+            files.extend(plots::write(dir, s, r)?);
+        }
+    }
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
     } else {
         table(&reports, out)?;
         writeln!(out, "\n{} path runs in {:.1} s; invariants held after every path", runs, started.elapsed().as_secs_f64())?;
+        if let Some(dir) = plots {
+            writeln!(out, "{} charts (SVG and PNG) in {}", files.len(), dir.display())?;
+        }
     }
     Ok(reports)
 }
 
 /// `ballast sim`: lists, or runs one scenario (built-in or a file) or the standard suite.
 pub async fn from_cli(cli: &crate::Cli, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
-    let crate::Command::Sim { scenario, list: list_only, paths } = &cli.command else {
+    let crate::Command::Sim { scenario, list: list_only, paths, out: plots } = &cli.command else {
         bail!("not a sim command");
     };
     if *list_only {
@@ -150,7 +161,7 @@ pub async fn from_cli(cli: &crate::Cli, out: &mut impl Write) -> Result<Vec<Scen
             None => s,
         });
     }
-    command(&scenarios, cli.json, out).await
+    command(&scenarios, cli.json, plots.as_deref(), out).await
 }
 
 /// Ballast and the baseline, side by side, one row each per scenario.

@@ -19,9 +19,9 @@ async fn sim_succeeds_with_the_same_json_for_the_same_seed() {
     // A gap deep enough that both configs liquidate, so the comparison covers the keeper's decisions too.
     s.shocks.push(sim::prices::Shock { step: 3, asset: "SOL".into(), pct: -40.0 });
     let mut first = Vec::new();
-    let report = sim::command(std::slice::from_ref(&s), true, &mut first).await.unwrap();
+    let report = sim::command(std::slice::from_ref(&s), true, None, &mut first).await.unwrap();
     let mut second = Vec::new();
-    sim::command(std::slice::from_ref(&s), true, &mut second).await.unwrap();
+    sim::command(std::slice::from_ref(&s), true, None, &mut second).await.unwrap();
     assert_eq!(String::from_utf8(first).unwrap(), String::from_utf8(second).unwrap(), "same seed, same numbers");
     let r = &report[0];
     assert_eq!((r.ballast.paths.len(), r.baseline.paths.len()), (2, 2));
@@ -33,7 +33,7 @@ async fn sim_succeeds_with_the_same_json_for_the_same_seed() {
     let mut other = s.clone();
     other.seed += 1;
     let mut third = Vec::new();
-    let changed = sim::command(&[other], true, &mut third).await.unwrap();
+    let changed = sim::command(&[other], true, None, &mut third).await.unwrap();
     assert_ne!(changed[0].ballast.paths[0].lcr, r.ballast.paths[0].lcr, "another seed, another path");
 }
 
@@ -120,6 +120,30 @@ cost_bps = 0.0
     assert!((p.insurance_drawn + p.depositor_loss - p.written_off).abs() < 1e-6 * expected.max(1.0));
     assert!(p.unrealized_bad_debt.abs() < 1e-6 && p.written_off == p.bad_debt, "all of it written off: {p:?}");
     assert!(p.liquidations >= 1 && p.invariant_violations.is_empty());
+}
+
+#[tokio::test]
+async fn sim_succeeds_writing_every_chart_as_svg_and_png_through_the_parser() {
+    let dir = std::env::temp_dir().join(format!("ballast-sim-plots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.with_extension("toml");
+    let text = sim::scenario::BUILT_IN[0].1.replace("borrowers = 40", "borrowers = 5").replace("steps = 48", "steps = 8").replace("paths = 4", "paths = 2");
+    std::fs::write(&file, text).unwrap();
+    let cli = Cli::try_parse_from(["ballast", "sim", file.to_str().unwrap(), "--out", dir.to_str().unwrap()]).unwrap();
+    let mut out = Vec::new();
+    sim::from_cli(&cli, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("6 charts (SVG and PNG)"), "{text}");
+    for chart in ["prices", "bad-debt", "liquidity"] {
+        let svg = std::fs::read_to_string(dir.join(format!("crash-30-{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("crash-30"), "{chart}.svg");
+        let png = std::fs::read(dir.join(format!("crash-30-{chart}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "{chart}.png: {} bytes", png.len());
+    }
+    let prices = std::fs::read_to_string(dir.join("crash-30-prices.svg")).unwrap();
+    assert!(prices.contains("SOL") && prices.contains("ballast liquidations"), "legend");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test]

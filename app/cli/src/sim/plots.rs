@@ -1,0 +1,149 @@
+//! `ballast sim --out DIR`: per scenario, three charts as SVG and PNG. The first path's prices (indexed to 100)
+//! with each config's liquidations marked; every path's bad debt under both configs, sorted (the
+//! distribution); and the first path's utilization and LCR over time under both.
+use super::{path_seed, prices, scenario::Scenario, ScenarioReport};
+use anyhow::{anyhow, Result};
+use plotters::{coord::Shift, prelude::*};
+use std::path::{Path, PathBuf};
+
+const SIZE: (u32, u32) = (960, 540);
+const FONT: &str = "sans-serif";
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSansMono.ttf");
+
+fn err(e: impl std::fmt::Debug) -> anyhow::Error {
+    anyhow!("plot: {e:?}")
+}
+
+/// Writes `<dir>/<scenario>-{prices,bad-debt,liquidity}.{svg,png}`; returns the files written.
+pub fn write(dir: &Path, s: &Scenario, r: &ScenarioReport) -> Result<Vec<PathBuf>> {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    // PNG text needs a registered font (SVG text does not).
+    REGISTERED.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+    std::fs::create_dir_all(dir).map_err(|e| anyhow!("--out {}: {e}", dir.display()))?;
+    let quotes = prices::generate(&s.assets, &s.correlation, &s.shocks, s.steps, s.step_secs, path_seed(s.seed, 0))?;
+    let mut files = vec![];
+    for kind in [Kind::Prices, Kind::BadDebt, Kind::Liquidity] {
+        let svg = dir.join(format!("{}-{}.svg", r.name, kind.name()));
+        draw(kind, SVGBackend::new(&svg, SIZE).into_drawing_area(), s, r, &quotes)?;
+        let png = dir.join(format!("{}-{}.png", r.name, kind.name()));
+        draw(kind, BitMapBackend::new(&png, SIZE).into_drawing_area(), s, r, &quotes)?;
+        files.extend([svg, png]);
+    }
+    Ok(files)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Prices,
+    BadDebt,
+    Liquidity,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Prices => "prices",
+            Kind::BadDebt => "bad-debt",
+            Kind::Liquidity => "liquidity",
+        }
+    }
+}
+
+/// Each chart on any backend: the same drawing becomes the SVG and the PNG.
+fn draw<DB: DrawingBackend>(kind: Kind, root: DrawingArea<DB, Shift>, s: &Scenario, r: &ScenarioReport, quotes: &[Vec<prices::Quote>]) -> Result<()> {
+    match kind {
+        Kind::Prices => draw_prices(root, s, r, quotes),
+        Kind::BadDebt => draw_bad_debt(root, r),
+        Kind::Liquidity => draw_liquidity(root, s, r),
+    }
+}
+
+const BALLAST: RGBColor = RGBColor(31, 119, 180);
+const BASELINE: RGBColor = RGBColor(214, 39, 40);
+
+fn draw_prices<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario, r: &ScenarioReport, q: &[Vec<prices::Quote>]) -> Result<()> {
+    root.fill(&WHITE).map_err(err)?;
+    let indexed: Vec<Vec<f64>> = (0..s.assets.len()).map(|i| q.iter().map(|row| 100.0 * row[i].spot / q[0][i].spot).collect()).collect();
+    let top = indexed.iter().flatten().copied().fold(100.0, f64::max) * 1.05;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(format!("{}: prices of path 1 (step 0 = 100), liquidations marked", r.name), (FONT, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0f64..s.steps as f64, 0f64..top)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc(format!("step ({} s)", s.step_secs)).y_desc("price index").label_style((FONT, 13)).draw().map_err(err)?;
+    for (i, series) in indexed.iter().enumerate() {
+        let color = Palette99::pick(i + 2).to_rgba();
+        chart
+            .draw_series(LineSeries::new(series.iter().enumerate().map(|(x, y)| (x as f64, *y)), color.stroke_width(2)))
+            .map_err(err)?
+            .label(s.assets[i].symbol.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+    }
+    for (c, color, y) in [(&r.ballast, BALLAST, top * 0.97), (&r.baseline, BASELINE, top * 0.93)] {
+        let marks = c.paths[0].liquidations_per_step.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| Circle::new(((i + 1) as f64, y), 2 + (*n as i32).min(8), color.filled()));
+        chart.draw_series(marks).map_err(err)?.label(format!("{} liquidations", c.config)).legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
+    root.present().map_err(err)
+}
+
+fn draw_bad_debt<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &ScenarioReport) -> Result<()> {
+    root.fill(&WHITE).map_err(err)?;
+    let sorted = |c: &super::ConfigReport| {
+        let mut v: Vec<f64> = c.paths.iter().map(|p| p.bad_debt).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (a, b) = (sorted(&r.ballast), sorted(&r.baseline));
+    let top = a.iter().chain(&b).copied().fold(1.0, f64::max) * 1.1;
+    let n = a.len().max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(format!("{}: bad debt per path, sorted (quote units)", r.name), (FONT, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc("paths, by bad debt").y_desc("bad debt").label_style((FONT, 13)).draw().map_err(err)?;
+    for (values, color, offset, name) in [(&a, BALLAST, 0.1, r.ballast.config.as_str()), (&b, BASELINE, 0.5, r.baseline.config.as_str())] {
+        let bars = values.iter().enumerate().map(move |(i, v)| Rectangle::new([(i as f64 + offset, 0.0), (i as f64 + offset + 0.4, *v)], color.filled()));
+        chart.draw_series(bars).map_err(err)?.label(name.to_string()).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
+    root.present().map_err(err)
+}
+
+fn draw_liquidity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario, r: &ScenarioReport) -> Result<()> {
+    root.fill(&WHITE).map_err(err)?;
+    let lcr_top = [&r.ballast, &r.baseline].iter().flat_map(|c| c.paths[0].lcr.iter().copied()).fold(1.0, f64::max).min(10.0) * 1.1;
+    let top = lcr_top.max(1.05);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(format!("{}: path 1, utilization and LCR of the borrowed reserve", r.name), (FONT, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(1f64..s.steps as f64, 0f64..top)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc(format!("step ({} s)", s.step_secs)).y_desc("ratio (1 = 100%)").label_style((FONT, 13)).draw().map_err(err)?;
+    for (c, color) in [(&r.ballast, BALLAST), (&r.baseline, BASELINE)] {
+        let p = &c.paths[0];
+        let points = |v: &[f64]| v.iter().enumerate().map(|(i, y)| ((i + 1) as f64, y.min(top))).collect::<Vec<_>>();
+        chart
+            .draw_series(LineSeries::new(points(&p.utilization), color.stroke_width(2)))
+            .map_err(err)?
+            .label(format!("{} utilization", c.config))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(points(&p.lcr), color.mix(0.5).stroke_width(1)))
+            .map_err(err)?
+            .label(format!("{} LCR", c.config))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.mix(0.5).stroke_width(1)));
+    }
+    chart.draw_series(LineSeries::new([(1.0, 1.0), (s.steps as f64, 1.0)], BLACK.mix(0.3))).map_err(err)?;
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
+    root.present().map_err(err)
+}
