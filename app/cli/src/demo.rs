@@ -32,20 +32,6 @@ pub struct DemoReport {
     pub seconds: f64,
 }
 
-/// A tiny deterministic generator, so every run tells the same story.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.next()
-    }
-}
-
 pub struct Asset {
     pub symbol: String,
     pub mint: Pubkey,
@@ -194,7 +180,7 @@ pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
     let (usdc, sol, volt) = (by_symbol("USDC"), by_symbol("SOL"), by_symbol("VOLT"));
 
     writeln!(out, "\n2. {users} users open positions")?;
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = crate::rng::Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut report = DemoReport { users, ..Default::default() };
     let bar = progress(users, "users");
     let suppliers = users.div_ceil(4).max(1);
@@ -297,10 +283,8 @@ pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pub
     for r in &snap.reserves {
         let v = crate::read::reserve_json(r, Some(snap))?;
         let symbol = names.get(&r.key).cloned().unwrap_or_else(|| r.key.to_string()[..6].to_string());
-        let available = v["available_liquidity"].as_f64().unwrap_or(0.0);
         let deposits = v["deposits"].as_f64().unwrap_or(0.0);
-        let queued = v["queued_withdrawals"].as_f64().unwrap_or(0.0);
-        let lcr = ballast_sdk::accounts::liquidity_coverage(available, deposits, queued);
+        let lcr = v["lcr"].as_f64();
         let mut risky = 0;
         for o in &snap.obligations {
             let touches = o.state.find_deposit(&r.key).is_some() || o.state.find_borrow(&r.key).is_some();

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod events;
 pub mod keeper;
 pub mod read;
+pub mod rng;
 pub mod sim;
 pub mod submit;
 pub mod write;

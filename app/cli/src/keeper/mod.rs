@@ -103,8 +103,13 @@ pub struct Report {
 
 /// Quote value of `native` units of `r` at its spot price (an estimate, to choose which position to hit).
 fn value(snap: &MarketSnapshot, r: &ReserveView, native: f64) -> f64 {
+    native * spot_per_native(snap, r)
+}
+
+/// `r`'s spot price per native unit (0 when its price account cannot be read).
+fn spot_per_native(snap: &MarketSnapshot, r: &ReserveView) -> f64 {
     let price = snap.raw.get(&r.price_account()).and_then(spot_price).unwrap_or(0.0);
-    native / 10f64.powi(r.decimals() as i32) * price
+    price / 10f64.powi(r.decimals() as i32)
 }
 
 /// The debt to repay and the collateral to seize: the largest of each by value.
@@ -251,14 +256,14 @@ async fn act(
         acted += 1;
         let Some((repay, withdraw)) = pick(snap, o)? else { continue };
         let health = scanner.health(&o.state)?.liquidation_health()?.map(|h| h.to_num::<f64>()).unwrap_or(f64::INFINITY);
-        let repay_price = snap.raw.get(&repay.price_account()).and_then(spot_price).unwrap_or(0.0);
+        let repay_price = spot_per_native(snap, &repay);
         let max_repay = match capital {
             None => u64::MAX,
             Some(left) if left <= 0.0 || repay_price <= 0.0 => {
                 writeln!(out, "skipping {}: this round's capital is spent", o.key)?;
                 continue;
             }
-            Some(left) => (left / repay_price * 10f64.powi(repay.decimals() as i32)).floor() as u64,
+            Some(left) => (left / repay_price).floor() as u64,
         };
         let projected = match project(snap, &o.state, &repay.key, &withdraw.key, max_repay, opts.send.slippage_bps) {
             Ok(p) => p,

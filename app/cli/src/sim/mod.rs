@@ -51,7 +51,7 @@ pub struct ScenarioReport {
 
 /// The seed of path `i` of a scenario seeded `seed`.
 pub fn path_seed(seed: u64, i: usize) -> u64 {
-    prices::Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)).next_u64()
+    crate::rng::Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)).next_u64()
 }
 
 /// Runs `s`: every path under both configs. `tick` is called after each path run.

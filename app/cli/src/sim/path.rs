@@ -2,14 +2,13 @@
 //! scenario's population, then every step the oracle publishes, borrowers and suppliers react, and the real
 //! keeper liquidates within the liquidators' capital and only for a bonus that beats their costs.
 use super::{
-    prices::{Quote, Rng},
+    prices::Quote,
     scenario::Scenario,
 };
-use crate::{demo, keeper};
+use crate::{demo, keeper, rng::Rng};
 use anyhow::{anyhow, Result};
 use ballast_migrate::Spec;
 use ballast_sdk::{
-    accounts::liquidity_coverage,
     ballast::{events::{BadDebtSocializedEvent, LiquidateEvent}, state::Obligation},
     events::BallastEvent,
     ballast::oracle::PriceUse,
@@ -147,7 +146,8 @@ pub async fn run(s: &Scenario, spec: Spec, quotes: &[Vec<Quote>], seed: u64) -> 
         }
         // The keeper runs round after round within the step (a live one acts within seconds) until it finds
         // nothing it may do or the step's capital is spent.
-        let price_of = |reserve: &Pubkey| -> f64 { snap.reserve(reserve).ok().map(|r| row[index_of(s, symbol_of(&w, r))].spot / 10f64.powi(r.decimals() as i32)).unwrap_or(0.0) };
+        let per_native: HashMap<Pubkey, f64> = priced(&w, s, row, &snap)?.into_iter().map(|(key, _, price)| (key, price)).collect();
+        let price_of = |reserve: &Pubkey| per_native.get(reserve).copied().unwrap_or(0.0);
         let (mut left, mut liquidated) = (capital, 0);
         for _ in 0..MAX_KEEPER_ROUNDS_PER_STEP {
             let opts = keeper::Options {
@@ -267,9 +267,8 @@ async fn suppliers_react(w: &demo::World, s: &Scenario, snap: &MarketSnapshot, d
 /// Utilization and liquidity coverage ratio of `r` (LCR without deposits counts as full).
 fn utilization_and_lcr(r: &ReserveView, snap: &MarketSnapshot) -> Result<(f64, f64)> {
     let v = crate::read::reserve_json(r, Some(snap))?;
-    let number = |k: &str| v[k].as_f64().unwrap_or(0.0);
-    let lcr = liquidity_coverage(number("available_liquidity"), number("deposits"), number("queued_withdrawals")).unwrap_or(f64::INFINITY);
-    Ok((number("utilization"), lcr.min(1e6)))
+    let lcr = v["lcr"].as_f64().unwrap_or(f64::INFINITY);
+    Ok((v["utilization"].as_f64().unwrap_or(0.0), lcr.min(1e6)))
 }
 
 /// Each reserve (in the scenario's asset order, so runs add up identically) and its price per native unit.

@@ -60,21 +60,30 @@ fn draw<DB: DrawingBackend>(kind: Kind, root: DrawingArea<DB, Shift>, s: &Scenar
     }
 }
 
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// The frame every chart shares: white background, caption, labelled axes over `x` × `y`.
+fn frame<'a, DB: DrawingBackend>(root: &'a DrawingArea<DB, Shift>, caption: String, x: std::ops::Range<f64>, y: std::ops::Range<f64>, desc: (&str, &str)) -> Result<Chart<'a, DB>> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root).caption(caption, (FONT, 20)).margin(12).x_label_area_size(36).y_label_area_size(64).build_cartesian_2d(x, y).map_err(err)?;
+    chart.configure_mesh().x_desc(desc.0).y_desc(desc.1).label_style((FONT, 13)).draw().map_err(err)?;
+    Ok(chart)
+}
+
+/// The legend, then the file written.
+fn finish<'a, DB: DrawingBackend + 'a>(root: &DrawingArea<DB, Shift>, mut chart: Chart<'a, DB>) -> Result<()> {
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
+    root.present().map_err(err)
+}
+
 const BALLAST: RGBColor = RGBColor(31, 119, 180);
 const BASELINE: RGBColor = RGBColor(214, 39, 40);
 
 fn draw_prices<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario, r: &ScenarioReport, q: &[Vec<prices::Quote>]) -> Result<()> {
-    root.fill(&WHITE).map_err(err)?;
     let indexed: Vec<Vec<f64>> = (0..s.assets.len()).map(|i| q.iter().map(|row| 100.0 * row[i].spot / q[0][i].spot).collect()).collect();
     let top = indexed.iter().flatten().copied().fold(100.0, f64::max) * 1.05;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{}: prices of path 1 (step 0 = 100), liquidations marked", r.name), (FONT, 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0f64..s.steps as f64, 0f64..top)
-        .map_err(err)?;
-    chart.configure_mesh().x_desc(format!("step ({} s)", s.step_secs)).y_desc("price index").label_style((FONT, 13)).draw().map_err(err)?;
+    let caption = format!("{}: prices of path 1 (step 0 = 100), liquidations marked", r.name);
+    let mut chart = frame(&root, caption, 0f64..s.steps as f64, 0f64..top, (&format!("step ({} s)", s.step_secs), "price index"))?;
     for (i, series) in indexed.iter().enumerate() {
         let color = Palette99::pick(i + 2).to_rgba();
         chart
@@ -87,12 +96,10 @@ fn draw_prices<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario, r
         let marks = c.paths[0].liquidations_per_step.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| Circle::new(((i + 1) as f64, y), 2 + (*n as i32).min(8), color.filled()));
         chart.draw_series(marks).map_err(err)?.label(format!("{} liquidations", c.config)).legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
-    root.present().map_err(err)
+    finish(&root, chart)
 }
 
 fn draw_bad_debt<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &ScenarioReport) -> Result<()> {
-    root.fill(&WHITE).map_err(err)?;
     let sorted = |c: &super::ConfigReport| {
         let mut v: Vec<f64> = c.paths.iter().map(|p| p.bad_debt).collect();
         v.sort_by(f64::total_cmp);
@@ -101,34 +108,19 @@ fn draw_bad_debt<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &ScenarioR
     let (a, b) = (sorted(&r.ballast), sorted(&r.baseline));
     let top = a.iter().chain(&b).copied().fold(1.0, f64::max) * 1.1;
     let n = a.len().max(1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{}: bad debt per path, sorted (quote units)", r.name), (FONT, 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
-        .build_cartesian_2d(0f64..n as f64, 0f64..top)
-        .map_err(err)?;
-    chart.configure_mesh().x_desc("paths, by bad debt").y_desc("bad debt").label_style((FONT, 13)).draw().map_err(err)?;
+    let mut chart = frame(&root, format!("{}: bad debt per path, sorted (quote units)", r.name), 0f64..n as f64, 0f64..top, ("paths, by bad debt", "bad debt"))?;
     for (values, color, offset, name) in [(&a, BALLAST, 0.1, r.ballast.config.as_str()), (&b, BASELINE, 0.5, r.baseline.config.as_str())] {
         let bars = values.iter().enumerate().map(move |(i, v)| Rectangle::new([(i as f64 + offset, 0.0), (i as f64 + offset + 0.4, *v)], color.filled()));
         chart.draw_series(bars).map_err(err)?.label(name.to_string()).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
-    root.present().map_err(err)
+    finish(&root, chart)
 }
 
 fn draw_liquidity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario, r: &ScenarioReport) -> Result<()> {
-    root.fill(&WHITE).map_err(err)?;
     let lcr_top = [&r.ballast, &r.baseline].iter().flat_map(|c| c.paths[0].lcr.iter().copied()).fold(1.0, f64::max).min(10.0) * 1.1;
     let top = lcr_top.max(1.05);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{}: path 1, utilization and LCR of the borrowed reserve", r.name), (FONT, 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(1f64..s.steps as f64, 0f64..top)
-        .map_err(err)?;
-    chart.configure_mesh().x_desc(format!("step ({} s)", s.step_secs)).y_desc("ratio (1 = 100%)").label_style((FONT, 13)).draw().map_err(err)?;
+    let caption = format!("{}: path 1, utilization and LCR of the borrowed reserve", r.name);
+    let mut chart = frame(&root, caption, 1f64..s.steps as f64, 0f64..top, (&format!("step ({} s)", s.step_secs), "ratio (1 = 100%)"))?;
     for (c, color) in [(&r.ballast, BALLAST), (&r.baseline, BASELINE)] {
         let p = &c.paths[0];
         let points = |v: &[f64]| v.iter().enumerate().map(|(i, y)| ((i + 1) as f64, y.min(top))).collect::<Vec<_>>();
@@ -144,6 +136,5 @@ fn draw_liquidity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scenario
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.mix(0.5).stroke_width(1)));
     }
     chart.draw_series(LineSeries::new([(1.0, 1.0), (s.steps as f64, 1.0)], BLACK.mix(0.3))).map_err(err)?;
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 13)).draw().map_err(err)?;
-    root.present().map_err(err)
+    finish(&root, chart)
 }

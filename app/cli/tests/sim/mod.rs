@@ -137,6 +137,8 @@ async fn sim_succeeds_writing_every_chart_as_svg_and_png_through_the_parser() {
     for chart in ["prices", "bad-debt", "liquidity"] {
         let svg = std::fs::read_to_string(dir.join(format!("crash-30-{chart}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("crash-30"), "{chart}.svg");
+        let background = r##"<rect x="0" y="0" width="960" height="540" opacity="1" fill="#FFFFFF""##;
+        assert!(svg.lines().nth(1).is_some_and(|l| l.starts_with(background)), "{chart}.svg starts on a white background");
         let png = std::fs::read(dir.join(format!("crash-30-{chart}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "{chart}.png: {} bytes", png.len());
     }
