@@ -30,6 +30,28 @@ fn cached_price_json(s: &Reserve, now: Option<i64>) -> Value {
     })
 }
 
+/// How much of a cap `used` (native units) takes, as a fraction; null for an unlimited cap (`u64::MAX`).
+fn cap_use(used: f64, cap: u64) -> Option<f64> {
+    match cap {
+        u64::MAX => None,
+        0 => Some(if used > 0.0 { 1.0 } else { 0.0 }),
+        cap => Some(used / cap as f64),
+    }
+}
+
+/// How much of the reserve's outflow limit the sliding window's net outflow uses at `now` (the program's own
+/// window arithmetic, on a copy rolled forward); null when the reserve's limiter is off. Net inflow uses none.
+fn outflow_use(s: &Reserve, now: i64) -> Option<f64> {
+    let window = s.config.outflow_window_secs;
+    if window == 0 {
+        return None;
+    }
+    let mut flow = s.outflow;
+    flow.record_inflow(0, now, window);
+    let net = flow.net(now, window as i64).max(0) as f64;
+    Some(if s.config.outflow_limit == 0 { if net > 0.0 { 1.0 } else { 0.0 } } else { net / s.config.outflow_limit as f64 })
+}
+
 /// The numbers a dashboard shows for one reserve.
 pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Value> {
     let s = &r.state;
@@ -71,6 +93,11 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
         "liquidation_threshold_bps": s.config.liquidation_threshold_bps,
         "deposit_limit": s.config.deposit_limit,
         "borrow_limit": s.config.borrow_limit,
+        "deposit_cap_use": cap_use(f(s.total_liquidity()?), s.config.deposit_limit),
+        "borrow_cap_use": cap_use(f(accrued.borrowed), s.config.borrow_limit),
+        "outflow_window_secs": s.config.outflow_window_secs,
+        "outflow_limit": r.ui(s.config.outflow_limit),
+        "outflow_use": outflow_use(s, snap.map(|m| m.now).unwrap_or(s.last_update_ts)),
         "flags": s.config.flags,
         "pending_config_apply_ts": s.pending_config_apply_ts,
     }))
@@ -80,14 +107,21 @@ pub fn reserve_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Result<Va
 /// its spot price (the secondary is null when none is configured).
 fn oracle_json(r: &ReserveView, snap: Option<&MarketSnapshot>) -> Value {
     use ballast_sdk::ballast::oracle::PriceUse;
-    let status = |valid: Option<bool>, price: Option<f64>| json!({ "valid": valid, "price": price });
-    let primary = snap.map(|m| (m.primary_valid(r), m.raw.get(&r.price_account()).and_then(ballast_sdk::pyth::spot_price)));
+    // Whether it validates, its price, and how old that price is (seconds before the snapshot's clock).
+    let status = |valid: Option<bool>, price: Option<f64>, at: Option<i64>| json!({ "valid": valid, "price": price, "age_secs": at.zip(snap).map(|(t, m)| m.now.saturating_sub(t)) });
+    let primary = snap.map(|m| {
+        let raw = m.raw.get(&r.price_account());
+        (m.primary_valid(r), raw.and_then(ballast_sdk::pyth::spot_price), raw.and_then(ballast_sdk::pyth::publish_time))
+    });
     let secondary = r.secondary_price_account().map(|key| {
-        let seen = snap.map(|m| (m.secondary_price(&r.state, PriceUse::Liquidation).is_some_and(|p| p.is_ok()), m.raw.get(&key).and_then(ballast_sdk::switchboard::spot_price)));
-        json!({ "account": key.to_string(), "kind": "switchboard", "status": status(seen.map(|s| s.0), seen.and_then(|s| s.1)) })
+        let seen = snap.map(|m| {
+            let raw = m.raw.get(&key);
+            (m.secondary_price(&r.state, PriceUse::Liquidation).is_some_and(|p| p.is_ok()), raw.and_then(ballast_sdk::switchboard::spot_price), raw.and_then(ballast_sdk::switchboard::updated_at))
+        });
+        json!({ "account": key.to_string(), "kind": "switchboard", "status": status(seen.map(|s| s.0), seen.and_then(|s| s.1), seen.and_then(|s| s.2)) })
     });
     json!({
-        "primary": { "account": r.price_account().to_string(), "kind": "pyth", "status": status(primary.map(|p| p.0), primary.and_then(|p| p.1)) },
+        "primary": { "account": r.price_account().to_string(), "kind": "pyth", "status": status(primary.map(|p| p.0), primary.and_then(|p| p.1), primary.and_then(|p| p.2)) },
         "secondary": secondary,
         "secondary_only": r.state.config.has_flag(ballast_sdk::ballast::state::FLAG_SECONDARY_ONLY),
     })

@@ -8,6 +8,7 @@
 //! - [`idl_json`]: program types as JSON through the committed IDL (print, edit, diff).
 //! - [`health`]: projections (`max_borrow`, `max_withdraw`, liquidation health and prices) computed by the
 //!   program's own code, so a client shows exactly what the program will enforce.
+//! - [`risk`]: debt by liquidation-health bucket, and the price move at which each bucket becomes liquidatable.
 //! - [`cluster`]: the [`Cluster`] trait with an RPC backend and an in-process (solana-program-test) backend.
 //! - [`tokens`]: SPL Token helpers (mints, associated token accounts) that clients and the demo need.
 //! - [`pyth`]: writes Pyth `PriceUpdateV2` accounts into an in-process bank (demo and tests only).
@@ -25,6 +26,7 @@ pub mod ix;
 pub mod lut;
 pub mod pda;
 pub mod pyth;
+pub mod risk;
 pub mod scan;
 pub mod switchboard;
 pub mod tokens;

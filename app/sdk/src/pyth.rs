@@ -60,3 +60,9 @@ pub fn spot_price(account: &Account) -> Option<f64> {
     let m = update.price_message;
     Some(m.price as f64 * 10f64.powi(m.exponent))
 }
+
+/// When the price in a `PriceUpdateV2` account was published, unix seconds (for display).
+pub fn publish_time(account: &Account) -> Option<i64> {
+    use anchor_lang::AccountDeserialize;
+    Some(PriceUpdateV2::try_deserialize(&mut account.data.as_slice()).ok()?.price_message.publish_time)
+}

@@ -40,6 +40,11 @@ pub fn feed_account(point: &FeedPoint) -> Account {
     Account { lamports: 1_000_000_000, data, owner: PROGRAM_ID, executable: false, rent_epoch: 0 }
 }
 
+/// When a feed account's result was last updated, unix seconds (for display).
+pub fn updated_at(account: &Account) -> Option<i64> {
+    Some(raw_feed(&account.data).ok()?.last_update_ts)
+}
+
 /// The value of a feed account (for display; the program validates its own).
 pub fn spot_price(account: &Account) -> Option<f64> {
     let raw = raw_feed(&account.data).ok()?;
