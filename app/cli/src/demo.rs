@@ -82,6 +82,11 @@ impl World {
     pub async fn snapshot(&self) -> Result<MarketSnapshot> {
         MarketSnapshot::load(&self.cluster, &self.market).await
     }
+
+    /// Each reserve's asset symbol, by reserve address.
+    pub fn names(&self) -> std::collections::HashMap<Pubkey, String> {
+        self.assets.iter().map(|a| (pda::reserve(&self.market, &a.mint), a.symbol.clone())).collect()
+    }
 }
 
 /// Creates the world: mints, prices, the market from the example spec.
@@ -169,78 +174,105 @@ fn progress(len: usize, what: &str) -> ProgressBar {
     bar
 }
 
+/// The demo's people once positions are open: how many lend and borrow, and the keeper's signer with its
+/// USDC to repay with.
+pub struct Cast {
+    pub lenders: usize,
+    pub borrowers: usize,
+    pub liquidator: Keypair,
+}
+
+/// Opens `users` positions: a quarter lend USDC (some SOL too), the rest pledge SOL or VOLT (some both) and
+/// borrow USDC at 40–99% of their limit. Seeded, so every run opens the same positions.
+pub async fn populate(w: &World, users: usize) -> Result<Cast> {
+    let snap = w.snapshot().await?;
+    let by_symbol = |s: &str| *snap.reserve_by_mint(&w.mint(s)).expect("reserve exists");
+    let (usdc, sol, volt) = (by_symbol("USDC"), by_symbol("SOL"), by_symbol("VOLT"));
+    let mut rng = crate::rng::Rng::new(0x9e37_79b9_7f4a_7c15);
+    let bar = progress(users, "users");
+    let lenders = users.div_ceil(4).max(1);
+    let mut borrowers = 0;
+    for i in 0..users {
+        let user = Keypair::new();
+        w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
+        if i < lenders {
+            supply(w, &user, &usdc, rng.range(5_000.0, 30_000.0)).await?;
+            if i % 3 == 0 {
+                supply(w, &user, &sol, rng.range(50.0, 400.0)).await?;
+            }
+        } else {
+            let obligation = match i % 4 {
+                0 => supply(w, &user, &volt, rng.range(2_000.0, 20_000.0)).await?,
+                1 => {
+                    supply(w, &user, &sol, rng.range(5.0, 60.0)).await?;
+                    supply(w, &user, &volt, rng.range(1_000.0, 10_000.0)).await?
+                }
+                _ => supply(w, &user, &sol, rng.range(5.0, 80.0)).await?,
+            };
+            borrow_share(w, &user, &obligation, &usdc, rng.range(0.4, 0.99)).await?;
+            borrowers += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let liquidator = Keypair::new();
+    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await?;
+    w.fund(&liquidator.pubkey(), "USDC", usdc.native(5_000_000.0)).await?;
+    Ok(Cast { lenders, borrowers, liquidator })
+}
+
+/// What one step of the crash did.
+#[derive(Debug, Default)]
+pub struct Step {
+    /// Obligations with liquidation health below 1.1 once the step's prices were published.
+    pub at_risk: usize,
+    pub liquidations: usize,
+    pub write_offs: usize,
+    pub bad_debt_quote: f64,
+}
+
+/// Moves the clock an hour, publishes step `step` of [`CRASH`] and runs the keeper until nothing is left to do.
+pub async fn crash_step(w: &mut World, liquidator: &Keypair, step: usize) -> Result<Step> {
+    let (sol, volt) = CRASH[step];
+    w.now += 3_600;
+    w.cluster.set_time(w.now).await?;
+    w.publish_all(sol, volt).await;
+    let at_risk = at_risk(&w.snapshot().await?)?;
+    let opts = keeper::Options { rounds: 30, interval: std::time::Duration::ZERO, ..Default::default() };
+    let k = keeper::run(&w.cluster, liquidator, &w.market, &opts, &mut Vec::new()).await?;
+    Ok(Step { at_risk, liquidations: k.liquidated.len(), write_offs: k.socialized.len(), bad_debt_quote: k.socialized.iter().map(|s| s.2).sum::<f64>() + 0.0 })
+}
+
 /// Runs the demo and prints its story to `out`.
 pub async fn run(users: usize, out: &mut impl Write) -> Result<DemoReport> {
     let started = Instant::now();
     writeln!(out, "Ballast demo: in-process cluster, example spec (USDC, SOL, VOLT), {users} users, a crash, the keeper\n")?;
     writeln!(out, "1. market from migrations/specs/example.toml")?;
     let mut w = set_up(out).await?;
-    let snap = w.snapshot().await?;
-    let by_symbol = |s: &str| *snap.reserve_by_mint(&w.mint(s)).expect("reserve exists");
-    let (usdc, sol, volt) = (by_symbol("USDC"), by_symbol("SOL"), by_symbol("VOLT"));
 
     writeln!(out, "\n2. {users} users open positions")?;
-    let mut rng = crate::rng::Rng::new(0x9e37_79b9_7f4a_7c15);
-    let mut report = DemoReport { users, ..Default::default() };
-    let bar = progress(users, "users");
-    let suppliers = users.div_ceil(4).max(1);
-    for i in 0..users {
-        let user = Keypair::new();
-        w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
-        if i < suppliers {
-            // Lenders: USDC, some SOL.
-            supply(&w, &user, &usdc, rng.range(5_000.0, 30_000.0)).await?;
-            if i % 3 == 0 {
-                supply(&w, &user, &sol, rng.range(50.0, 400.0)).await?;
-            }
-        } else {
-            // Borrowers: SOL or VOLT collateral (some both), borrowing USDC at 40–99% of their limit.
-            let obligation = match i % 4 {
-                0 => supply(&w, &user, &volt, rng.range(2_000.0, 20_000.0)).await?,
-                1 => {
-                    supply(&w, &user, &sol, rng.range(5.0, 60.0)).await?;
-                    supply(&w, &user, &volt, rng.range(1_000.0, 10_000.0)).await?
-                }
-                _ => supply(&w, &user, &sol, rng.range(5.0, 80.0)).await?,
-            };
-            borrow_share(&w, &user, &obligation, &usdc, rng.range(0.4, 0.99)).await?;
-            report.borrowers += 1;
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    writeln!(out, "   {} lenders, {} borrowers", suppliers, report.borrowers)?;
-
-    // The keeper's capital: plenty of USDC to repay with.
-    let liquidator = Keypair::new();
-    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await?;
-    w.fund(&liquidator.pubkey(), "USDC", usdc.native(5_000_000.0)).await?;
+    let cast = populate(&w, users).await?;
+    let mut report = DemoReport { users, borrowers: cast.borrowers, ..Default::default() };
+    writeln!(out, "   {} lenders, {} borrowers", cast.lenders, cast.borrowers)?;
 
     writeln!(out, "\n3. crash: one step per hour, keeper after every step")?;
     writeln!(out, "   {:<5} {:>9} {:>8} {:>8} {:>11} {:>10} {:>12}", "step", "SOL", "VOLT", "at risk", "liquidated", "write-offs", "bad debt $")?;
-    let mut sink = Vec::new();
-    for (step, (sol_price, volt_price)) in CRASH.iter().enumerate().skip(1) {
-        w.now += 3_600;
-        w.cluster.set_time(w.now).await?;
-        w.publish_all(*sol_price, *volt_price).await;
-        let at_risk = at_risk(&w.snapshot().await?)?;
-        let opts = keeper::Options { rounds: 30, interval: std::time::Duration::ZERO, ..Default::default() };
-        let k = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut sink).await?;
-        let bad = k.socialized.iter().map(|s| s.2).sum::<f64>() + 0.0;
-        report.liquidations += k.liquidated.len();
-        report.write_offs += k.socialized.len();
-        report.bad_debt_quote += bad;
+    for step in 1..CRASH.len() {
+        let s = crash_step(&mut w, &cast.liquidator, step).await?;
+        report.liquidations += s.liquidations;
+        report.write_offs += s.write_offs;
+        report.bad_debt_quote += s.bad_debt_quote;
+        let (sol_price, volt_price) = CRASH[step];
         writeln!(
             out,
             "   {:<5} {:>9.2} {:>8.2} {:>8} {:>11} {:>10} {:>12.2}",
-            step, sol_price, volt_price, at_risk, k.liquidated.len(), k.socialized.len(), bad
+            step, sol_price, volt_price, s.at_risk, s.liquidations, s.write_offs, s.bad_debt_quote
         )?;
     }
 
     writeln!(out, "\n4. reserve health")?;
     let snap = w.snapshot().await?;
-    let names: std::collections::HashMap<Pubkey, String> = w.assets.iter().map(|a| (pda::reserve(&w.market, &a.mint), a.symbol.clone())).collect();
-    health_table(&snap, &names, out)?;
+    health_table(&snap, &w.names(), out)?;
     report.invariant_violations = invariants::check(&w.cluster, &snap).await?;
     if report.invariant_violations.is_empty() {
         writeln!(out, "\ninvariants hold: vaults match the accounting, pledged cTokens match the collateral vaults, debts add up")?;
