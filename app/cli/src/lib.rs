@@ -6,13 +6,15 @@ pub mod events;
 pub mod keeper;
 pub mod read;
 pub mod rng;
+pub mod serve;
 pub mod sim;
 pub mod submit;
 pub mod write;
 
 use anyhow::{anyhow, Result};
-use ballast_sdk::{ballast::state::Reserve, accounts::decode, Cluster, MarketSnapshot, Pubkey};
+use ballast_sdk::{ballast::state::Reserve, accounts::decode, Cluster, Pubkey};
 use clap::{Parser, Subcommand};
+pub use keeper::watch::{command as keeper_watch, websocket_url};
 use std::{io::Write, path::PathBuf, str::FromStr};
 
 #[derive(Parser, Debug)]
@@ -61,6 +63,31 @@ pub enum Command {
         /// Write each scenario's charts here, as SVG and PNG.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+    },
+    /// A reserve-health dashboard on 127.0.0.1: against `--url` and `--market`, or `--demo` (the demo's world
+    /// in-process, its crash stepping so the page moves). Pages for the market, what is at risk, obligations
+    /// and recent liquidations; the same numbers as JSON under /api.
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The market to show (with --url).
+        #[arg(long, conflicts_with = "demo")]
+        market: Option<String>,
+        /// Serve the demo's in-process world instead of a cluster.
+        #[arg(long)]
+        demo: bool,
+        /// A migrations spec whose reserves (by mint) name the market's assets; addresses are shown otherwise.
+        #[arg(long, conflicts_with = "demo")]
+        spec: Option<PathBuf>,
+        /// Demo only: number of users.
+        #[arg(long, default_value_t = 50)]
+        users: usize,
+        /// Seconds between reads of the market (and page refreshes in the browser).
+        #[arg(long, default_value_t = 5)]
+        refresh_secs: u64,
+        /// Demo only: seconds between steps of the crash.
+        #[arg(long, default_value_t = 10)]
+        step_secs: u64,
     },
     #[command(subcommand)]
     Market(MarketCmd),
@@ -416,6 +443,7 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
     match &cli.command {
         Command::Demo { .. } => Err(anyhow!("demo builds its own in-process cluster; run it from main")),
         Command::Sim { .. } => Err(anyhow!("sim builds its own in-process clusters; run it from main (or sim::from_cli)")),
+        Command::Serve { .. } => Err(anyhow!("serve runs until stopped; run it from main (or serve::from_cli)")),
         Command::Market(MarketCmd::Show { market }) => read::market_show(cluster, &pubkey_arg(market, "market")?, cli.json, out).await,
         Command::Reserve(ReserveCmd::List { market }) => read::reserve_list(cluster, &pubkey_arg(market, "market")?, cli.json, out).await,
         Command::Reserve(ReserveCmd::Show { reserve }) => read::reserve_show(cluster, &pubkey_arg(reserve, "reserve")?, cli.json, out).await,
@@ -496,7 +524,7 @@ async fn council_command(cluster: &impl Cluster, signer: &solana_keypair::Keypai
     }
 }
 
-fn keeper_options(cli: &Cli, k: &KeeperArgs, rounds: u32, interval: std::time::Duration) -> keeper::Options {
+pub(crate) fn keeper_options(cli: &Cli, k: &KeeperArgs, rounds: u32, interval: std::time::Duration) -> keeper::Options {
     keeper::Options {
         dry_run: cli.dry_run,
         rounds,
@@ -520,73 +548,9 @@ pub async fn serve_metrics(addr: Option<std::net::SocketAddr>) -> Result<std::sy
     Ok(metrics)
 }
 
-/// `keeper watch` against a live cluster: notifications from `ws_url` feed the keeper.
-pub async fn keeper_watch(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::Keypair, cli: &Cli, out: &mut impl Write) -> Result<()> {
-    let Command::Keeper(KeeperCmd::Watch { keeper: k, ws_url, resync_secs }) = &cli.command else {
-        return Err(anyhow!("not a keeper watch command"));
-    };
-    let market = pubkey_arg(&k.market, "market")?;
-    let ws_url = ws_url.clone().unwrap_or_else(|| websocket_url(&cluster.client.url()));
-    let opts = keeper_options(cli, k, 0, std::time::Duration::ZERO);
-    let metrics = serve_metrics(k.metrics_addr).await?;
-    // Subscribe first, then read the snapshot: a change between the two is then seen twice, never missed.
-    let (followed, mut accounts) = tokio::sync::watch::channel(keeper::watch::followed_accounts(&MarketSnapshot::load(cluster, &market).await?));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(4_096);
-    // A dropped or refused websocket is reconnected with doubling backoff (at most a minute); what it missed
-    // meanwhile is healed by the next full rescan (`--resync-secs`).
-    let follower = tokio::spawn(async move {
-        let mut backoff = std::time::Duration::from_secs(1);
-        loop {
-            match keeper::watch::follow(&ws_url, &market, &mut accounts, tx.clone()).await {
-                _ if tx.is_closed() => break,
-                // A reserve was listed (seen by a full rescan): subscribe to its accounts too, now.
-                Ok(keeper::watch::Followed::AccountsChanged) => {
-                    backoff = std::time::Duration::from_secs(1);
-                    continue;
-                }
-                Ok(keeper::watch::Followed::Closed) => eprintln!("keeper watch: {ws_url} closed the subscription; reconnecting in {} s", backoff.as_secs()),
-                Err(e) => eprintln!("keeper watch: {e:#}; reconnecting in {} s", backoff.as_secs()),
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(std::time::Duration::from_secs(60));
-        }
-    });
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    let snap = MarketSnapshot::load(cluster, &market).await?;
-    let resync = std::time::Duration::from_secs(*resync_secs);
-    let report = keeper::watch::watch(cluster, signer, snap, &opts, resync, &mut rx, &followed, &metrics, out).await;
-    follower.abort();
-    report.map(|_| ())
-}
-
-/// The websocket URL the Solana CLI derives from an RPC URL: ws(s):// and, for an explicit port, port + 1.
-pub fn websocket_url(rpc: &str) -> String {
-    let (scheme, rest) = match rpc.split_once("://") {
-        Some(("https", rest)) => ("wss", rest),
-        Some((_, rest)) => ("ws", rest),
-        None => ("ws", rpc),
-    };
-    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-    let host = match host.rsplit_once(':') {
-        Some((name, port)) => match port.parse::<u16>() {
-            Ok(p) => format!("{name}:{}", p.saturating_add(1)),
-            Err(_) => host.to_string(),
-        },
-        None => host.to_string(),
-    };
-    if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn websocket_url_succeeds_deriving_it_as_the_solana_cli_does() {
-        assert_eq!(websocket_url("http://127.0.0.1:8899"), "ws://127.0.0.1:8900");
-        assert_eq!(websocket_url("https://api.devnet.solana.com"), "wss://api.devnet.solana.com");
-        assert_eq!(websocket_url("https://rpc.example.com:443/key"), "wss://rpc.example.com:444/key");
-    }
 
     #[test]
     fn shard_owns_succeeds_giving_each_obligation_to_exactly_one_shard() {

@@ -26,13 +26,18 @@ async fn run(cli: Cli) -> Result<()> {
         let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
         return ballast_cli::sim::from_cli(&cli, &mut report).await.map(|_| ());
     }
+    if let Command::Serve { port, demo: true, users, refresh_secs, step_secs, .. } = cli.command {
+        let opts = ballast_cli::serve::options(port, refresh_secs, step_secs)?;
+        let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
+        return ballast_cli::serve::demo(users, &opts, &mut report).await;
+    }
     let config = solana_cli_config().unwrap_or((None, None));
     let url = cli.url.clone().or(config.0).unwrap_or_else(|| "http://127.0.0.1:8899".into());
     let keypair_path = match cli.keypair.clone().or(config.1.map(PathBuf::from)) {
         Some(p) => p,
         None => PathBuf::from(std::env::var("HOME").map_err(|_| anyhow!("HOME is not set; pass --keypair"))?).join(".config/solana/id.json"),
     };
-    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_) | Command::Events { .. });
+    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_) | Command::Events { .. } | Command::Serve { .. });
     let signer = match ballast_migrate::read_keypair(&keypair_path) {
         Ok(k) => k,
         // Reads sign nothing: without an explicit --keypair they may run with a throwaway key.
@@ -43,6 +48,8 @@ async fn run(cli: Cli) -> Result<()> {
     if matches!(cli.command, Command::Keeper(ballast_cli::KeeperCmd::Watch { .. })) {
         return ballast_cli::keeper_watch(&cluster, &signer, &cli, &mut out).await;
     }
+    if let Command::Serve { .. } = &cli.command {
+        return ballast_cli::serve::from_cli(&cluster, &cli, &url, &mut out).await;
+    }
     execute(&cluster, &signer, &cli, &mut out).await
 }
-

@@ -8,6 +8,7 @@ use ballast_sdk::{
 use clap::Parser;
 
 mod operators;
+mod serve;
 mod sim;
 
 /// The demo's market plus `n` USDC lenders and borrowers at the given shares of their borrow limit.

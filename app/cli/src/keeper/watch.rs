@@ -162,3 +162,72 @@ pub async fn follow(ws_url: &str, market: &Pubkey, accounts: &mut tokio::sync::w
         }
     }
 }
+
+/// `keeper watch` against a live cluster: notifications from `ws_url` feed the keeper.
+pub async fn command(cluster: &ballast_sdk::Rpc, signer: &solana_keypair::Keypair, cli: &crate::Cli, out: &mut impl std::io::Write) -> Result<()> {
+    let crate::Command::Keeper(crate::KeeperCmd::Watch { keeper: k, ws_url, resync_secs }) = &cli.command else {
+        return Err(anyhow::anyhow!("not a keeper watch command"));
+    };
+    let market = crate::pubkey_arg(&k.market, "market")?;
+    let ws_url = ws_url.clone().unwrap_or_else(|| websocket_url(&cluster.client.url()));
+    let opts = crate::keeper_options(cli, k, 0, std::time::Duration::ZERO);
+    let metrics = crate::serve_metrics(k.metrics_addr).await?;
+    // Subscribe first, then read the snapshot: a change between the two is then seen twice, never missed.
+    let (followed, mut accounts) = tokio::sync::watch::channel(followed_accounts(&ballast_sdk::MarketSnapshot::load(cluster, &market).await?));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4_096);
+    // A dropped or refused websocket is reconnected with doubling backoff (at most a minute); what it missed
+    // meanwhile is healed by the next full rescan (`--resync-secs`).
+    let follower = tokio::spawn(async move {
+        let mut backoff = std::time::Duration::from_secs(1);
+        loop {
+            match follow(&ws_url, &market, &mut accounts, tx.clone()).await {
+                _ if tx.is_closed() => break,
+                // A reserve was listed (seen by a full rescan): subscribe to its accounts too, now.
+                Ok(Followed::AccountsChanged) => {
+                    backoff = std::time::Duration::from_secs(1);
+                    continue;
+                }
+                Ok(Followed::Closed) => eprintln!("keeper watch: {ws_url} closed the subscription; reconnecting in {} s", backoff.as_secs()),
+                Err(e) => eprintln!("keeper watch: {e:#}; reconnecting in {} s", backoff.as_secs()),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(std::time::Duration::from_secs(60));
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let snap = ballast_sdk::MarketSnapshot::load(cluster, &market).await?;
+    let resync = std::time::Duration::from_secs(*resync_secs);
+    let report = watch(cluster, signer, snap, &opts, resync, &mut rx, &followed, &metrics, out).await;
+    follower.abort();
+    report.map(|_| ())
+}
+
+/// The websocket URL the Solana CLI derives from an RPC URL: ws(s):// and, for an explicit port, port + 1.
+pub fn websocket_url(rpc: &str) -> String {
+    let (scheme, rest) = match rpc.split_once("://") {
+        Some(("https", rest)) => ("wss", rest),
+        Some((_, rest)) => ("ws", rest),
+        None => ("ws", rpc),
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) => match port.parse::<u16>() {
+            Ok(p) => format!("{name}:{}", p.saturating_add(1)),
+            Err(_) => host.to_string(),
+        },
+        None => host.to_string(),
+    };
+    if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_url_succeeds_deriving_it_as_the_solana_cli_does() {
+        assert_eq!(websocket_url("http://127.0.0.1:8899"), "ws://127.0.0.1:8900");
+        assert_eq!(websocket_url("https://api.devnet.solana.com"), "wss://api.devnet.solana.com");
+        assert_eq!(websocket_url("https://rpc.example.com:443/key"), "wss://rpc.example.com:444/key");
+    }
+}

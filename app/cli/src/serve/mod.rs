@@ -1,0 +1,227 @@
+//! `ballast serve`: a reserve-health dashboard on 127.0.0.1. Server-rendered HTML with inline SVG charts and
+//! a few lines of plain JS that refresh the page; a JSON API serves the same [`board::Board`].
+//!
+//! One task reads the market (or steps the demo's crash) and swaps in a new board; the HTTP handlers only
+//! render the board they find, so a slow RPC never stalls a page and every page of one load shows one moment.
+pub mod board;
+pub mod html;
+pub mod svg;
+
+use crate::demo;
+use anyhow::{anyhow, Result};
+use axum::{
+    extract::{Path, Query, State},
+    http::{header, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use ballast_sdk::{Cluster, Pubkey};
+use board::Board;
+use serde_json::json;
+use std::{
+    collections::HashMap,
+    io::Write,
+    net::SocketAddr,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+/// The board every handler renders, replaced whole on each refresh.
+pub type Shared = Arc<RwLock<Board>>;
+
+/// How the dashboard runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub port: u16,
+    /// How often the market is read again (and the browser refreshes).
+    pub refresh: Duration,
+    /// Demo only: how often the crash takes a step.
+    pub step: Duration,
+}
+
+#[derive(serde::Deserialize)]
+struct Sort {
+    sort: Option<String>,
+    order: Option<String>,
+}
+
+impl Sort {
+    fn key(&self) -> &str {
+        match self.sort.as_deref() {
+            Some("debt") => "debt",
+            Some("collateral") => "collateral",
+            _ => "health",
+        }
+    }
+
+    fn descending(&self) -> bool {
+        self.order.as_deref() == Some("desc")
+    }
+}
+
+fn page(board: &Shared, render: impl FnOnce(&Board) -> (String, &'static str, String)) -> Response {
+    let b = board.read().unwrap_or_else(|e| e.into_inner());
+    let (title, active, body) = render(&b);
+    Html(html::layout(&b, &title, active, &body)).into_response()
+}
+
+fn api(board: &Shared, render: impl FnOnce(&Board) -> serde_json::Value) -> Response {
+    let b = board.read().unwrap_or_else(|e| e.into_inner());
+    ([(header::CACHE_CONTROL, "no-store")], Json(render(&b))).into_response()
+}
+
+fn unknown_obligation(key: &str) -> String {
+    format!("unknown obligation {key}: not an obligation of this market")
+}
+
+/// The dashboard's routes: pages, then the JSON API under `/api`.
+pub fn router(board: Shared) -> Router {
+    Router::new()
+        .route("/", get(|State(b): State<Shared>| async move { page(&b, |b| ("Market".into(), "Market", html::market(b))) }))
+        .route("/at-risk", get(|State(b): State<Shared>| async move { page(&b, |b| ("At risk".into(), "At risk", html::at_risk(b))) }))
+        .route(
+            "/obligations",
+            get(|State(b): State<Shared>, Query(q): Query<Sort>| async move { page(&b, |b| ("Obligations".into(), "Obligations", html::obligations(b, q.key(), q.descending()))) }),
+        )
+        .route(
+            "/obligations/{key}",
+            get(|State(b): State<Shared>, Path(key): Path<String>| async move {
+                let known = b.read().unwrap_or_else(|e| e.into_inner()).details.contains_key(&key);
+                let response = page(&b, |b| match html::obligation(b, &key) {
+                    Some(body) => (format!("Obligation {}", board::short(&key)), "Obligations", body),
+                    None => ("Unknown obligation".into(), "Obligations", format!("<p class=\"bad\">{}</p>", html::esc(&unknown_obligation(&key)))),
+                });
+                if known { response } else { (StatusCode::NOT_FOUND, response).into_response() }
+            }),
+        )
+        .route("/activity", get(|State(b): State<Shared>| async move { page(&b, |b| ("Liquidations and write-offs".into(), "Liquidations & write-offs", html::activity(b))) }))
+        .route("/api/board", get(|State(b): State<Shared>| async move { api(&b, |b| json!(b)) }))
+        .route(
+            "/api/market",
+            get(|State(b): State<Shared>| async move { api(&b, |b| json!({ "market": b.market, "reserves": b.reserves, "history": b.history, "slot": b.slot, "now": b.now })) }),
+        )
+        .route("/api/at-risk", get(|State(b): State<Shared>| async move { api(&b, |b| json!(b.risk)) }))
+        .route("/api/obligations", get(|State(b): State<Shared>, Query(q): Query<Sort>| async move { api(&b, |b| json!(b.sorted(q.key(), q.descending()))) }))
+        .route(
+            "/api/obligations/{key}",
+            get(|State(b): State<Shared>, Path(key): Path<String>| async move {
+                let detail = b.read().unwrap_or_else(|e| e.into_inner()).details.get(&key).cloned();
+                match detail {
+                    Some(d) => ([(header::CACHE_CONTROL, "no-store")], Json(d)).into_response(),
+                    None => (StatusCode::NOT_FOUND, Json(json!({ "error": unknown_obligation(&key) }))).into_response(),
+                }
+            }),
+        )
+        .route("/api/activity", get(|State(b): State<Shared>| async move { api(&b, |b| json!(b.activity)) }))
+        .with_state(board)
+}
+
+/// Binds 127.0.0.1:`port` (0 picks a free one) and serves `board` on a spawned task. Returns the address.
+pub async fn spawn(port: u16, board: Shared) -> Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| anyhow!("serve: cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router(board)).await });
+    Ok(addr)
+}
+
+/// The options `serve`'s flags ask for.
+pub fn options(port: u16, refresh_secs: u64, step_secs: u64) -> Result<Options> {
+    if refresh_secs == 0 || step_secs == 0 {
+        return Err(anyhow!("serve: --refresh-secs and --step-secs must be at least 1"));
+    }
+    Ok(Options { port, refresh: Duration::from_secs(refresh_secs), step: Duration::from_secs(step_secs) })
+}
+
+/// `serve --market` against `cluster` (`source` names it on the page). `--demo` builds its own cluster: see [`demo`].
+pub async fn from_cli(cluster: &impl Cluster, cli: &crate::Cli, source: &str, out: &mut impl Write) -> Result<()> {
+    let crate::Command::Serve { port, market, demo, spec, refresh_secs, step_secs, .. } = &cli.command else {
+        return Err(anyhow!("not a serve command"));
+    };
+    if *demo {
+        return Err(anyhow!("serve --demo builds its own in-process cluster; run it from main (or serve::demo)"));
+    }
+    let market = market.as_deref().ok_or_else(|| anyhow!("serve: pass --market ADDRESS (and --url), or --demo for the in-process demo"))?;
+    let market = crate::pubkey_arg(market, "market")?;
+    let names = match spec {
+        Some(path) => spec_names(&market, path)?,
+        None => HashMap::new(),
+    };
+    self::cluster(cluster, &market, &names, source, &options(*port, *refresh_secs, *step_secs)?, out).await
+}
+
+/// Reserve address → symbol, for the reserves of a migrations spec that name their mint.
+pub fn spec_names(market: &Pubkey, path: &std::path::Path) -> Result<HashMap<Pubkey, String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("--spec {}: {e}", path.display()))?;
+    let spec = ballast_migrate::Spec::parse(&text).map_err(|e| anyhow!("--spec {}: {e:#}", path.display()))?;
+    let mut names = HashMap::new();
+    for r in &spec.reserves {
+        if let Some(mint) = &r.mint {
+            names.insert(ballast_sdk::pda::reserve(market, &crate::pubkey_arg(mint, "spec mint")?), r.symbol.clone());
+        }
+    }
+    Ok(names)
+}
+
+fn refresh_ms(opts: &Options) -> u64 {
+    opts.refresh.as_millis() as u64
+}
+
+/// Serves the dashboard for `market` on `cluster` (`names` gives reserves their symbols), reading it again every `opts.refresh`, until the process
+/// ends. A failed read keeps the last board and says so in its status line.
+pub async fn cluster(cluster: &impl Cluster, market: &Pubkey, names: &HashMap<Pubkey, String>, source: &str, opts: &Options, out: &mut impl Write) -> Result<()> {
+    let first = board::load(cluster, market, names, source, "live", refresh_ms(opts), None).await?;
+    let shared: Shared = Arc::new(RwLock::new(first));
+    let addr = spawn(opts.port, shared.clone()).await?;
+    writeln!(out, "dashboard for market {market} ({source}): http://{addr}/ (JSON at http://{addr}/api/board); Ctrl-C stops it")?;
+    out.flush()?;
+    loop {
+        tokio::time::sleep(opts.refresh).await;
+        let previous = shared.read().unwrap_or_else(|e| e.into_inner()).clone();
+        match board::load(cluster, market, names, source, "live", refresh_ms(opts), Some(&previous)).await {
+            Ok(b) => *shared.write().unwrap_or_else(|e| e.into_inner()) = b,
+            Err(e) => {
+                let mut b = shared.write().unwrap_or_else(|e| e.into_inner());
+                b.status = format!("last read failed: {}; showing slot {}", format!("{e:#}").replace('\n', " "), b.slot);
+            }
+        }
+    }
+}
+
+/// The demo's status line at `step` of its crash.
+pub fn demo_status(step: usize) -> String {
+    let (sol, volt) = demo::CRASH[step];
+    if step + 1 == demo::CRASH.len() {
+        format!("demo: crash over (step {step}/{}, SOL {sol:.2}, VOLT {volt:.2})", demo::CRASH.len() - 1)
+    } else {
+        format!("demo: crash step {step}/{} (SOL {sol:.2}, VOLT {volt:.2})", demo::CRASH.len() - 1)
+    }
+}
+
+/// Takes the demo's crash one step (the keeper liquidating after it) and builds the board that follows.
+pub async fn demo_step(w: &mut demo::World, cast: &demo::Cast, step: usize, opts: &Options, previous: &Board) -> Result<Board> {
+    demo::crash_step(w, &cast.liquidator, step).await?;
+    board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(step), refresh_ms(opts), Some(previous)).await
+}
+
+/// Serves the demo's world: its market and `users` positions, then a crash step every `opts.step` with the
+/// keeper liquidating, each followed by a fresh board. The browser refreshes every `opts.refresh`.
+pub async fn demo(users: usize, opts: &Options, out: &mut impl Write) -> Result<()> {
+    writeln!(out, "Setting up the demo's market and {users} users in-process…")?;
+    let mut w = demo::set_up(&mut Vec::new()).await?;
+    let cast = demo::populate(&w, users).await?;
+    let first = board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(0), refresh_ms(opts), None).await?;
+    let shared: Shared = Arc::new(RwLock::new(first));
+    let addr = spawn(opts.port, shared.clone()).await?;
+    writeln!(out, "dashboard: http://{addr}/ (JSON at http://{addr}/api/board); the crash steps every {} s; Ctrl-C stops it", opts.step.as_secs())?;
+    out.flush()?;
+    for step in 1..demo::CRASH.len() {
+        tokio::time::sleep(opts.step).await;
+        let previous = shared.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let next = demo_step(&mut w, &cast, step, opts, &previous).await?;
+        writeln!(out, "{}: {} liquidations and write-offs so far", next.status, next.activity.len())?;
+        *shared.write().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+    std::future::pending::<()>().await;
+    Ok(())
+}
