@@ -299,7 +299,7 @@ fn at_risk(snap: &MarketSnapshot) -> Result<usize> {
     let mut n = 0;
     for o in &snap.obligations {
         if let Some(h) = p.liquidation_health(&o.state)? {
-            if h < 1.1 {
+            if h < ballast_sdk::risk::AT_RISK_HEALTH {
                 n += 1;
             }
         }
@@ -320,7 +320,7 @@ pub fn health_table(snap: &MarketSnapshot, names: &std::collections::HashMap<Pub
         let mut risky = 0;
         for o in &snap.obligations {
             let touches = o.state.find_deposit(&r.key).is_some() || o.state.find_borrow(&r.key).is_some();
-            if touches && matches!(p.liquidation_health(&o.state)?, Some(h) if h < 1.1) {
+            if touches && matches!(p.liquidation_health(&o.state)?, Some(h) if h < ballast_sdk::risk::AT_RISK_HEALTH) {
                 risky += 1;
             }
         }

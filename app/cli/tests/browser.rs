@@ -5,7 +5,14 @@
 //! A plain `main` (no libtest harness) so it can say out loud that it was skipped: without Chromium it prints
 //! how to install it and passes, except under `CI`, where a missing browser fails.
 use ballast_cli::{demo, serve, serve::html};
-use ballast_sdk::{accounts::liquidity_coverage, ballast::oracle::PriceUse, events::BallastEvent, health::Projection, risk, Cluster, MarketSnapshot};
+use ballast_sdk::{
+    ballast::oracle::PriceUse,
+    events::BallastEvent,
+    health::Projection,
+    risk,
+    summary::{ObligationSummary, ReserveSummary},
+    Cluster, MarketSnapshot, ReserveView,
+};
 use std::{
     collections::HashMap,
     io::Write,
@@ -20,7 +27,9 @@ or point BALLAST_CHROMIUM at a Chromium binary; then run `cargo test -p ballast-
 /// The browser: `$BALLAST_CHROMIUM`, else the first of chromium-headless-shell, chromium, google-chrome on PATH.
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("BALLAST_CHROMIUM") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        assert!(p.is_file(), "BALLAST_CHROMIUM={} is not a file: point it at a Chromium binary, or unset it", p.display());
+        return Some(p);
     }
     let path = std::env::var_os("PATH")?;
     ["chromium-headless-shell", "chromium", "google-chrome"]
@@ -57,29 +66,49 @@ fn main() {
 fn chromium_command(browser: &Path) -> Command {
     let profile = std::env::temp_dir().join(format!("ballast-chromium-{}", std::process::id()));
     let mut c = Command::new(browser);
-    c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"]).arg(format!("--user-data-dir={}", profile.display()));
+    c.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars"]).arg(format!("--user-data-dir={}", profile.display()));
     c
+}
+
+/// Runs `c`, killing it after a minute: a hung browser fails the test instead of stalling CI.
+fn run_bounded(mut c: Command, what: &str) -> std::process::Output {
+    let mut child = c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: cannot start chromium: {e}"));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut buf).map(|_| buf)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what}: chromium did not finish within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = Vec::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_end(&mut e, &mut stderr);
+    }
+    std::process::Output { status, stdout: reader.join().expect("reader").expect("chromium stdout"), stderr }
 }
 
 /// Chromium's rendered DOM of `url` once its scripts have run for `virtual_ms` of virtual time.
 fn dump_dom(browser: &Path, url: &str, virtual_ms: u64) -> String {
-    let out = chromium_command(browser)
-        .arg(format!("--virtual-time-budget={virtual_ms}"))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .expect("run chromium");
+    let mut c = chromium_command(browser);
+    c.arg(format!("--virtual-time-budget={virtual_ms}")).arg("--dump-dom").arg(url);
+    let out = run_bounded(c, url);
     assert!(out.status.success(), "chromium --dump-dom {url}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8 DOM")
 }
 
 fn screenshot(browser: &Path, url: &str, file: &Path) {
-    let status = chromium_command(browser)
-        .arg("--window-size=1700,1100")
-        .arg(format!("--screenshot={}", file.display()))
-        .arg(url)
-        .output()
-        .expect("run chromium");
+    let mut c = chromium_command(browser);
+    c.arg("--window-size=1700,1100").arg(format!("--screenshot={}", file.display())).arg(url);
+    let status = run_bounded(c, url);
     assert!(status.status.success(), "chromium --screenshot {url}: {}", String::from_utf8_lossy(&status.stderr));
     let png = std::fs::read(file).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "{} is a real PNG", file.display());
@@ -107,18 +136,36 @@ fn refreshed(dom: &str) -> bool {
     dom.split("data-refreshed=\"").nth(1).and_then(|s| s.split('"').next()).and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n >= 1)
 }
 
+/// Borrowed over borrowed plus available, borrows accrued to `now` (a cross-check of the summary's own).
+fn accrued_utilization(r: &ReserveView, now: i64) -> f64 {
+    let borrowed = r.ui(r.state.accrual(now).expect("accrual").borrowed.to_num::<f64>() as u64);
+    borrowed / (borrowed + r.ui(r.state.available_liquidity))
+}
+
 async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
     // The demo's world three steps into its crash: liquidations done, some obligations close to the edge.
     let mut w = demo::set_up(&mut Vec::new()).await.expect("world");
     let cast = demo::populate(&w, 16).await.expect("positions");
     let names = w.names();
     let opts = serve::options(0, 1, 1).expect("options");
-    let mut board = serve::board::load(&w.cluster, &w.market, &names, "demo (in-process)", &serve::demo_status(0), 500, None).await.expect("board");
+    let mut memory = serve::board::Memory::default();
+    serve::board::load(&w.cluster, &w.market, &names, "demo (in-process)", &serve::demo_status(0), 500, &mut memory).await.expect("board");
     for step in 1..=3 {
-        board = serve::demo_step(&mut w, &cast, step, &opts, &board).await.expect("crash step");
+        serve::demo_step(&mut w, &cast, step, &opts, &mut memory).await.expect("crash step");
     }
-    board.refresh_ms = 500;
-    let addr = serve::spawn(0, Arc::new(RwLock::new(board))).await.expect("server");
+    // Caps and an outflow limit on USDC, then a borrow under them, so the page shows how much each is used.
+    let snap = MarketSnapshot::load(&w.cluster, &w.market).await.expect("snapshot");
+    let usdc = *snap.reserve_by_mint(&w.mint("USDC")).expect("USDC");
+    let sol = *snap.reserve_by_mint(&w.mint("SOL")).expect("SOL");
+    let set = |field: &str, ui: f64| format!("{field}={}", usdc.native(ui));
+    let args = ["ballast", "admin", "reserve-config", "--reserve", &usdc.key.to_string(), "--set", &set("deposit_limit", 200_000.0), "--set", &set("borrow_limit", 100_000.0), "--set", "outflow_window_secs=3600", "--set", &set("outflow_limit", 50_000.0)];
+    ballast_cli::execute(&w.cluster, &w.admin, &<ballast_cli::Cli as clap::Parser>::parse_from(args), &mut Vec::new()).await.expect("tighten USDC");
+    let user = ballast_sdk::Keypair::new();
+    w.cluster.airdrop(&ballast_sdk::Signer::pubkey(&user), 100_000_000).await.expect("airdrop");
+    let obligation = demo::supply(&w, &user, &sol, 40.0).await.expect("supply");
+    assert!(demo::borrow_share(&w, &user, &obligation, &usdc, 0.5).await.expect("borrow") > 0);
+    let board = serve::board::load(&w.cluster, &w.market, &names, "demo (in-process)", &serve::demo_status(3), 500, &mut memory).await.expect("board");
+    let addr = serve::spawn(0, Arc::new(RwLock::new(Arc::new(board)))).await.expect("server");
     let base = format!("http://{addr}");
     let snap = MarketSnapshot::load(&w.cluster, &w.market).await.expect("snapshot");
     let p = Projection::new(&snap);
@@ -135,35 +182,40 @@ async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
         cells(&dom)
     };
 
-    // Market: each reserve's numbers from the SDK's accounting.
+    // Market: each reserve's numbers as the SDK summarizes it (accrued with the program's own arithmetic).
     let page = visit("/", "market");
     for r in &snap.reserves {
         let sym = &names[&r.key];
-        let accrued = r.state.accrual(snap.now).expect("accrual");
-        let borrowed = r.ui(accrued.borrowed.to_num::<f64>() as u64);
-        let available = r.ui(r.state.available_liquidity);
-        let insurance = r.ui(accrued.insurance_fund.to_num::<f64>() as u64);
-        let fees = r.ui(accrued.protocol_fees.to_num::<f64>() as u64);
-        let deposits = available + borrowed - insurance - fees;
-        let utilization = if borrowed + available > 0.0 { borrowed / (borrowed + available) } else { 0.0 };
-        expect(&page, "market", &format!("{sym}.price"), &html::num(snap.spot_price(r), 4));
-        expect(&page, "market", &format!("{sym}.borrowed"), &html::num(Some(borrowed), 2));
-        expect(&page, "market", &format!("{sym}.available"), &html::num(Some(available), 2));
-        expect(&page, "market", &format!("{sym}.deposits"), &html::num(Some(deposits), 2));
-        expect(&page, "market", &format!("{sym}.utilization"), &html::pct(Some(utilization)));
-        expect(&page, "market", &format!("{sym}.borrow_apr"), &html::pct(Some(r.state.borrow_apr().expect("apr").to_num::<f64>())));
-        expect(&page, "market", &format!("{sym}.insurance_fund"), &html::num(Some(insurance), 4));
-        expect(&page, "market", &format!("{sym}.protocol_fees"), &html::num(Some(fees), 4));
-        let queued = r.ui(r.state.queued_ctokens) * if r.state.ctoken_supply > 0 { r.state.total_liquidity().expect("total").to_num::<f64>() / r.state.ctoken_supply as f64 } else { 1.0 };
-        expect(&page, "market", &format!("{sym}.lcr"), &html::pct(liquidity_coverage(available, deposits, queued)));
-        let age = snap.now - ballast_sdk::pyth::publish_time(&snap.raw[&r.price_account()]).expect("a price update");
-        expect(&page, "market", &format!("{sym}.oracle"), &format!("pyth ok {age} s old"));
+        let v = ReserveSummary::new(r, Some(&snap)).expect("summary");
+        let cell = |k: &str| format!("{sym}.{k}");
+        expect(&page, "market", &cell("price"), &html::num(v.price, 4));
+        expect(&page, "market", &cell("deposits"), &html::num(Some(v.deposits), 2));
+        expect(&page, "market", &cell("borrowed"), &html::num(Some(v.borrowed), 2));
+        expect(&page, "market", &cell("available"), &html::num(Some(v.available_liquidity), 2));
+        expect(&page, "market", &cell("utilization"), &html::pct(Some(v.utilization)));
+        expect(&page, "market", &cell("supply_apr"), &html::pct(Some(v.supply_apr)));
+        expect(&page, "market", &cell("borrow_apr"), &html::pct(Some(v.borrow_apr)));
+        expect(&page, "market", &cell("insurance_fund"), &html::num(Some(v.insurance_fund), 4));
+        expect(&page, "market", &cell("protocol_fees"), &html::num(Some(v.protocol_fees), 4));
+        expect(&page, "market", &cell("lcr"), &html::pct(v.lcr));
+        expect(&page, "market", &cell("deposit_cap_use"), &html::used(v.deposit_cap_use, "no cap"));
+        expect(&page, "market", &cell("borrow_cap_use"), &html::used(v.borrow_cap_use, "no cap"));
+        expect(&page, "market", &cell("outflow_use"), &html::used(v.outflow_use, "off"));
+        expect(&page, "market", &cell("flags"), &html::flags(v.flags as u64));
+        let age = v.oracle.primary.status.age_secs.expect("a price update");
+        assert_eq!(age, snap.now - ballast_sdk::pyth::publish_time(&snap.raw[&r.price_account()]).expect("publish time"));
+        expect(&page, "market", &cell("oracle"), &format!("pyth ok {age} s old"));
+        expect(&page, "market", &cell("crank"), &v.cached_price.as_ref().map(|c| format!("{} s ago", c.age_secs.unwrap_or(0))).unwrap_or_else(|| "never run".into()));
+        if sym == "USDC" {
+            assert!(v.deposit_cap_use.is_some_and(|u| u > 0.0) && v.borrow_cap_use.is_some_and(|u| u > 0.0) && v.outflow_use.is_some_and(|u| u > 0.0), "USDC's caps and outflow limit are in force and used: {v:?}");
+            assert_eq!(v.utilization, accrued_utilization(r, snap.now), "the summary's utilization is the accrued borrows' share");
+        }
     }
     expect(&page, "market", "slot", &snap.slot.to_string());
 
     // At risk: the SDK's risk report, bucket by bucket and asset by asset.
     let page = visit("/at-risk", "at-risk");
-    let report = risk::report(&snap).expect("risk report");
+    let report = risk::report(&snap);
     expect(&page, "at-risk", "debt_total", &html::num(Some(report.debt_value), 2));
     for (i, b) in report.buckets.iter().enumerate() {
         expect(&page, "at-risk", &format!("bucket{i}.obligations"), &b.obligations.to_string());
@@ -172,10 +224,9 @@ async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
     }
     assert!(!report.moves.is_empty(), "some obligation has debt mid-crash");
     for m in &report.moves {
-        let side = if m.side == ballast_sdk::health::Side::Collateral { "collateral" } else { "debt" };
         let sym = &names[&m.reserve.parse().expect("reserve key")];
-        expect(&page, "at-risk", &format!("{sym}.{side}.{}.first", m.bucket), &html::price_move(m.first));
-        expect(&page, "at-risk", &format!("{sym}.{side}.{}.all", m.bucket), &html::price_move(m.all));
+        expect(&page, "at-risk", &format!("{sym}.{}.{}.first", m.side.name(), m.bucket), &html::price_move(m.first));
+        expect(&page, "at-risk", &format!("{sym}.{}.{}.all", m.side.name(), m.bucket), &html::price_move(m.all));
     }
 
     // Obligations: every one, with the SDK's liquidation health and values; sorted by health.
@@ -203,20 +254,32 @@ async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
     let debt = |k: &String| p.health(&snap.obligation(&k.parse().unwrap()).unwrap().state, PriceUse::Liquidation).unwrap().debt_value.to_num::<f64>();
     assert!(by_debt.windows(2).all(|w| debt(&w[0]) >= debt(&w[1])), "sorted by debt, largest first");
 
-    // One obligation's detail: health, max borrow and liquidation prices as the SDK projects them.
+    // One obligation's detail: positions, health, max borrow and liquidation prices as the SDK summarizes them.
     let page = visit(&format!("/obligations/{}", riskiest.1), "obligation");
-    let o = snap.obligation(&riskiest.1.parse().unwrap()).unwrap();
-    expect(&page, "obligation", "health", &html::health(p.liquidation_health(&o.state).unwrap()));
-    for r in &snap.reserves {
-        expect(&page, "obligation", &format!("max_borrow.{}", names[&r.key]), &html::num(Some(r.ui(p.max_borrow(&o.state, &r.key).unwrap())), 6));
+    let key = riskiest.1.parse().unwrap();
+    let d = ObligationSummary::new(&snap, &key, &snap.obligation(&key).unwrap().state).expect("summary");
+    expect(&page, "obligation", "health", &html::health(d.liquidation_health));
+    expect(&page, "obligation", "collateral", &html::num(Some(d.collateral_value), 2));
+    expect(&page, "obligation", "debt", &html::num(Some(d.debt_value), 2));
+    for p in &d.deposits {
+        let sym = &names[&p.reserve.parse().unwrap()];
+        expect(&page, "obligation", &format!("deposit.{sym}.ctokens"), &html::num(Some(p.ctokens as f64), 0));
+        expect(&page, "obligation", &format!("deposit.{sym}.liquidity"), &html::num(Some(p.liquidity), 6));
+        expect(&page, "obligation", &format!("deposit.{sym}.max_withdraw"), &html::num(Some(p.max_withdraw_ctokens as f64), 0));
     }
-    let prices = p.liquidation_prices(&o.state).unwrap();
-    assert!(!prices.is_empty());
-    for l in prices {
-        let side = if l.side == ballast_sdk::health::Side::Collateral { "collateral" } else { "debt" };
-        let sym = &names[&l.reserve.parse().unwrap()];
-        expect(&page, "obligation", &format!("liq.{sym}.{side}.price"), &html::num(l.liquidation_price, 4));
-        expect(&page, "obligation", &format!("liq.{sym}.{side}.spot"), &html::num(Some(l.spot), 4));
+    for b in &d.borrows {
+        expect(&page, "obligation", &format!("borrow.{}.debt", names[&b.reserve.parse().unwrap()]), &html::num(Some(b.debt), 6));
+    }
+    assert_eq!(d.max_borrow.len(), snap.reserves.len());
+    for m in &d.max_borrow {
+        expect(&page, "obligation", &format!("max_borrow.{}", names[&m.reserve.parse().unwrap()]), &html::num(Some(m.max_borrow), 6));
+    }
+    assert!(!d.liquidation_prices.is_empty());
+    for l in &d.liquidation_prices {
+        let at = format!("liq.{}.{}", names[&l.reserve.parse().unwrap()], l.side.name());
+        expect(&page, "obligation", &format!("{at}.price"), &html::num(l.liquidation_price, 4));
+        expect(&page, "obligation", &format!("{at}.spot"), &html::num(Some(l.spot), 4));
+        expect(&page, "obligation", &format!("{at}.move"), &html::price_move(l.price_move));
     }
 
     // Liquidations and write-offs: as many as the market's transactions hold.

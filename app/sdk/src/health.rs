@@ -25,6 +25,16 @@ pub enum Side {
     Debt,
 }
 
+impl Side {
+    /// `collateral` or `debt`, as it serializes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Collateral => "collateral",
+            Side::Debt => "debt",
+        }
+    }
+}
+
 /// The spot price at which one position alone would make the obligation liquidatable.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct LiquidationPrice {
@@ -34,6 +44,9 @@ pub struct LiquidationPrice {
     pub spot: f64,
     /// Price at which liquidation health reaches 1, others fixed; None when no price of this asset can.
     pub liquidation_price: Option<f64>,
+    /// The move from spot to `liquidation_price` as a signed fraction of spot (−0.2: a 20% drop); 0 when the
+    /// obligation is liquidatable already, None when no price of this asset alone makes it so.
+    pub price_move: Option<f64>,
 }
 
 /// Projections over one snapshot of a market.
@@ -188,6 +201,7 @@ impl<'s> Projection<'s> {
     /// For each position, the spot price at which it alone would bring liquidation health to 1.
     pub fn liquidation_prices(&self, obligation: &Obligation) -> Result<Vec<LiquidationPrice>> {
         let total = self.health(obligation, PriceUse::Liquidation)?;
+        let liquidatable = total.is_liquidatable()?;
         let mut out = vec![];
         let sides = obligation
             .active_deposits()
@@ -214,7 +228,8 @@ impl<'s> Projection<'s> {
                 }
             };
             let liquidation_price = factor.filter(|f| *f > 0.0).map(|f| f * spot);
-            out.push(LiquidationPrice { reserve: reserve.to_string(), side, spot, liquidation_price });
+            let price_move = if liquidatable { Some(0.0) } else { liquidation_price.filter(|_| spot > 0.0).map(|p| p / spot - 1.0) };
+            out.push(LiquidationPrice { reserve: reserve.to_string(), side, spot, liquidation_price, price_move });
         }
         Ok(out)
     }

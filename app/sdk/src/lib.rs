@@ -8,6 +8,8 @@
 //! - [`idl_json`]: program types as JSON through the committed IDL (print, edit, diff).
 //! - [`health`]: projections (`max_borrow`, `max_withdraw`, liquidation health and prices) computed by the
 //!   program's own code, so a client shows exactly what the program will enforce.
+//! - [`summary`]: what clients show for a reserve (accrued balances, APRs, LCR, cap and outflow use, oracle
+//!   status and age) and for an obligation (positions, health, max borrow, liquidation prices).
 //! - [`risk`]: debt by liquidation-health bucket, and the price move at which each bucket becomes liquidatable.
 //! - [`cluster`]: the [`Cluster`] trait with an RPC backend and an in-process (solana-program-test) backend.
 //! - [`tokens`]: SPL Token helpers (mints, associated token accounts) that clients and the demo need.
@@ -28,6 +30,7 @@ pub mod pda;
 pub mod pyth;
 pub mod risk;
 pub mod scan;
+pub mod summary;
 pub mod switchboard;
 pub mod tokens;
 pub mod tx;

@@ -1,19 +1,22 @@
 //! What the dashboard shows, read at one moment: the market, its reserves, the risk report, every obligation
 //! and the recent liquidations and write-offs. Pages and the JSON API both render a [`Board`]; every number in
-//! it comes from the SDK (`read::reserve_json`, `read::obligation_json`, `ballast_sdk::risk`).
+//! it comes from the SDK (`summary::ReserveSummary`, `summary::ObligationSummary`, `risk`).
 use crate::read;
 use anyhow::Result;
-use ballast_sdk::{events::BallastEvent, health::Projection, risk, Cluster, MarketSnapshot, Pubkey, ReserveView};
+use ballast_sdk::{events::BallastEvent, risk, Cluster, MarketSnapshot, Pubkey};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::Arc,
+};
 
-/// Refreshes kept for the history charts.
+/// Boards kept for the history charts.
 pub const HISTORY: usize = 240;
-/// Most recent transactions read for the activity page.
+/// Most recent transactions read for the activity page, and most rows it keeps.
 pub const ACTIVITY_TXS: usize = 500;
 
-/// One refresh's per-reserve figures, for the charts over time.
+/// One board's per-reserve figures, for the charts over time.
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
     pub slot: u64,
@@ -21,18 +24,6 @@ pub struct Point {
     /// By reserve symbol.
     pub utilization: BTreeMap<String, f64>,
     pub lcr: BTreeMap<String, Option<f64>>,
-}
-
-/// A row of the obligations page.
-#[derive(Clone, Debug, Serialize)]
-pub struct ObligationRow {
-    pub obligation: String,
-    pub owner: String,
-    pub collateral_value: f64,
-    pub debt_value: f64,
-    /// None without debt.
-    pub liquidation_health: Option<f64>,
-    pub liquidatable: bool,
 }
 
 /// A liquidation or a write-off, amounts in whole tokens of the reserve named.
@@ -50,24 +41,40 @@ pub struct Activity {
     pub detail: Value,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// What one refresh hands the next: the history so far, and the transactions already read (so each is
+/// fetched once).
+#[derive(Default)]
+pub struct Memory {
+    pub history: Vec<Point>,
+    pub activity: Vec<Activity>,
+    seen: HashSet<String>,
+}
+
+#[derive(Clone, Serialize)]
 pub struct Board {
-    /// Where the numbers come from: an RPC URL, or `demo`.
+    /// Where the numbers come from: an RPC URL without its query or credentials, or `demo`.
     pub source: String,
-    /// What the world is doing (the demo's crash step), if anything.
+    /// What the world is doing (the demo's crash step, a failed read), if anything.
     pub status: String,
     pub slot: u64,
     pub now: i64,
     /// Page refresh interval for the browser, milliseconds (0 = never).
     pub refresh_ms: u64,
+    /// How long reading the market and building this board took, milliseconds.
+    pub build_ms: u64,
     pub market: Value,
+    /// Each reserve's `ReserveSummary` with its `symbol`.
     pub reserves: Vec<Value>,
     pub risk: risk::RiskReport,
-    pub obligations: Vec<ObligationRow>,
-    #[serde(skip)]
-    pub details: HashMap<String, Value>,
+    pub obligations: Vec<risk::Assessment>,
     pub activity: Vec<Activity>,
+    /// Why the activity could not be read this time (the rows are then the last ones read).
+    pub activity_error: Option<String>,
     pub history: Vec<Point>,
+    /// What the board was built from: an obligation's detail is computed from it when asked for (max borrow
+    /// is a search per reserve, too slow to run for every obligation on every refresh).
+    #[serde(skip)]
+    pub snapshot: Arc<MarketSnapshot>,
 }
 
 impl Board {
@@ -81,68 +88,91 @@ impl Board {
     }
 
     /// Obligations sorted by `key` (`health`, `debt` or `collateral`), ascending unless `descending`; no
-    /// debt sorts as the healthiest.
-    pub fn sorted(&self, key: &str, descending: bool) -> Vec<&ObligationRow> {
-        let mut rows: Vec<&ObligationRow> = self.obligations.iter().collect();
-        let value = |o: &ObligationRow| match key {
-            "debt" => o.debt_value,
-            "collateral" => o.collateral_value,
-            _ => o.liquidation_health.unwrap_or(f64::INFINITY),
+    /// debt sorts as the healthiest, an unpriced obligation after it.
+    pub fn sorted(&self, key: &str, descending: bool) -> Vec<&risk::Assessment> {
+        let mut rows: Vec<&risk::Assessment> = self.obligations.iter().collect();
+        // (rank, value): with health first, then no debt, then unpriced; by value within a rank.
+        let value = |o: &risk::Assessment| match key {
+            "debt" => (0, o.debt_value),
+            "collateral" => (0, o.collateral_value),
+            _ if o.error.is_some() => (2, 0.0),
+            _ => o.liquidation_health.map_or((1, 0.0), |h| (0, h)),
         };
-        rows.sort_by(|a, b| value(a).total_cmp(&value(b)).then_with(|| a.obligation.cmp(&b.obligation)));
+        rows.sort_by(|a, b| {
+            let (x, y) = (value(a), value(b));
+            x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then_with(|| a.obligation.cmp(&b.obligation))
+        });
         if descending {
             rows.reverse();
         }
         rows
     }
+
+    /// One obligation's positions, health, max borrow and liquidation prices (`obligation show --json`), as of
+    /// the board's moment; None when `key` is not an obligation of the market.
+    pub fn detail(&self, key: &str) -> Option<Result<Value>> {
+        let o = self.snapshot.obligations.iter().find(|o| o.key.to_string() == key)?;
+        Some(read::obligation_json(&self.snapshot, &o.key, &o.state))
+    }
 }
 
 /// The first and last four characters of an address.
 pub fn short(key: &str) -> String {
-    if key.len() <= 10 { key.to_string() } else { format!("{}…{}", &key[..4], &key[key.len() - 4..]) }
+    if key.chars().count() <= 10 {
+        return key.to_string();
+    }
+    let chars: Vec<char> = key.chars().collect();
+    format!("{}…{}", chars[..4].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
 }
 
-/// Reads the market through `cluster` and builds the board. `names` gives reserves their symbols; `previous`
-/// carries the history forward.
-pub async fn load(cluster: &impl Cluster, market: &Pubkey, names: &HashMap<Pubkey, String>, source: &str, status: &str, refresh_ms: u64, previous: Option<&Board>) -> Result<Board> {
+/// An RPC URL fit to show: scheme, host, port and path, without credentials or a query (API keys live there).
+pub fn public_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    if scheme.is_empty() { rest.to_string() } else { format!("{scheme}://{rest}") }
+}
+
+/// Reads the market through `cluster` and builds the board. `names` gives reserves their symbols; `memory`
+/// carries the history and the transactions already read from one refresh to the next.
+pub async fn load(cluster: &impl Cluster, market: &Pubkey, names: &HashMap<Pubkey, String>, source: &str, status: &str, refresh_ms: u64, memory: &mut Memory) -> Result<Board> {
+    let started = std::time::Instant::now();
     let snap = MarketSnapshot::load(cluster, market).await?;
     let mut addresses = vec![*market];
     addresses.extend(snap.reserves.iter().map(|r| r.key));
-    let txs = cluster.ballast_transactions(&addresses, ACTIVITY_TXS).await?;
-    let activity = txs
-        .iter()
-        .flat_map(|tx| tx.events.iter().filter_map(|e| activity(&snap, tx.slot, &tx.signature, e)))
-        .collect();
-    build(&snap, names, source, status, refresh_ms, previous, activity)
+    if memory.seen.len() > 20 * ACTIVITY_TXS {
+        memory.seen.clear(); // bounded: the next read fetches the newest transactions once more
+    }
+    let activity_error = match cluster.new_ballast_transactions(&addresses, ACTIVITY_TXS, &mut memory.seen).await {
+        Ok(txs) => {
+            let mut rows: Vec<Activity> = txs.iter().flat_map(|tx| tx.events.iter().filter_map(|e| activity(&snap, tx.slot, &tx.signature, e))).collect();
+            rows.append(&mut memory.activity);
+            rows.sort_by_key(|a| std::cmp::Reverse(a.slot)); // stable: within a slot, newest first as read
+            rows.truncate(ACTIVITY_TXS);
+            memory.activity = rows;
+            None
+        }
+        Err(e) => Some(format!("{e:#}").replace('\n', " ")),
+    };
+    let mut board = build(snap, names, source, status, refresh_ms, memory)?;
+    board.activity_error = activity_error;
+    board.build_ms = started.elapsed().as_millis() as u64;
+    Ok(board)
 }
 
 fn name_of(names: &HashMap<Pubkey, String>, key: &Pubkey) -> String {
     names.get(key).cloned().unwrap_or_else(|| short(&key.to_string()))
 }
 
-/// Builds the board from a snapshot already read (and its activity).
-pub fn build(snap: &MarketSnapshot, names: &HashMap<Pubkey, String>, source: &str, status: &str, refresh_ms: u64, previous: Option<&Board>, activity: Vec<Activity>) -> Result<Board> {
-    let p = Projection::new(snap);
+/// Builds the board from a snapshot already read, with the activity and history in `memory`.
+pub fn build(snap: MarketSnapshot, names: &HashMap<Pubkey, String>, source: &str, status: &str, refresh_ms: u64, memory: &mut Memory) -> Result<Board> {
     let mut reserves = vec![];
     for r in &snap.reserves {
-        let mut v = read::reserve_json(r, Some(snap))?;
+        let mut v = read::reserve_json(r, Some(&snap))?;
         v["symbol"] = json!(name_of(names, &r.key));
         reserves.push(v);
     }
-    let mut obligations = vec![];
-    let mut details = HashMap::new();
-    for o in &snap.obligations {
-        let detail = read::obligation_json(snap, &o.key, &o.state)?;
-        obligations.push(ObligationRow {
-            obligation: o.key.to_string(),
-            owner: o.state.owner.to_string(),
-            collateral_value: detail["collateral_value"].as_f64().unwrap_or(0.0),
-            debt_value: detail["debt_value"].as_f64().unwrap_or(0.0),
-            liquidation_health: p.liquidation_health(&o.state)?,
-            liquidatable: p.is_liquidatable(&o.state)?,
-        });
-        details.insert(o.key.to_string(), detail);
-    }
+    let obligations = risk::assess(&snap);
     let market = json!({
         "market": snap.key.to_string(),
         "admin": snap.market.admin.to_string(),
@@ -153,51 +183,48 @@ pub fn build(snap: &MarketSnapshot, names: &HashMap<Pubkey, String>, source: &st
         "reserves": snap.reserves.len(),
         "obligations": snap.obligations.len(),
     });
-    let point = Point {
+    let symbol = |r: &Value| r["symbol"].as_str().unwrap_or("").to_string();
+    memory.history.push(Point {
         slot: snap.slot,
         now: snap.now,
-        utilization: reserves.iter().map(|r| (r["symbol"].as_str().unwrap_or("").to_string(), r["utilization"].as_f64().unwrap_or(0.0))).collect(),
-        lcr: reserves.iter().map(|r| (r["symbol"].as_str().unwrap_or("").to_string(), r["lcr"].as_f64())).collect(),
-    };
-    let mut history: Vec<Point> = previous.map(|b| b.history.clone()).unwrap_or_default();
-    if history.last().is_none_or(|last| last.slot != point.slot || last.now != point.now) {
-        history.push(point);
-    }
-    if history.len() > HISTORY {
-        history.drain(..history.len() - HISTORY);
+        utilization: reserves.iter().map(|r| (symbol(r), r["utilization"].as_f64().unwrap_or(0.0))).collect(),
+        lcr: reserves.iter().map(|r| (symbol(r), r["lcr"].as_f64())).collect(),
+    });
+    if memory.history.len() > HISTORY {
+        memory.history.drain(..memory.history.len() - HISTORY);
     }
     Ok(Board {
-        source: source.to_string(),
+        source: public_url(source),
         status: status.to_string(),
         slot: snap.slot,
         now: snap.now,
         refresh_ms,
+        build_ms: 0,
         market,
         reserves,
-        risk: risk::report(snap)?,
+        risk: risk::report_of(&obligations),
         obligations,
-        details,
-        activity,
-        history,
+        activity: memory.activity.clone(),
+        activity_error: None,
+        history: memory.history.clone(),
+        snapshot: Arc::new(snap),
     })
 }
 
-fn ui(snap: &MarketSnapshot, reserve: &Pubkey, native: u64) -> f64 {
-    snap.reserve(reserve).map(|r: &ReserveView| r.ui(native)).unwrap_or(native as f64)
-}
-
-/// A liquidation or write-off event as a row of the activity page; other events are not shown there.
+/// A liquidation or write-off event of this market's reserves as a row of the activity page; other events
+/// (and events of other markets' reserves in the same transaction) are not shown there.
 fn activity(snap: &MarketSnapshot, slot: u64, signature: &str, event: &BallastEvent) -> Option<Activity> {
     match event {
         BallastEvent::LiquidateEvent(e) => {
-            let seized = snap.reserve(&e.withdraw_reserve).ok().and_then(|r| r.state.ctokens_to_liquidity_floor(e.seized_ctokens).ok().map(|l| r.ui(l)));
+            let (repay, withdraw) = (snap.reserve(&e.repay_reserve).ok()?, snap.reserve(&e.withdraw_reserve).ok()?);
+            let seized = withdraw.state.ctokens_to_liquidity_floor(e.seized_ctokens).ok().map(|l| withdraw.ui(l));
             Some(Activity {
                 slot,
                 signature: signature.to_string(),
                 kind: "liquidation",
                 obligation: e.obligation.to_string(),
                 reserve: e.repay_reserve.to_string(),
-                amount: ui(snap, &e.repay_reserve, e.repay_amount),
+                amount: repay.ui(e.repay_amount),
                 detail: json!({
                     "withdraw_reserve": e.withdraw_reserve.to_string(),
                     "seized_ctokens": e.seized_ctokens,
@@ -208,19 +235,36 @@ fn activity(snap: &MarketSnapshot, slot: u64, signature: &str, event: &BallastEv
                 }),
             })
         }
-        BallastEvent::BadDebtSocializedEvent(e) => Some(Activity {
-            slot,
-            signature: signature.to_string(),
-            kind: "write-off",
-            obligation: e.obligation.to_string(),
-            reserve: e.reserve.to_string(),
-            amount: ui(snap, &e.reserve, e.debt_amount),
-            detail: json!({
-                "from_insurance": ui(snap, &e.reserve, e.from_insurance),
-                "from_protocol_fees": ui(snap, &e.reserve, e.from_protocol_fees),
-                "from_depositors": ui(snap, &e.reserve, e.from_depositors),
-            }),
-        }),
+        BallastEvent::BadDebtSocializedEvent(e) => {
+            let r = snap.reserve(&e.reserve).ok()?;
+            Some(Activity {
+                slot,
+                signature: signature.to_string(),
+                kind: "write-off",
+                obligation: e.obligation.to_string(),
+                reserve: e.reserve.to_string(),
+                amount: r.ui(e.debt_amount),
+                detail: json!({
+                    "from_insurance": r.ui(e.from_insurance),
+                    "from_protocol_fees": r.ui(e.from_protocol_fees),
+                    "from_depositors": r.ui(e.from_depositors),
+                }),
+            })
+        }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_succeeds_dropping_credentials_and_query() {
+        assert_eq!(public_url("https://user:pw@rpc.example.com:8899/v1?api-key=SECRET#x"), "https://rpc.example.com:8899/v1");
+        assert_eq!(public_url("http://127.0.0.1:8899"), "http://127.0.0.1:8899");
+        assert_eq!(public_url("demo (in-process)"), "demo (in-process)");
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(short("NotAnObligation"), "NotA…tion");
     }
 }

@@ -55,12 +55,23 @@ pub fn price_move(m: Option<f64>) -> String {
     }
 }
 
+/// Seconds as the largest whole unit: `45 s`, `12 min`, `3 h`, `2 d`.
+pub fn duration(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7_200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3_600),
+        s => format!("{} d", s / 86_400),
+    }
+}
+
 /// A cell holding a number, named for tests.
 fn cell(name: &str, shown: &str) -> String {
     format!(r#"<td class="n" data-cell="{}">{}</td>"#, esc(name), esc(shown))
 }
 
-fn flags(bits: u64) -> String {
+/// The reserve's FLAG_* bits by name.
+pub fn flags(bits: u64) -> String {
     use ballast_sdk::ballast::state::*;
     let names = [
         (FLAG_BORROW_ENABLED, "borrow"),
@@ -88,7 +99,7 @@ pub fn layout(board: &Board, title: &str, active: &str, body: &str) -> String {
         let _ = write!(nav, r#"<a href="{href}"{}>{name}</a>"#, if name == active { r#" class="on""# } else { "" });
     }
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{} · Ballast</title><style>{STYLE}</style></head><body data-refresh-ms="{}" data-refreshed="0"><header><strong>Ballast</strong> &nbsp; {nav}</header><main><h2>{}</h2>{body}</main><footer data-cell="footer">source {} · slot <span data-cell="slot">{}</span> · clock {} · {} · JSON at <a href="/api/board">/api/board</a></footer><script>{REFRESH_JS}</script></body></html>"#,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{} · Ballast</title><style>{STYLE}</style></head><body data-refresh-ms="{}" data-refreshed="0"><header><strong>Ballast</strong> &nbsp; {nav}</header><main><h2>{}</h2>{body}</main><footer data-cell="footer">source {} · slot <span data-cell="slot">{}</span> · clock {} · {} · read in {} ms · JSON at <a href="/api/board">/api/board</a></footer><script>{REFRESH_JS}</script></body></html>"#,
         esc(title),
         board.refresh_ms,
         esc(title),
@@ -96,6 +107,7 @@ pub fn layout(board: &Board, title: &str, active: &str, body: &str) -> String {
         board.slot,
         board.now,
         esc(&board.status),
+        board.build_ms,
     )
 }
 
@@ -161,8 +173,13 @@ pub fn market(board: &Board) -> String {
         symbols.iter().map(|sym| (sym.clone(), board.history.iter().map(|p| pick(p, sym)).collect())).collect()
     };
     let pct0 = |v: f64| format!("{:.0}%", 100.0 * v);
-    s.push_str(&svg::lines("Utilization over time", &over_time(&|p, sym| p.utilization.get(sym).copied()), &pct0));
-    s.push_str(&svg::lines("LCR over time", &over_time(&|p, sym| p.lcr.get(sym).copied().flatten()), &pct0));
+    let span = match (board.history.first(), board.history.last()) {
+        (Some(a), Some(b)) => format!("{} ago", duration(b.now - a.now)),
+        _ => String::new(),
+    };
+    let x = (span.as_str(), "now");
+    s.push_str(&svg::lines("Utilization over time", &over_time(&|p, sym| p.utilization.get(sym).copied()), &pct0, x));
+    s.push_str(&svg::lines("LCR over time", &over_time(&|p, sym| p.lcr.get(sym).copied().flatten()), &pct0, x));
     s.push_str("</div>");
     s
 }
@@ -170,7 +187,7 @@ pub fn market(board: &Board) -> String {
 /// Debt by liquidation-health bucket, and per asset the move at which each bucket becomes liquidatable.
 pub fn at_risk(board: &Board) -> String {
     let r = &board.risk;
-    let mut s = format!("<p>Total debt <span data-cell=\"debt_total\">{}</span> · {} obligations without debt. A price move is one asset's alone, others fixed; \"first\" makes one obligation of the bucket liquidatable, \"all\" every one exposed to the asset.</p>", num(Some(r.debt_value), 2), r.debt_free);
+    let mut s = format!("<p>Total debt <span data-cell=\"debt_total\">{}</span> · {} obligations without debt · <span data-cell=\"unpriced\" class=\"{}\">{}</span> unpriced (a price source does not validate; in no bucket). A price move is one asset's alone, others fixed; \"first\" makes one obligation of the bucket liquidatable, \"all\" every one exposed to the asset.</p>", num(Some(r.debt_value), 2), r.debt_free, if r.unpriced > 0 { "bad" } else { "ok" }, r.unpriced);
     s.push_str("<table><tr><th>liquidation health</th><th>obligations</th><th>debt value</th><th>collateral value</th></tr>");
     for (i, b) in r.buckets.iter().enumerate() {
         let _ = write!(
@@ -194,7 +211,7 @@ pub fn at_risk(board: &Board) -> String {
     assets.dedup();
     for (reserve, side) in assets {
         let sym = board.symbol(&reserve);
-        let side_name = if side == ballast_sdk::health::Side::Collateral { "collateral" } else { "debt" };
+        let side_name = side.name();
         let _ = write!(s, "<tr><td>{}</td><td>{side_name}</td>", esc(&sym));
         for i in 0..r.buckets.len() {
             match r.moves.iter().find(|m| m.reserve == reserve && m.side == side && m.bucket == i) {
@@ -225,16 +242,20 @@ pub fn obligations(board: &Board, sort: &str, descending: bool) -> String {
     };
     let mut s = format!("<table><tr><th>obligation</th><th>owner</th>{}{}{}<th></th></tr>", head("health", "liquidation health"), head("debt", "debt value"), head("collateral", "collateral value"));
     for o in board.sorted(sort, descending) {
+        let (class, note) = match (&o.error, o.liquidatable) {
+            (Some(e), _) => ("bad", format!("UNPRICED: {e}")),
+            (None, true) => ("bad", "LIQUIDATABLE".to_string()),
+            (None, false) => ("ok", String::new()),
+        };
         let _ = write!(
             s,
-            r#"<tr data-row="{k}"><td><a href="/obligations/{k}">{}</a></td><td>{}</td>{}{}{}<td class="{}">{}</td></tr>"#,
-            short(&o.obligation),
-            short(&o.owner),
-            cell(&format!("{}.health", o.obligation), &health(o.liquidation_health)),
+            r#"<tr data-row="{k}"><td><a href="/obligations/{k}">{}</a></td><td>{}</td>{}{}{}<td class="{class}">{}</td></tr>"#,
+            esc(&short(&o.obligation)),
+            esc(&short(&o.owner)),
+            cell(&format!("{}.health", o.obligation), &if o.error.is_some() { "unpriced".to_string() } else { health(o.liquidation_health) }),
             cell(&format!("{}.debt", o.obligation), &num(Some(o.debt_value), 2)),
             cell(&format!("{}.collateral", o.obligation), &num(Some(o.collateral_value), 2)),
-            if o.liquidatable { "bad" } else { "ok" },
-            if o.liquidatable { "LIQUIDATABLE" } else { "" },
+            esc(&note),
             k = esc(&o.obligation),
         );
     }
@@ -242,9 +263,9 @@ pub fn obligations(board: &Board, sort: &str, descending: bool) -> String {
     s
 }
 
-/// One obligation: positions, health, max borrow per reserve, liquidation prices. None when unknown.
-pub fn obligation(board: &Board, key: &str) -> Option<String> {
-    let d = board.details.get(key)?;
+/// One obligation's page from its detail (`Board::detail`): positions, health, max borrow per reserve,
+/// liquidation prices.
+pub fn obligation(board: &Board, d: &Value) -> String {
     let h = d["liquidation_health"].as_f64();
     let mut s = format!(
         r#"<p>Owner <code>{}</code> · elevation group {} · liquidation health <strong data-cell="health" class="{}">{}</strong> · collateral value <span data-cell="collateral">{}</span> · debt value <span data-cell="debt">{}</span></p>"#,
@@ -274,27 +295,26 @@ pub fn obligation(board: &Board, key: &str) -> Option<String> {
     for l in d["liquidation_prices"].as_array().into_iter().flatten() {
         let sym = board.symbol(l["reserve"].as_str().unwrap_or(""));
         let side = l["side"].as_str().unwrap_or("");
-        let (spot, liq) = (l["spot"].as_f64(), l["liquidation_price"].as_f64());
-        let mv = match (spot, liq) {
-            (Some(sp), Some(lp)) if sp > 0.0 => Some(if h.is_some_and(|h| h < 1.0) { 0.0 } else { lp / sp - 1.0 }),
-            _ => None,
-        };
+        let (spot, liq, mv) = (l["spot"].as_f64(), l["liquidation_price"].as_f64(), l["price_move"].as_f64());
         let _ = write!(s, "<tr><td>{}</td><td>{side}</td>{}{}{}</tr>", esc(&sym), cell(&format!("liq.{sym}.{side}.spot"), &num(spot, 4)), cell(&format!("liq.{sym}.{side}.price"), &num(liq, 4)), cell(&format!("liq.{sym}.{side}.move"), &price_move(mv)));
     }
     s.push_str("</table>");
     let values = [("collateral".to_string(), d["collateral_value"].as_f64().unwrap_or(0.0), num(d["collateral_value"].as_f64(), 2)), ("debt".to_string(), d["debt_value"].as_f64().unwrap_or(0.0), num(d["debt_value"].as_f64(), 2))];
     s.push_str(&svg::bars("Collateral and debt value (liquidation prices)", &values, None));
-    Some(s)
+    s
 }
 
 /// The recent liquidations and write-offs, newest first.
 pub fn activity(board: &Board) -> String {
     let liquidations = board.activity.iter().filter(|a| a.kind == "liquidation").count();
     let mut s = format!(
-        "<p><span data-cell=\"liquidations\">{liquidations}</span> liquidations and <span data-cell=\"write_offs\">{}</span> write-offs in the last {} transactions.</p>",
+        "<p><span data-cell=\"liquidations\">{liquidations}</span> liquidations and <span data-cell=\"write_offs\">{}</span> write-offs among the market's last {} transactions with events.</p>",
         board.activity.len() - liquidations,
         super::board::ACTIVITY_TXS
     );
+    if let Some(e) = &board.activity_error {
+        let _ = write!(s, "<p class=\"bad\" data-cell=\"activity_error\">Reading the transactions failed ({}); these are the last rows read.</p>", esc(e));
+    }
     s.push_str("<table><tr><th>slot</th><th>what</th><th>obligation</th><th>asset</th><th>amount</th><th>details</th><th>transaction</th></tr>");
     for (i, a) in board.activity.iter().enumerate() {
         let d = &a.detail;

@@ -10,8 +10,9 @@ pub mod svg;
 use crate::demo;
 use anyhow::{anyhow, Result};
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query, Request, State},
     http::{header, StatusCode},
+    middleware::{self, Next},
     response::{Html, IntoResponse, Response},
     routing::get,
     Json, Router,
@@ -27,8 +28,18 @@ use std::{
     time::Duration,
 };
 
-/// The board every handler renders, replaced whole on each refresh.
-pub type Shared = Arc<RwLock<Board>>;
+/// The board every handler renders, replaced whole on each refresh. A handler takes the `Arc` and lets go of
+/// the lock at once, so rendering never holds it.
+pub type Shared = Arc<RwLock<Arc<Board>>>;
+
+/// The board as it is now.
+pub fn current(shared: &Shared) -> Arc<Board> {
+    shared.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn replace(shared: &Shared, board: Board) {
+    *shared.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(board);
+}
 
 /// How the dashboard runs.
 #[derive(Clone, Debug)]
@@ -60,14 +71,14 @@ impl Sort {
     }
 }
 
-fn page(board: &Shared, render: impl FnOnce(&Board) -> (String, &'static str, String)) -> Response {
-    let b = board.read().unwrap_or_else(|e| e.into_inner());
+fn page(shared: &Shared, render: impl FnOnce(&Board) -> (String, &'static str, String)) -> Response {
+    let b = current(shared);
     let (title, active, body) = render(&b);
     Html(html::layout(&b, &title, active, &body)).into_response()
 }
 
-fn api(board: &Shared, render: impl FnOnce(&Board) -> serde_json::Value) -> Response {
-    let b = board.read().unwrap_or_else(|e| e.into_inner());
+fn api(shared: &Shared, render: impl FnOnce(&Board) -> serde_json::Value) -> Response {
+    let b = current(shared);
     ([(header::CACHE_CONTROL, "no-store")], Json(render(&b))).into_response()
 }
 
@@ -75,8 +86,27 @@ fn unknown_obligation(key: &str) -> String {
     format!("unknown obligation {key}: not an obligation of this market")
 }
 
-/// The dashboard's routes: pages, then the JSON API under `/api`.
-pub fn router(board: Shared) -> Router {
+/// One obligation's detail, computed off the async workers (max borrow searches per reserve).
+async fn detail(b: &Arc<Board>, key: &str) -> Option<Result<serde_json::Value>> {
+    let (b, key) = (b.clone(), key.to_string());
+    tokio::task::spawn_blocking(move || b.detail(&key)).await.unwrap_or_else(|e| Some(Err(anyhow!("detail: {e}"))))
+}
+
+/// Refuses a request whose Host is not this server's own loopback name: a web page elsewhere cannot read
+/// the dashboard through DNS rebinding (its requests carry the attacker's host name).
+async fn loopback_host_only(State(port): State<u16>, request: Request, next: Next) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
+    if allowed.iter().any(|a| a == host) {
+        next.run(request).await
+    } else {
+        (StatusCode::MISDIRECTED_REQUEST, format!("serve answers only to Host 127.0.0.1:{port} or localhost:{port}, not `{host}`")).into_response()
+    }
+}
+
+/// The dashboard's routes: pages, then the JSON API under `/api`. Only requests addressed to
+/// 127.0.0.1:`port` or localhost:`port` are answered.
+pub fn router(board: Shared, port: u16) -> Router {
     Router::new()
         .route("/", get(|State(b): State<Shared>| async move { page(&b, |b| ("Market".into(), "Market", html::market(b))) }))
         .route("/at-risk", get(|State(b): State<Shared>| async move { page(&b, |b| ("At risk".into(), "At risk", html::at_risk(b))) }))
@@ -87,12 +117,13 @@ pub fn router(board: Shared) -> Router {
         .route(
             "/obligations/{key}",
             get(|State(b): State<Shared>, Path(key): Path<String>| async move {
-                let known = b.read().unwrap_or_else(|e| e.into_inner()).details.contains_key(&key);
-                let response = page(&b, |b| match html::obligation(b, &key) {
-                    Some(body) => (format!("Obligation {}", board::short(&key)), "Obligations", body),
-                    None => ("Unknown obligation".into(), "Obligations", format!("<p class=\"bad\">{}</p>", html::esc(&unknown_obligation(&key)))),
-                });
-                if known { response } else { (StatusCode::NOT_FOUND, response).into_response() }
+                let b = current(&b);
+                let (status, title, body) = match detail(&b, &key).await {
+                    Some(Ok(d)) => (StatusCode::OK, format!("Obligation {}", board::short(&key)), html::obligation(&b, &d)),
+                    Some(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, "Obligation".into(), format!("<p class=\"bad\">{}</p>", html::esc(&format!("{e:#}")))),
+                    None => (StatusCode::NOT_FOUND, "Unknown obligation".into(), format!("<p class=\"bad\">{}</p>", html::esc(&unknown_obligation(&key)))),
+                };
+                (status, Html(html::layout(&b, &title, "Obligations", &body))).into_response()
             }),
         )
         .route("/activity", get(|State(b): State<Shared>| async move { page(&b, |b| ("Liquidations and write-offs".into(), "Liquidations & write-offs", html::activity(b))) }))
@@ -106,22 +137,23 @@ pub fn router(board: Shared) -> Router {
         .route(
             "/api/obligations/{key}",
             get(|State(b): State<Shared>, Path(key): Path<String>| async move {
-                let detail = b.read().unwrap_or_else(|e| e.into_inner()).details.get(&key).cloned();
-                match detail {
-                    Some(d) => ([(header::CACHE_CONTROL, "no-store")], Json(d)).into_response(),
+                match detail(&current(&b), &key).await {
+                    Some(Ok(d)) => ([(header::CACHE_CONTROL, "no-store")], Json(d)).into_response(),
+                    Some(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": format!("{e:#}") }))).into_response(),
                     None => (StatusCode::NOT_FOUND, Json(json!({ "error": unknown_obligation(&key) }))).into_response(),
                 }
             }),
         )
-        .route("/api/activity", get(|State(b): State<Shared>| async move { api(&b, |b| json!(b.activity)) }))
+        .route("/api/activity", get(|State(b): State<Shared>| async move { api(&b, |b| json!({ "activity": b.activity, "error": b.activity_error })) }))
         .with_state(board)
+        .layer(middleware::from_fn_with_state(port, loopback_host_only))
 }
 
 /// Binds 127.0.0.1:`port` (0 picks a free one) and serves `board` on a spawned task. Returns the address.
 pub async fn spawn(port: u16, board: Shared) -> Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| anyhow!("serve: cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router(board)).await });
+    tokio::spawn(async move { axum::serve(listener, router(board, addr.port())).await });
     Ok(addr)
 }
 
@@ -167,22 +199,25 @@ fn refresh_ms(opts: &Options) -> u64 {
     opts.refresh.as_millis() as u64
 }
 
-/// Serves the dashboard for `market` on `cluster` (`names` gives reserves their symbols), reading it again every `opts.refresh`, until the process
-/// ends. A failed read keeps the last board and says so in its status line.
+/// Serves the dashboard for `market` on `cluster` (`names` gives reserves their symbols), reading it again
+/// every `opts.refresh` until the process ends. A failed read keeps the last board and says so in its status.
 pub async fn cluster(cluster: &impl Cluster, market: &Pubkey, names: &HashMap<Pubkey, String>, source: &str, opts: &Options, out: &mut impl Write) -> Result<()> {
-    let first = board::load(cluster, market, names, source, "live", refresh_ms(opts), None).await?;
-    let shared: Shared = Arc::new(RwLock::new(first));
+    let mut memory = board::Memory::default();
+    let first = board::load(cluster, market, names, source, "live", refresh_ms(opts), &mut memory).await?;
+    let read = format!("{} reserves and {} obligations read in {} ms", first.reserves.len(), first.obligations.len(), first.build_ms);
+    let shown = first.source.clone();
+    let shared: Shared = Arc::new(RwLock::new(Arc::new(first)));
     let addr = spawn(opts.port, shared.clone()).await?;
-    writeln!(out, "dashboard for market {market} ({source}): http://{addr}/ (JSON at http://{addr}/api/board); Ctrl-C stops it")?;
+    writeln!(out, "dashboard for market {market} ({shown}): http://{addr}/ (JSON at http://{addr}/api/board); {read}; Ctrl-C stops it")?;
     out.flush()?;
     loop {
         tokio::time::sleep(opts.refresh).await;
-        let previous = shared.read().unwrap_or_else(|e| e.into_inner()).clone();
-        match board::load(cluster, market, names, source, "live", refresh_ms(opts), Some(&previous)).await {
-            Ok(b) => *shared.write().unwrap_or_else(|e| e.into_inner()) = b,
+        match board::load(cluster, market, names, source, "live", refresh_ms(opts), &mut memory).await {
+            Ok(b) => replace(&shared, b),
             Err(e) => {
-                let mut b = shared.write().unwrap_or_else(|e| e.into_inner());
-                b.status = format!("last read failed: {}; showing slot {}", format!("{e:#}").replace('\n', " "), b.slot);
+                let mut b = (*current(&shared)).clone();
+                b.status = format!("last read failed: {}; showing slot {}", board::public_url(&format!("{e:#}").replace('\n', " ")), b.slot);
+                replace(&shared, b);
             }
         }
     }
@@ -199,9 +234,9 @@ pub fn demo_status(step: usize) -> String {
 }
 
 /// Takes the demo's crash one step (the keeper liquidating after it) and builds the board that follows.
-pub async fn demo_step(w: &mut demo::World, cast: &demo::Cast, step: usize, opts: &Options, previous: &Board) -> Result<Board> {
+pub async fn demo_step(w: &mut demo::World, cast: &demo::Cast, step: usize, opts: &Options, memory: &mut board::Memory) -> Result<Board> {
     demo::crash_step(w, &cast.liquidator, step).await?;
-    board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(step), refresh_ms(opts), Some(previous)).await
+    board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(step), refresh_ms(opts), memory).await
 }
 
 /// Serves the demo's world: its market and `users` positions, then a crash step every `opts.step` with the
@@ -210,17 +245,18 @@ pub async fn demo(users: usize, opts: &Options, out: &mut impl Write) -> Result<
     writeln!(out, "Setting up the demo's market and {users} users in-process…")?;
     let mut w = demo::set_up(&mut Vec::new()).await?;
     let cast = demo::populate(&w, users).await?;
-    let first = board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(0), refresh_ms(opts), None).await?;
-    let shared: Shared = Arc::new(RwLock::new(first));
+    let mut memory = board::Memory::default();
+    let first = board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(0), refresh_ms(opts), &mut memory).await?;
+    let read = format!("{} obligations read in {} ms", first.obligations.len(), first.build_ms);
+    let shared: Shared = Arc::new(RwLock::new(Arc::new(first)));
     let addr = spawn(opts.port, shared.clone()).await?;
-    writeln!(out, "dashboard: http://{addr}/ (JSON at http://{addr}/api/board); the crash steps every {} s; Ctrl-C stops it", opts.step.as_secs())?;
+    writeln!(out, "dashboard: http://{addr}/ (JSON at http://{addr}/api/board); {read}; the crash steps every {} s; Ctrl-C stops it", opts.step.as_secs())?;
     out.flush()?;
     for step in 1..demo::CRASH.len() {
         tokio::time::sleep(opts.step).await;
-        let previous = shared.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let next = demo_step(&mut w, &cast, step, opts, &previous).await?;
-        writeln!(out, "{}: {} liquidations and write-offs so far", next.status, next.activity.len())?;
-        *shared.write().unwrap_or_else(|e| e.into_inner()) = next;
+        let next = demo_step(&mut w, &cast, step, opts, &mut memory).await?;
+        writeln!(out, "{}: {} liquidations and write-offs so far; read in {} ms", next.status, next.activity.len(), next.build_ms)?;
+        replace(&shared, next);
     }
     std::future::pending::<()>().await;
     Ok(())

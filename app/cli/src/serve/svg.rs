@@ -30,9 +30,10 @@ pub fn bars(title: &str, items: &[(String, f64, String)], max: Option<f64>) -> S
     s
 }
 
-/// One line per series over a shared x axis (refresh index). `fmt` labels the y axis' top and bottom.
-pub fn lines(title: &str, series: &[(String, Vec<Option<f64>>)], fmt: &dyn Fn(f64) -> String) -> String {
-    let (w, h, left, bottom, top_pad) = (560.0, 200.0, 60.0, 20.0, 24.0);
+/// One line per series over a shared x axis (one point per board, oldest first). `fmt` labels the y axis' top
+/// and bottom; `x_labels` the x axis' ends.
+pub fn lines(title: &str, series: &[(String, Vec<Option<f64>>)], fmt: &dyn Fn(f64) -> String, x_labels: (&str, &str)) -> String {
+    let (w, h, left, bottom, top_pad) = (560.0, 216.0, 60.0, 36.0, 24.0);
     let points = series.iter().map(|s| s.1.len()).max().unwrap_or(0);
     let values = || series.iter().flat_map(|s| s.1.iter().flatten().copied()).filter(|v| v.is_finite());
     let (mut lo, mut hi) = (values().fold(f64::INFINITY, f64::min), values().fold(f64::NEG_INFINITY, f64::max));
@@ -58,6 +59,7 @@ pub fn lines(title: &str, series: &[(String, Vec<Option<f64>>)], fmt: &dyn Fn(f6
         lx = left - 4.0,
         yt1 = y(hi) + 10.0,
     );
+    let _ = write!(s, r#"<text x="{left}" y="{yl}" class="l">{}</text><text x="{xr}" y="{yl}" class="a">{}</text>"#, esc(x_labels.0), esc(x_labels.1), yl = h - 8.0, xr = w - 10.0);
     for (k, (name, vs)) in series.iter().enumerate() {
         let c = COLOURS[k % COLOURS.len()];
         let path: Vec<String> = vs.iter().enumerate().filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| format!("{:.1},{:.1}", x(i), y(v)))).collect();
@@ -85,7 +87,7 @@ mod tests {
 
     #[test]
     fn lines_succeeds_with_gaps_and_a_single_point() {
-        let svg = lines("u", &[("A".into(), vec![Some(0.1), None, Some(0.3)]), ("B".into(), vec![Some(0.2)])], &|v| format!("{v:.1}"));
-        assert!(svg.contains("<polyline") && svg.contains("<circle"), "{svg}");
+        let svg = lines("u", &[("A".into(), vec![Some(0.1), None, Some(0.3)]), ("B".into(), vec![Some(0.2)])], &|v| format!("{v:.1}"), ("3 h ago", "now"));
+        assert!(svg.contains("<polyline") && svg.contains("<circle") && svg.contains("3 h ago"), "{svg}");
     }
 }

@@ -65,6 +65,12 @@ pub trait Cluster {
     /// The Ballast events of the most recent transactions (up to `limit`) that name any of `addresses`,
     /// newest first. A transaction without events is left out.
     async fn ballast_transactions(&self, addresses: &[Pubkey], limit: usize) -> Result<Vec<TxEvents>>;
+    /// As `ballast_transactions`, leaving out the signatures in `seen` and adding every one it examines: a
+    /// poller passes the same set each round and fetches only what it has not read before.
+    async fn new_ballast_transactions(&self, addresses: &[Pubkey], limit: usize, seen: &mut std::collections::HashSet<String>) -> Result<Vec<TxEvents>> {
+        let txs = self.ballast_transactions(addresses, limit).await?;
+        Ok(txs.into_iter().filter(|t| seen.insert(t.signature.clone())).collect())
+    }
     /// The cluster clock's slot.
     async fn slot(&self) -> Result<u64> {
         let id = <anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id();

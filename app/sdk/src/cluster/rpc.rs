@@ -96,12 +96,31 @@ impl Cluster for Rpc {
     /// getSignaturesForAddress for each address (newest first, `limit` each), then getTransaction for the
     /// newest `limit` distinct signatures that succeeded; events come from their inner instructions.
     async fn ballast_transactions(&self, addresses: &[Pubkey], limit: usize) -> Result<Vec<TxEvents>> {
+        self.transactions(addresses, limit, &mut std::collections::HashSet::new()).await
+    }
+
+    /// Only signatures not in `seen` are fetched with getTransaction, so a poller's round costs one
+    /// getSignaturesForAddress per address plus one getTransaction per new transaction.
+    async fn new_ballast_transactions(&self, addresses: &[Pubkey], limit: usize, seen: &mut std::collections::HashSet<String>) -> Result<Vec<TxEvents>> {
+        self.transactions(addresses, limit, seen).await
+    }
+
+    async fn now(&self) -> Result<i64> {
+        let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
+        clock_unix_timestamp(&clock.data)
+    }
+}
+
+impl Rpc {
+    /// The events of the newest `limit` successful transactions naming any of `addresses` that are not in
+    /// `seen`; each one read is added to `seen` (with events or not), so it is never fetched twice.
+    async fn transactions(&self, addresses: &[Pubkey], limit: usize, seen: &mut std::collections::HashSet<String>) -> Result<Vec<TxEvents>> {
         use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
         let mut found: Vec<(u64, String)> = vec![];
         for address in addresses {
             let config = GetConfirmedSignaturesForAddress2Config { limit: Some(limit.min(1_000)), commitment: Some(self.client.commitment()), ..Default::default() };
             for status in self.client.get_signatures_for_address_with_config(address, config).await? {
-                if status.err.is_none() && !found.iter().any(|(_, s)| *s == status.signature) {
+                if status.err.is_none() && !seen.contains(&status.signature) && !found.iter().any(|(_, s)| *s == status.signature) {
                     found.push((status.slot, status.signature));
                 }
             }
@@ -113,6 +132,7 @@ impl Cluster for Rpc {
                 break;
             }
             let events = self.transaction_events(&signature).await?;
+            seen.insert(signature.clone());
             if !events.is_empty() {
                 out.push(TxEvents { signature, slot, events });
             }
@@ -120,13 +140,6 @@ impl Cluster for Rpc {
         Ok(out)
     }
 
-    async fn now(&self) -> Result<i64> {
-        let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
-        clock_unix_timestamp(&clock.data)
-    }
-}
-
-impl Rpc {
     /// The Ballast events of one confirmed transaction, read from its inner instructions.
     async fn transaction_events(&self, signature: &str) -> Result<Vec<crate::events::BallastEvent>> {
         use solana_rpc_client_api::config::RpcTransactionConfig;
