@@ -198,10 +198,23 @@ impl<'s> Projection<'s> {
         })
     }
 
-    /// For each position, the spot price at which it alone would bring liquidation health to 1.
+    /// For each position, the spot price of its asset at which liquidation health reaches 1, every other
+    /// asset's price fixed. An asset both pledged and borrowed (a loop) moves both positions: its price is
+    /// where the two together bring health to 1, the same for both entries.
     pub fn liquidation_prices(&self, obligation: &Obligation) -> Result<Vec<LiquidationPrice>> {
         let total = self.health(obligation, PriceUse::Liquidation)?;
         let liquidatable = total.is_liquidatable()?;
+        let (lc, ld) = (to_f64(total.liquidation_collateral), to_f64(total.liquidation_debt));
+        let alone = |deposit: Option<usize>, borrow: Option<usize>| -> Result<Health> {
+            let mut single = Obligation { deposits: Default::default(), borrows: Default::default(), ..*obligation };
+            if let Some(i) = deposit {
+                single.deposits[0] = obligation.deposits[i];
+            }
+            if let Some(i) = borrow {
+                single.borrows[0] = obligation.borrows[i];
+            }
+            self.health(&single, PriceUse::Liquidation)
+        };
         let mut out = vec![];
         let sides = obligation
             .active_deposits()
@@ -209,24 +222,18 @@ impl<'s> Projection<'s> {
             .map(|d| (d.reserve, Side::Collateral))
             .chain(obligation.active_borrows().iter().map(|b| (b.reserve, Side::Debt)));
         for (reserve, side) in sides {
-            let mut single = Obligation { deposits: Default::default(), borrows: Default::default(), ..*obligation };
-            match side {
-                Side::Collateral => single.deposits[0] = obligation.deposits[obligation.find_deposit(&reserve).unwrap()],
-                Side::Debt => single.borrows[0] = obligation.borrows[obligation.find_borrow(&reserve).unwrap()],
-            }
-            let part = self.health(&single, PriceUse::Liquidation)?;
-            let spot = self.snap.spot_price(self.snap.reserve(&reserve)?).unwrap_or(0.0);
-            let (lc, ld) = (to_f64(total.liquidation_collateral), to_f64(total.liquidation_debt));
-            let factor = match side {
-                Side::Collateral => {
-                    let c = to_f64(part.liquidation_collateral);
-                    (c > 0.0 && ld > 0.0).then(|| (ld - (lc - c)) / c)
-                }
-                Side::Debt => {
-                    let d = to_f64(part.liquidation_debt);
-                    (d > 0.0).then(|| (lc - (ld - d)) / d)
-                }
+            // This asset's share of the liquidation collateral and of the liquidation debt, at today's price.
+            let c = match obligation.find_deposit(&reserve) {
+                Some(i) => to_f64(alone(Some(i), None)?.liquidation_collateral),
+                None => 0.0,
             };
+            let d = match obligation.find_borrow(&reserve) {
+                Some(i) => to_f64(alone(None, Some(i))?.liquidation_debt),
+                None => 0.0,
+            };
+            let spot = self.snap.spot_price(self.snap.reserve(&reserve)?).unwrap_or(0.0);
+            // Its price scaled by f: (lc − c) + f·c = (ld − d) + f·d.
+            let factor = (ld > 0.0 && c != d).then(|| ((ld - d) - (lc - c)) / (c - d));
             let liquidation_price = factor.filter(|f| *f > 0.0).map(|f| f * spot);
             let price_move = if liquidatable { Some(0.0) } else { liquidation_price.filter(|_| spot > 0.0).map(|p| p / spot - 1.0) };
             out.push(LiquidationPrice { reserve: reserve.to_string(), side, spot, liquidation_price, price_move });

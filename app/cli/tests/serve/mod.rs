@@ -298,3 +298,30 @@ async fn at_risk_move_succeeds_marking_the_price_at_which_an_obligation_turns_li
     assert_eq!(liquidatable(&w, &borrowers).await, 1, "at {first} × 1.001");
     assert_invariants(&w).await;
 }
+
+#[tokio::test]
+async fn liquidation_prices_succeed_moving_both_positions_of_a_looped_asset() {
+    let (w, _) = seeded(&[]).await;
+    let snap = w.snapshot().await.unwrap();
+    let (usdc, sol) = (reserve(&snap, &w, "USDC"), reserve(&snap, &w, "SOL"));
+    // SOL and a little USDC pledged, USDC borrowed: a USDC price rise lifts the debt and the collateral both.
+    let user = Keypair::new();
+    w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
+    demo::supply(&w, &user, &sol, 10.0).await.unwrap();
+    let key = demo::supply(&w, &user, &usdc, 100.0).await.unwrap();
+    demo::borrow_share(&w, &user, &key, &usdc, 0.9).await.unwrap();
+    let snap = w.snapshot().await.unwrap();
+    let prices = Projection::new(&snap).liquidation_prices(&snap.obligation(&key).unwrap().state).unwrap();
+    let of_usdc: Vec<_> = prices.iter().filter(|l| l.reserve == usdc.key.to_string()).collect();
+    assert_eq!(of_usdc.len(), 2, "both USDC positions listed: {prices:?}");
+    assert_eq!(of_usdc[0].liquidation_price, of_usdc[1].liquidation_price, "one price for the asset");
+    let at = of_usdc[0].liquidation_price.expect("a USDC rise can liquidate it");
+    let spot = of_usdc[0].spot;
+    // The chain agrees: just below that price it is healthy, just above liquidatable.
+    let only = [(user.insecure_clone(), key)];
+    w.publish("USDC", at * 0.999).await;
+    assert_eq!(liquidatable(&w, &only).await, 0, "at {at} × 0.999 (spot {spot})");
+    w.publish("USDC", at * 1.001).await;
+    assert_eq!(liquidatable(&w, &only).await, 1, "at {at} × 1.001 (spot {spot})");
+    assert_invariants(&w).await;
+}
