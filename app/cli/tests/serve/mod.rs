@@ -184,6 +184,7 @@ async fn serve_cluster_succeeds_reading_the_market_again_every_refresh() {
     let spec_file = std::env::temp_dir().join(format!("ballast-serve-spec-{}.toml", w.market));
     std::fs::write(&spec_file, spec).unwrap();
     let names = serve::spec_names(&w.market, &spec_file).unwrap();
+    std::fs::remove_file(&spec_file).unwrap();
     assert_eq!(names, w.names());
     let server = serve::cluster(&w.cluster, &w.market, &names, "in-process", &opts, &mut out);
     let usdc = w.names().into_iter().find(|(_, s)| s == "USDC").unwrap().0;
