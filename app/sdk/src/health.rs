@@ -205,15 +205,18 @@ impl<'s> Projection<'s> {
         let total = self.health(obligation, PriceUse::Liquidation)?;
         let liquidatable = total.is_liquidatable()?;
         let (lc, ld) = (to_f64(total.liquidation_collateral), to_f64(total.liquidation_debt));
-        let alone = |deposit: Option<usize>, borrow: Option<usize>| -> Result<Health> {
-            let mut single = Obligation { deposits: Default::default(), borrows: Default::default(), ..*obligation };
-            if let Some(i) = deposit {
-                single.deposits[0] = obligation.deposits[i];
+        // An asset's share of the liquidation collateral and of the liquidation debt at today's price: the health
+        // of its positions alone.
+        let share = |reserve: &Pubkey| -> Result<(f64, f64)> {
+            let mut alone = Obligation { deposits: Default::default(), borrows: Default::default(), ..*obligation };
+            if let Some(i) = obligation.find_deposit(reserve) {
+                alone.deposits[0] = obligation.deposits[i];
             }
-            if let Some(i) = borrow {
-                single.borrows[0] = obligation.borrows[i];
+            if let Some(i) = obligation.find_borrow(reserve) {
+                alone.borrows[0] = obligation.borrows[i];
             }
-            self.health(&single, PriceUse::Liquidation)
+            let h = self.health(&alone, PriceUse::Liquidation)?;
+            Ok((to_f64(h.liquidation_collateral), to_f64(h.liquidation_debt)))
         };
         let mut out = vec![];
         let sides = obligation
@@ -222,15 +225,7 @@ impl<'s> Projection<'s> {
             .map(|d| (d.reserve, Side::Collateral))
             .chain(obligation.active_borrows().iter().map(|b| (b.reserve, Side::Debt)));
         for (reserve, side) in sides {
-            // This asset's share of the liquidation collateral and of the liquidation debt, at today's price.
-            let c = match obligation.find_deposit(&reserve) {
-                Some(i) => to_f64(alone(Some(i), None)?.liquidation_collateral),
-                None => 0.0,
-            };
-            let d = match obligation.find_borrow(&reserve) {
-                Some(i) => to_f64(alone(None, Some(i))?.liquidation_debt),
-                None => 0.0,
-            };
+            let (c, d) = share(&reserve)?;
             let spot = self.snap.spot_price(self.snap.reserve(&reserve)?).unwrap_or(0.0);
             // Its price scaled by f: (lc − c) + f·c = (ld − d) + f·d.
             let factor = (ld > 0.0 && c != d).then(|| ((ld - d) - (lc - c)) / (c - d));
