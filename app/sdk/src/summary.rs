@@ -82,7 +82,7 @@ pub struct ReserveSummary {
     pub borrow_cap_use: Option<f64>,
     pub outflow_window_secs: u32,
     pub outflow_limit: f64,
-    /// Net outflow of the sliding window over the reserve's outflow limit.
+    /// New outflow of the sliding window over the reserve's outflow limit.
     pub outflow_use: Option<f64>,
     pub flags: u16,
     pub pending_config_apply_ts: i64,
@@ -98,17 +98,16 @@ fn cap_use(used: f64, cap: u64) -> Option<f64> {
     }
 }
 
-/// How much of its outflow limit the reserve's sliding-window net outflow uses at `now`: the program's own
-/// window arithmetic on a copy rolled forward. None when the reserve's limiter is off; net inflow uses none.
+/// How much of its outflow limit the reserve's sliding-window new outflow (beyond its inflow credit) uses at
+/// `now`, by the program's own window arithmetic. None when the reserve's limiter is off.
 fn outflow_use(s: &Reserve, now: i64) -> Option<f64> {
     let window = s.config.outflow_window_secs;
     if window == 0 {
         return None;
     }
-    let mut flow = s.outflow;
-    flow.record_inflow(0, now, window);
-    let net = flow.net(now, window as i64).max(0) as f64;
-    cap_use(net, s.config.outflow_limit)
+    let limit = s.config.outflow_limit;
+    let room = s.outflow.room(now, window, Some(limit));
+    cap_use(limit.saturating_sub(room) as f64, limit)
 }
 
 impl ReserveSummary {

@@ -6,7 +6,7 @@ use crate::{
     state::{MarketConfig, ReserveConfig, FLAG_PAUSED, FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY},
 };
 use anchor_lang::prelude::*;
-pub use crate::state::{fading_credit, OutflowWindow};
+pub use crate::state::{Credit, OutflowWindow};
 
 /// What an instruction does to a reserve, for the circuit breakers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,36 +61,34 @@ fn reserve_flow_window(reserve: &ReserveConfig, market: &MarketConfig) -> u32 {
     }
 }
 
-/// Records liquidity leaving `reserve` (redeem, borrow) against its own net outflow limit. Returns the part
-/// its fading inflow credit does not cover: the new outflow the market limiter counts. Outflow that only
-/// takes back what came in moments ago (a deposit's round trip, a borrow repaid and taken again) is not new,
-/// so no one can fill the market's window for free; credit fades over the window, so a run on old deposits
-/// still counts in full.
+/// Records liquidity leaving `reserve` (borrow, redeem, queue fill). The part its inflow credit covers only takes
+/// back what came in within the window (a deposit's round trip, a borrow repaid and taken again) and counts
+/// nowhere, so no one can fill a window for free; the rest is new outflow, counted against the reserve's own
+/// limit here and returned for the market's. Credit fades within one window of its inflow, so a run on old
+/// deposits counts in full.
 pub fn record_reserve_outflow(reserve: &mut crate::state::Reserve, liquidity_amount: u64, market: &MarketConfig, now_ts: i64) -> Result<u64> {
     let window = reserve_flow_window(&reserve.config, market);
-    let limit = (reserve.config.outflow_window_secs != 0).then_some(reserve.config.outflow_limit);
-    reserve.outflow.record_outflow(liquidity_amount, now_ts, window, limit, BallastError::ReserveOutflowLimitExceeded)?;
     if window == 0 {
         return Ok(liquidity_amount);
     }
-    let credit = fading_credit(reserve.outflow_credit, reserve.outflow_credit_ts, now_ts, window);
-    let covered = credit.min(liquidity_amount);
-    reserve.outflow_credit = credit - covered;
-    reserve.outflow_credit_ts = now_ts;
-    Ok(liquidity_amount - covered)
+    let mut credit = reserve.credit();
+    let new_outflow = liquidity_amount - credit.take(liquidity_amount, now_ts, window);
+    let limit = (reserve.config.outflow_window_secs != 0).then_some(reserve.config.outflow_limit);
+    reserve.outflow.record_outflow(new_outflow, now_ts, window, limit, BallastError::ReserveOutflowLimitExceeded)?;
+    reserve.set_credit(credit);
+    Ok(new_outflow)
 }
 
-/// Records liquidity coming into `reserve` (deposit, repay): it lowers the reserve's net outflow, and becomes
-/// fading credit that the next outflow uses first (`record_reserve_outflow`).
+/// Records liquidity coming into `reserve` (deposit, repay) as inflow credit, which outflow uses first
+/// (`record_reserve_outflow`) and which fades to nothing one window after it came in.
 pub fn record_reserve_inflow(reserve: &mut crate::state::Reserve, liquidity_amount: u64, market: &MarketConfig, now_ts: i64) {
     let window = reserve_flow_window(&reserve.config, market);
     if window == 0 {
         return;
     }
-    reserve.outflow.record_inflow(liquidity_amount, now_ts, window);
-    let credit = fading_credit(reserve.outflow_credit, reserve.outflow_credit_ts, now_ts, window);
-    reserve.outflow_credit = credit.saturating_add(liquidity_amount);
-    reserve.outflow_credit_ts = now_ts;
+    let mut credit = reserve.credit();
+    credit.add(liquidity_amount, now_ts, window);
+    reserve.set_credit(credit);
 }
 
 /// Records new outflow (whole quote units, rounded up) against the market's limit. Inflow is credited per
@@ -99,6 +97,36 @@ pub fn record_market_outflow(market: &mut crate::state::Market, value_quote: mat
     let (limit, window) = (market.config.outflow_limit_quote, market.config.outflow_window_secs);
     let value = math::to_ceil_u64(value_quote)?;
     market.outflow.record_outflow(value, now_ts, window, Some(limit), BallastError::MarketOutflowLimitExceeded)
+}
+
+/// How much liquidity may leave `reserve` at `now_ts` under both outflow limiters, and the error of the one
+/// that binds: its inflow credit plus the new outflow both windows still allow. The market's room, in whole
+/// quote units, is converted at `outflow_price` (quote per whole token, `Price::outflow`), rounded down; it is
+/// needed only while the market limiter is on.
+pub fn outflow_room(reserve: &crate::state::Reserve, market: &crate::state::Market, outflow_price: Option<math::Fraction>, now_ts: i64) -> Result<(u64, BallastError)> {
+    let window = reserve_flow_window(&reserve.config, &market.config);
+    if window == 0 {
+        return Ok((u64::MAX, BallastError::ReserveOutflowLimitExceeded));
+    }
+    let own_limit = (reserve.config.outflow_window_secs != 0).then_some(reserve.config.outflow_limit);
+    let own = reserve.outflow.room(now_ts, window, own_limit);
+    let market_window = market.config.outflow_window_secs;
+    let market_room = match (market_window, outflow_price) {
+        (0, _) => u64::MAX,
+        (_, Some(price)) if price > math::Fraction::ZERO => {
+            let quote = market.outflow.room(now_ts, market_window, Some(market.config.outflow_limit_quote));
+            let scale = math::pow10(reserve.liquidity_decimals as u32)?;
+            let tokens = math::div(math::from_u64(quote), price)?;
+            tokens.checked_mul_int(scale as u128).and_then(|native| math::to_floor_u64(native).ok()).unwrap_or(u64::MAX)
+        }
+        _ => return Err(error!(BallastError::OracleInvalidPrice)),
+    };
+    let (new, error) = if market_room < own {
+        (market_room, BallastError::MarketOutflowLimitExceeded)
+    } else {
+        (own, BallastError::ReserveOutflowLimitExceeded)
+    };
+    Ok((reserve.credit().at(now_ts, window).saturating_add(new), error))
 }
 
 #[cfg(test)]
@@ -162,28 +190,51 @@ mod tests {
     }
 
     #[test]
-    fn inflow_lowers_the_net_outflow() {
-        let e = BallastError::ReserveOutflowLimitExceeded;
-        let limit = Some(1_000);
+    fn inflow_credit_covers_round_trips_and_frees_a_full_window() {
+        let (mut r, m) = configs(0, 0);
+        r.outflow_window_secs = 100;
+        r.outflow_limit = 1_000;
+        let mut reserve = crate::state::Reserve::zeroed();
+        reserve.config = r;
         // A round trip, deposit first: nothing is left counted against the limit.
-        let mut w = OutflowWindow::default();
-        w.record_inflow(1_000, 0, 100);
-        w.record_outflow(1_000, 1, 100, limit, e).unwrap();
-        w.record_outflow(1_000, 2, 100, limit, e).unwrap();
-        assert!(w.record_outflow(1, 3, 100, limit, e).is_err());
-        // Outflow first, then inflow: the inflow frees the window again.
-        w.record_inflow(400, 4, 100);
-        w.record_outflow(400, 5, 100, limit, e).unwrap();
-        assert!(w.record_outflow(1, 6, 100, limit, e).is_err());
-        // Net inflow carried into the next window fades like outflow does, rounded toward zero.
-        let mut w = OutflowWindow::default();
-        w.record_inflow(1_001, 0, 100);
-        w.record_outflow(0, 150, 100, limit, e).unwrap();
-        assert_eq!(w.net(150, 100), -500);
-        // Huge inflows saturate rather than wrap.
-        w.record_inflow(u64::MAX, 160, 100);
-        w.record_inflow(u64::MAX, 160, 100);
-        assert_eq!(w.current, i64::MIN);
+        record_reserve_inflow(&mut reserve, 1_000, &m, 0);
+        assert_eq!(record_reserve_outflow(&mut reserve, 1_000, &m, 0).unwrap(), 0);
+        assert_eq!(record_reserve_outflow(&mut reserve, 1_000, &m, 0).unwrap(), 1_000);
+        assert!(record_reserve_outflow(&mut reserve, 1, &m, 0).is_err());
+        // Outflow first, then inflow: the inflow frees the window again, for as much as came in.
+        record_reserve_inflow(&mut reserve, 400, &m, 1);
+        assert_eq!(record_reserve_outflow(&mut reserve, 400, &m, 1).unwrap(), 0);
+        assert!(record_reserve_outflow(&mut reserve, 1, &m, 1).is_err());
+        // A window written by an earlier layout (net inflow stored as a negative count) is no credit.
+        let mut w = OutflowWindow { window_start_ts: 0, current: -5_000, previous: -5_000 };
+        assert_eq!(w.net(10, 100), 0);
+        assert!(w.record_outflow(1_001, 10, 100, Some(1_000), BallastError::ReserveOutflowLimitExceeded).is_err());
+    }
+
+    /// Issue 24 (low): restarting the fade clock on every flow made a large deposit's credit decay like e^(−t/W)
+    /// on a busy reserve (about 36% left a window later). Each inflow's credit is gone one window after it.
+    #[test]
+    fn inflow_credit_is_gone_one_window_later_however_busy_the_reserve() {
+        let (mut r, m) = configs(0, 0);
+        r.outflow_window_secs = 3_600;
+        r.outflow_limit = u64::MAX;
+        let mut reserve = crate::state::Reserve::zeroed();
+        reserve.config = r;
+        record_reserve_inflow(&mut reserve, 1_000_000, &m, 0);
+        for minute in 1..=60 {
+            // A small deposit and a small redemption every minute.
+            record_reserve_inflow(&mut reserve, 10, &m, minute * 60);
+            record_reserve_outflow(&mut reserve, 5, &m, minute * 60 + 1).unwrap();
+            let true_credit: u64 = 1_000_000 * (3_600 - (minute * 60 + 1).min(3_600) as u64) / 3_600 + 10 * minute as u64;
+            assert!(reserve.credit().at(minute * 60 + 1, 3_600) <= true_credit, "never above the sum of the fades");
+        }
+        // A window after the big deposit only the last window's small deposits can be left.
+        assert!(reserve.credit().at(3_601, 3_600) <= 600, "{}", reserve.credit().at(3_601, 3_600));
+        // And a window after the last inflow nothing is.
+        assert_eq!(reserve.credit().at(3_600 + 3_600, 3_600), 0);
+        // Credit a layout stored without a slope still fades within one window.
+        let legacy = Credit { amount: 1_000, ts: 0, fade_per_window: 0 };
+        assert_eq!((legacy.at(1_800, 3_600), legacy.at(3_600, 3_600)), (500, 0));
     }
 
     #[test]

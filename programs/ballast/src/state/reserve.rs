@@ -1,4 +1,4 @@
-use super::{config::ReserveConfig, outflow::OutflowWindow};
+use super::{config::ReserveConfig, outflow::{Credit, OutflowWindow}};
 use crate::{
     constants::{MAX_BORROW_INDEX, MAX_RESERVE_DEBT},
     error::BallastError,
@@ -50,7 +50,7 @@ pub struct Reserve {
     pub pending_config: ReserveConfig,
     /// Earliest time the pending config may apply, unix seconds (0 = nothing queued).
     pub pending_config_apply_ts: i64,
-    /// Liquidity taken out by redeem + borrow, per sliding window, native units.
+    /// New outflow (borrows, redeems and queue fills beyond the inflow credit), per sliding window, native units.
     pub outflow: OutflowWindow,
     /// Amount lent by an open flash loan in this transaction, native units (0 = none).
     pub flash_loan_amount: u64,
@@ -67,9 +67,8 @@ pub struct Reserve {
     pub padding0: [u8; 5],
     /// Last at-once rate rise (within MAX_RATE_STEP_BPS), unix seconds; the next waits RATE_STEP_COOLDOWN_SECS.
     pub last_rate_raise_ts: i64,
-    /// Liquidity that came in (deposits, repayments) and has not gone back out, as of `outflow_credit_ts`; it
-    /// fades to nothing over the flow window. Outflow it covers is a round trip, which the market limiter
-    /// does not count (`controls::record_reserve_outflow`).
+    /// Inflow credit (`Credit::amount`): liquidity that came in (deposits, repayments) and has not gone back out,
+    /// as of `outflow_credit_ts`, native units. Outflow it covers is a round trip, which neither limiter counts.
     pub outflow_credit: u64,
     /// When `outflow_credit` was last written, unix seconds.
     pub outflow_credit_ts: i64,
@@ -83,8 +82,10 @@ pub struct Reserve {
     /// cTokens in tickets set aside because their destination became unusable: still in `ctoken_supply`, claiming
     /// nothing ahead of anyone; their owners recover them by cancelling.
     pub set_aside_ctokens: u64,
+    /// How fast the inflow credit fades (`Credit::fade_per_window`), native units per flow window.
+    pub outflow_credit_fade: u64,
     /// Reserved for growth.
-    pub padding: [u8; 56],
+    pub padding: [u8; 48],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1152);
@@ -100,6 +101,15 @@ pub struct Accrual {
 
 impl Reserve {
     pub const SPACE: usize = 8 + core::mem::size_of::<Reserve>();
+
+    /// The inflow credit as stored.
+    pub fn credit(&self) -> Credit {
+        Credit { amount: self.outflow_credit, ts: self.outflow_credit_ts, fade_per_window: self.outflow_credit_fade }
+    }
+
+    pub fn set_credit(&mut self, credit: Credit) {
+        (self.outflow_credit, self.outflow_credit_ts, self.outflow_credit_fade) = (credit.amount, credit.ts, credit.fade_per_window);
+    }
 
     /// Depositors' claim: everything the reserve holds or is owed, less fees and insurance, native units.
     pub fn total_liquidity(&self) -> Result<Fraction> {
