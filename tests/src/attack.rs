@@ -29,6 +29,17 @@ impl TestContext {
         self.banks.set_account(key, &account.into());
     }
 
+    /// Turns the account at `key` (a wallet) into a deployed program, as a deploy to a keypair the owner holds
+    /// does: executable, owned by the upgradeable loader, pointing at its program data. An executable account's
+    /// balance may not change, so nothing can pay it lamports any more.
+    pub async fn make_executable(&mut self, key: &Pubkey) {
+        let loader = Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
+        let mut data = 2u32.to_le_bytes().to_vec(); // UpgradeableLoaderState::Program
+        data.extend_from_slice(Pubkey::new_unique().as_ref());
+        let lamports = self.account(key).await.map_or(1_000_000_000, |a| a.lamports.max(1_000_000_000));
+        self.forge_account(key, Account { lamports, data, owner: loader, executable: true, rent_epoch: 0 });
+    }
+
     /// A copy of `source` at a fresh address, owned by `owner`, with `edit` applied to its data: a counterfeit
     /// that carries the real account's discriminator and layout.
     pub async fn counterfeit(&mut self, source: &Pubkey, owner: Pubkey, edit: impl FnOnce(&mut Vec<u8>)) -> Pubkey {

@@ -114,6 +114,10 @@ async fn reserve_json_succeeds_counting_queued_withdrawals_in_the_lcr() {
     let before = ballast_cli::read::reserve_json(&reserve(&snap, &w, "USDC"), Some(&snap)).unwrap();
     assert_eq!(before["queued_withdrawals"].as_f64(), Some(0.0));
     let held = tokens::token_amount(&w.cluster.account(&ctokens).await.unwrap().unwrap().data).unwrap();
+    // The reserve now lets 1,000 USDC an hour out: a redeem of half cannot be met, so the lender queues it.
+    let limit = format!("outflow_limit={}", usdc.native(1_000.0));
+    run_cli(&w, &w.admin, &["admin", "reserve-config", "--reserve", &usdc.key.to_string(), "--set", "outflow_window_secs=3600", "--set", &limit]).await.unwrap();
+    let snap = w.snapshot().await.unwrap();
     let request = ix::request_withdrawal(&lender.pubkey(), &reserve(&snap, &w, "USDC"), &ctokens, &liquidity, held / 2);
     w.cluster.send(&[request], &[&lender]).await.unwrap();
 

@@ -443,16 +443,19 @@ pub fn cancel_withdrawal(owner: &Pubkey, r: &ReserveView, ticket: &Pubkey, user_
 }
 
 /// Serves the head ticket of `r`'s queue; `ticket` is its decoded state (destination and owner come from it).
+/// The reserve's price account(s) value the fill for the market's outflow limiter.
 pub fn fill_withdrawal(r: &ReserveView, ticket: &ballast::state::WithdrawalTicket) -> Instruction {
     let accounts = a::FillWithdrawal {
         vaults: vaults(r),
         ticket: pda::ticket(&r.key, ticket.seq),
         destination: ticket.destination,
         owner: ticket.owner,
+        market: r.state.market,
+        price: r.price_account(),
         event_authority: pda::event_authority(),
         program: ballast::ID,
     };
-    build(accounts, d::FillWithdrawal {})
+    with_remaining(build(accounts, d::FillWithdrawal {}), secondary_meta(r))
 }
 
 // --- flash loans (same transaction, borrow first) ---

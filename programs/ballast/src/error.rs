@@ -325,11 +325,11 @@ pub enum BallastError {
     OracleSourceDivergenceBoundInvalid,
     #[msg("A secondary source must need at least one oracle sample")]
     OracleMinSamplesInvalid,
-    #[msg("The price result is older than the source's max_age_slots")]
+    #[msg("The price result, or its oldest sample, is older than the source's max_age_slots or the feed's own max_staleness")]
     OracleSlotStale,
     #[msg("The price result is dated at a slot after the current one")]
     OracleSlotInFuture,
-    #[msg("Fewer oracle samples stand behind the price than the source's min_samples")]
+    #[msg("Fewer oracle samples stand behind the price than the source's min_samples or the feed's own min_sample_size")]
     OracleTooFewSamples,
     #[msg("The reserve's two fresh price sources disagree by more than its max_divergence_bps: borrow and withdraw wait until they agree")]
     OracleSourcesDiverge,
@@ -341,6 +341,10 @@ pub enum BallastError {
     OracleSecondarySlotMismatch,
     #[msg("The account's layout version is not one this program knows; it must be migrated first")]
     UnsupportedAccountVersion,
+    #[msg("A withdrawal ticket is for a redeem that cannot be met now (liquidity lent out or reserved, the utilization ceiling, the outflow limiters); this one can: redeem instead")]
+    WithdrawalRedeemPossible,
+    #[msg("A queue fill follows the redeem rules: the reserve is at its utilization ceiling, so the next fill waits for repayments or deposits")]
+    FillWaitsForUtilizationCeiling,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -180,7 +180,7 @@ pub mod ballast {
     }
 
     /// Serves the ticket at the head of the queue from available liquidity, partly if need be; permissionless.
-    pub fn fill_withdrawal(ctx: Context<FillWithdrawal>) -> Result<()> {
+    pub fn fill_withdrawal<'info>(ctx: Context<'info, FillWithdrawal<'info>>) -> Result<()> {
         FillWithdrawal::handle(ctx)
     }
 

@@ -48,6 +48,32 @@ pub fn redeem_for_depositor(reserve: &mut Reserve, ctoken_amount: u64) -> Result
     Ok(paid)
 }
 
+/// Liquidity depositors may take out now and leave the reserve within its utilization ceiling:
+/// available + borrowed − borrowed / ceiling, rounded down (the division rounded up), so the exit it
+/// sizes always passes `within_utilization_ceiling`. All of it without debt.
+pub fn ceiling_room(reserve: &Reserve) -> Result<u64> {
+    let borrowed = reserve.borrowed_sf.get();
+    if borrowed == Fraction::ZERO {
+        return Ok(reserve.available_liquidity);
+    }
+    let ceiling = reserve.config.utilization_ceiling_bps as u64;
+    if ceiling == 0 {
+        return Ok(0);
+    }
+    let gross = math::add(from_u64(reserve.available_liquidity), borrowed)?;
+    // borrowed · BPS / ceiling, rounded up to the last bit: never understated. Past Fraction's range it is
+    // past anything the reserve holds, and nothing may leave.
+    let (bits, c) = (borrowed.to_bits(), ceiling as u128);
+    let needed = (bits / c)
+        .checked_mul(crate::constants::BPS as u128)
+        .and_then(|whole| whole.checked_add(((bits % c) * crate::constants::BPS as u128).div_ceil(c)))
+        .map(Fraction::from_bits);
+    match needed {
+        Some(needed) => math::to_floor_u64(gross.saturating_sub(needed)),
+        None => Ok(0),
+    }
+}
+
 /// Opens the reserve with the admin's seed deposit: minted 1:1 and locked forever.
 pub fn seed_reserve(reserve: &mut Reserve, liquidity_amount: u64) -> Result<()> {
     require!(

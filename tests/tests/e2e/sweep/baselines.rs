@@ -78,6 +78,26 @@ async fn reserve_view(w: &mut World, r: &ReserveInfo) -> ReserveView {
     ReserveView { key: r.key, state: w.t.reserve_state(r).await }
 }
 
+/// `ix` inside a flash loan of all but 5 USDC of `r`'s available liquidity, taken and repaid by Bob: a redeem of
+/// 10 USDC cannot be met while the loan is out, which is when a withdrawal ticket may be requested. Returns the
+/// transaction and the index of `ix` in it.
+fn around_a_flash_loan(w: &World, view: &ReserveView, r: &ReserveInfo, ix: Instruction) -> (Vec<Instruction>, usize) {
+    let lent = view.state.available_liquidity.saturating_sub(r.amount(5.0));
+    (vec![w.t.flash_borrow_ix(&w.bob, r, lent), ix, w.t.flash_repay_ix(&w.bob, r, lent)], 1)
+}
+
+/// Bob queues a ticket for 10 USDC of his cTokens (inside a flash loan, so that a redeem could not be met);
+/// returns its sequence number.
+async fn queue_bob_ticket(w: &mut World) -> u64 {
+    let usdc = w.usdc.clone();
+    let view = reserve_view(w, &usdc).await;
+    let request = ix::request_withdrawal(&w.bob.key(), &view, &w.bob.ctokens(&usdc), &w.bob.liquidity(&usdc), usdc.amount(10.0));
+    let (ixs, _) = around_a_flash_loan(w, &view, &usdc, request);
+    let bob = w.bob.keypair.insecure_clone();
+    w.t.send(&ixs, &[&bob]).await.expect("Bob queues a ticket");
+    view.state.queue_tail
+}
+
 async fn group_one(w: &mut World) -> ElevationGroup {
     *w.t.market_state().await.elevation_group(1).expect("group 1 exists")
 }
@@ -206,13 +226,13 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
             Baseline::new(name, ix::queue_reserve_config(&admin.pubkey(), &market, &usdc.key, config))
         }
         "cancel_withdrawal" => {
-            let seq = w.t.request_withdrawal(&w.bob, &usdc, usdc.amount(10.0)).await;
+            let seq = queue_bob_ticket(w).await;
             w.register_ticket(world::M, 0, seq);
             let view = reserve_view(w, &usdc).await;
             Baseline::new(name, ix::cancel_withdrawal(&w.bob.key(), &view, &pda::ticket(&usdc.key, seq), &w.bob.ctokens(&usdc)))
         }
         "fill_withdrawal" => {
-            let seq = w.t.request_withdrawal(&w.bob, &usdc, usdc.amount(10.0)).await;
+            let seq = queue_bob_ticket(w).await;
             w.register_ticket(world::M, 0, seq);
             let view = reserve_view(w, &usdc).await;
             assert_eq!(view.state.queue_head, seq, "the sweep's ticket is at the head of the queue");
@@ -222,7 +242,9 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
         "request_withdrawal" => {
             let view = reserve_view(w, &usdc).await;
             w.register_ticket(world::M, 0, view.state.queue_tail);
-            Baseline::new(name, ix::request_withdrawal(&w.bob.key(), &view, &w.bob.ctokens(&usdc), &w.bob.liquidity(&usdc), usdc.amount(10.0)))
+            let request = ix::request_withdrawal(&w.bob.key(), &view, &w.bob.ctokens(&usdc), &w.bob.liquidity(&usdc), usdc.amount(10.0));
+            let (ixs, target) = around_a_flash_loan(w, &view, &usdc, request);
+            Baseline { label: name.into(), ixs, target, remaining: 0, list: Remaining::None, effects: vec![] }
         }
         "redeem_collateral" => {
             let accounts = ballast::accounts::RedeemCollateral {

@@ -18,6 +18,7 @@ pub struct CancelWithdrawal<'info> {
     #[account(
         mut,
         has_one = owner @ BallastError::NotTicketOwner,
+        constraint = crate::state::known_version(ticket.load()?.version) @ BallastError::UnsupportedAccountVersion,
         constraint = ticket.load()?.reserve == vaults.reserve.key() @ BallastError::TicketReserveMismatch,
     )]
     pub ticket: AccountLoader<'info, WithdrawalTicket>,

@@ -5,12 +5,11 @@ use crate::{
     events::WithdrawalRequestedEvent,
     instructions::shared::*,
     math,
-    operations::{controls::Action, withdrawal_queue},
-    oracle::{load_reserve_price, market_value, trailing_secondary, Now, PriceUse},
+    operations::{controls::{self, Action}, withdrawal_queue},
+    oracle::{load_reserve_price, market_value, trailing_secondary, Now, PriceUse, Side},
     seeds,
     state::WithdrawalTicket,
 };
-use crate::oracle::{Side};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -38,11 +37,13 @@ pub struct RequestWithdrawal<'info> {
 }
 
 impl<'info> RequestWithdrawal<'info> {
-    /// For when a redeem cannot be met (liquidity lent out, reserved for tickets ahead, or the utilization
-    /// ceiling); allowed wherever a redeem is (pause stops it, reduce-only and emergency do not).
+    /// Only for when a redeem cannot be met (liquidity lent out, reserved for tickets ahead, the utilization
+    /// ceiling, the outflow limiters); allowed wherever a redeem is (pause stops it, reduce-only and emergency
+    /// do not).
     ///
-    /// 1. accrue  2. check the destination, the sequence number and the minimum value  3. create the ticket at
-    /// the tail  4. burn the cTokens (they stay in the reserve's supply, earning, until filled)  5. emit
+    /// 1. accrue  2. check the destination, the sequence number and the minimum value  3. refuse when a redeem
+    /// could be met now  4. create the ticket at the tail  5. burn the cTokens (they stay in the reserve's supply,
+    /// earning, until filled)  6. emit
     #[access_control(ctx.accounts.vaults.require_allowed(Action::Redeem))]
     pub fn handle(ctx: Context<'info, Self>, ctoken_amount: u64, seq: u64) -> Result<()> {
         let clock = Now::get()?;
@@ -59,8 +60,11 @@ impl<'info> RequestWithdrawal<'info> {
             let prices = trailing_secondary(&a.price, ctx.remaining_accounts, &reserve.config)?;
             let price = load_reserve_price(prices, &reserve.config, clock, PriceUse::Liquidation)?;
             let liquidity = reserve.ctokens_to_liquidity(ctoken_amount)?;
-            let dust = math::from_u64(a.vaults.market.load()?.config.dust_threshold_quote);
+            let market = a.vaults.market.load()?;
+            let dust = math::from_u64(market.config.dust_threshold_quote);
             require!(market_value(liquidity, reserve.liquidity_decimals, price.spot(Side::Collateral))? >= dust, BallastError::WithdrawalTicketTooSmall);
+            let (outflow_room, _) = controls::outflow_room(&reserve, &market, Some(price.outflow()), now)?;
+            drop(market);
             let seq_bytes = seq.to_le_bytes();
             let ticket_seeds: &[&[u8]] = &[seeds::TICKET, reserve_key.as_ref(), &seq_bytes, &[bump]];
             create_zero_copy(&a.owner, &a.ticket, &a.system_program, ticket_seeds, |ticket: &mut WithdrawalTicket| {
@@ -69,7 +73,7 @@ impl<'info> RequestWithdrawal<'info> {
                 ticket.destination = destination_key;
                 ticket.bump = bump;
                 ticket.version = ACCOUNT_VERSION;
-                withdrawal_queue::request(&mut reserve, ticket, ctoken_amount, now)
+                withdrawal_queue::request(&mut reserve, ticket, ctoken_amount, now, outflow_room)
             })?;
             reserve.invariant()?;
         }
