@@ -16,6 +16,12 @@ pub struct FeedSpec {
     pub num_samples: u8,
     /// The result is this many slots older than the bank's current slot.
     pub slot_lag: u64,
+    /// Its oldest sample is this many slots older than the result.
+    pub sample_spread_slots: u64,
+    /// The feed's own bound on a sample's age, slots (0: none).
+    pub feed_max_staleness: u32,
+    /// The feed's own least number of samples.
+    pub feed_min_sample_size: u8,
     /// Raw value override (e.g. negative), 1e18-scaled; None uses `price`.
     pub raw_value: Option<i128>,
     /// The owner the account is written with (Switchboard's mainnet program unless a test forges it).
@@ -27,7 +33,19 @@ pub struct FeedSpec {
 
 impl FeedSpec {
     pub fn calm(price: f64) -> Self {
-        Self { price, std_dev_ratio: 0.0, num_samples: 5, slot_lag: 0, raw_value: None, owner: ballast_sdk::switchboard::PROGRAM_ID, frozen: false, last_update_ts: 0 }
+        Self {
+            price,
+            std_dev_ratio: 0.0,
+            num_samples: 5,
+            slot_lag: 0,
+            sample_spread_slots: 0,
+            feed_max_staleness: 0,
+            feed_min_sample_size: 1,
+            raw_value: None,
+            owner: ballast_sdk::switchboard::PROGRAM_ID,
+            frozen: false,
+            last_update_ts: 0,
+        }
     }
 }
 
@@ -49,12 +67,16 @@ impl TestContext {
     pub(crate) async fn write_feed(&mut self, feed: &Pubkey, spec: FeedSpec) {
         let clock: anchor_lang::prelude::Clock = self.banks.banks_client.get_sysvar().await.unwrap();
         let value = spec.raw_value.unwrap_or((spec.price * 1e18).round() as i128);
+        let slot = clock.slot.saturating_sub(spec.slot_lag);
         let point = FeedPoint {
             value,
             std_dev: (value as f64 * spec.std_dev_ratio) as i128,
             num_samples: spec.num_samples,
-            slot: clock.slot.saturating_sub(spec.slot_lag),
+            slot,
+            min_slot: slot.saturating_sub(spec.sample_spread_slots),
             last_update_ts: spec.last_update_ts,
+            max_staleness: spec.feed_max_staleness,
+            min_sample_size: spec.feed_min_sample_size,
         };
         let mut account = feed_account(&point);
         account.owner = spec.owner;

@@ -212,11 +212,14 @@ impl MarketSnapshot {
         move |reserve| self.reserves.iter().find(|r| r.key == *reserve).map(|r| r.price_keys()).unwrap_or_default()
     }
 
-    /// As `price_accounts`, for liquidation: a reserve's secondary only when its primary would not validate
-    /// now, so an 8+8 liquidation stays within mainnet's 64 account locks whenever the primaries are alive.
+    /// As `price_accounts`, for liquidation: a reserve's secondary only where the program reads it
+    /// (`oracle::liquidation_needs_secondary`), so an 8+8 liquidation stays within mainnet's 64 account locks
+    /// whenever the primaries are alive.
     pub fn liquidation_price_accounts(&self) -> impl Fn(&Pubkey) -> crate::ix::PriceKeys + '_ {
         move |reserve| match self.reserves.iter().find(|r| r.key == *reserve) {
-            Some(r) if self.primary_valid(r) => crate::ix::PriceKeys { primary: r.price_account(), secondary: None },
+            Some(r) if !ballast::oracle::liquidation_needs_secondary(&r.state.config, self.primary_valid(r)) => {
+                crate::ix::PriceKeys { primary: r.price_account(), secondary: None }
+            }
             Some(r) => r.price_keys(),
             None => Default::default(),
         }

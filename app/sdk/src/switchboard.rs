@@ -17,13 +17,19 @@ pub struct FeedPoint {
     pub num_samples: u8,
     /// Slot of the result.
     pub slot: u64,
+    /// Slot of the oldest sample behind the result.
+    pub min_slot: u64,
     pub last_update_ts: i64,
+    /// The feed's own bound on a sample's age, slots (0: none).
+    pub max_staleness: u32,
+    /// The feed's own least number of samples.
+    pub min_sample_size: u8,
 }
 
 impl FeedPoint {
-    /// A calm feed: `price`, no spread, five samples, updated at `ts` / `slot`.
+    /// A calm feed: `price`, no spread, five samples all from `slot`, updated at `ts`.
     pub fn calm(price: f64, ts: i64, slot: u64) -> Self {
-        Self { value: (price * SCALE).round() as i128, std_dev: 0, num_samples: 5, slot, last_update_ts: ts }
+        Self { value: (price * SCALE).round() as i128, std_dev: 0, num_samples: 5, slot, min_slot: slot, last_update_ts: ts, max_staleness: 0, min_sample_size: 1 }
     }
 }
 
@@ -35,8 +41,10 @@ pub fn feed_account(point: &FeedPoint) -> Account {
     data[offsets::STD_DEV..offsets::STD_DEV + 16].copy_from_slice(&point.std_dev.to_le_bytes());
     data[offsets::NUM_SAMPLES] = point.num_samples;
     data[offsets::SLOT..offsets::SLOT + 8].copy_from_slice(&point.slot.to_le_bytes());
+    data[offsets::MIN_SLOT..offsets::MIN_SLOT + 8].copy_from_slice(&point.min_slot.to_le_bytes());
     data[offsets::LAST_UPDATE_TIMESTAMP..offsets::LAST_UPDATE_TIMESTAMP + 8].copy_from_slice(&point.last_update_ts.to_le_bytes());
-    data[offsets::MIN_SAMPLE_SIZE] = 1;
+    data[offsets::MAX_STALENESS..offsets::MAX_STALENESS + 4].copy_from_slice(&point.max_staleness.to_le_bytes());
+    data[offsets::MIN_SAMPLE_SIZE] = point.min_sample_size;
     Account { lamports: 1_000_000_000, data, owner: PROGRAM_ID, executable: false, rent_epoch: 0 }
 }
 

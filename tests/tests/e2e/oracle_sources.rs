@@ -64,6 +64,9 @@ enum FeedFault {
     WideDeviation,
     Negative,
     NotOwnedBySwitchboard,
+    OldestSampleStale,
+    StaleByTheFeedsOwnBound,
+    FewerSamplesThanTheFeedDemands,
 }
 
 async fn break_feed(t: &mut TestContext, sol: &ReserveInfo, fault: FeedFault) {
@@ -79,6 +82,12 @@ async fn break_feed(t: &mut TestContext, sol: &ReserveInfo, fault: FeedFault) {
         FeedFault::WideDeviation => t.set_feed_spec(&feed, FeedSpec { std_dev_ratio: 0.02, ..spec }).await,
         FeedFault::Negative => t.set_feed_spec(&feed, FeedSpec { raw_value: Some(-150_000_000_000_000_000_000), ..spec }).await,
         FeedFault::NotOwnedBySwitchboard => t.set_feed_spec(&feed, FeedSpec { owner: Pubkey::new_unique(), ..spec }).await,
+        // A result signed now over a sample 151 slots old: the oldest sample bounds freshness.
+        FeedFault::OldestSampleStale => t.set_feed_spec(&feed, FeedSpec { sample_spread_slots: 151, ..spec }).await,
+        // The feed demands samples at most 20 slots old; the reserve's own 150 does not loosen that.
+        FeedFault::StaleByTheFeedsOwnBound => t.set_feed_spec(&feed, FeedSpec { sample_spread_slots: 21, feed_max_staleness: 20, ..spec }).await,
+        // The feed demands 6 samples and has 5; the reserve's own 3 does not loosen that.
+        FeedFault::FewerSamplesThanTheFeedDemands => t.set_feed_spec(&feed, FeedSpec { feed_min_sample_size: 6, ..spec }).await,
     }
 }
 
@@ -90,6 +99,9 @@ async fn break_feed(t: &mut TestContext, sol: &ReserveInfo, fault: FeedFault) {
 #[test_case(FeedFault::WideDeviation, BallastError::OracleConfidenceTooWide ; "wide deviation")]
 #[test_case(FeedFault::Negative, BallastError::OracleInvalidPrice ; "negative")]
 #[test_case(FeedFault::NotOwnedBySwitchboard, BallastError::OracleSecondaryInvalidOwner ; "not owned by switchboard")]
+#[test_case(FeedFault::OldestSampleStale, BallastError::OracleSlotStale ; "oldest sample stale")]
+#[test_case(FeedFault::StaleByTheFeedsOwnBound, BallastError::OracleSlotStale ; "stale by the feeds own bound")]
+#[test_case(FeedFault::FewerSamplesThanTheFeedDemands, BallastError::OracleTooFewSamples ; "fewer samples than the feed demands")]
 #[tokio::test]
 async fn borrow_fails_on_a_bad_secondary_feed(fault: FeedFault, expected: BallastError) {
     let (mut t, usdc, sol, alice, _) = world(|_| {}).await;
@@ -164,23 +176,35 @@ async fn liquidate_fails_when_only_a_disagreeing_secondary_says_unhealthy() {
     t.assert_invariants().await;
 }
 
-/// The council's brake: switching SOL to its secondary applies at once (the primary, now lying, is ignored),
-/// and trusting the primary again is a loosening the council cannot apply.
+/// Issue 24 (medium): relying on the secondary alone reprices every position, so the council cannot switch to
+/// it at once (before the fix it could, and make a healthy obligation liquidatable or lend against a stale-high
+/// feed), nor switch back. The admin queues it; it applies after the timelock, and only then is the primary
+/// ignored.
 #[tokio::test]
-async fn council_brake_switches_to_the_secondary_at_once_and_releasing_it_waits() {
-    let (mut t, usdc, sol, alice, liz) = world(|_| {}).await;
-    t.borrow(&alice, &usdc, usdc.amount(1_000.0)).await;
+async fn tighten_reserve_config_fails_switching_the_liquidation_price_to_the_secondary() {
+    let (mut t, usdc, sol, alice, liz) = world(|c| c.secondary.max_divergence_bps = 2_000).await;
+    t.borrow(&alice, &usdc, usdc.amount(1_000.0)).await; // 10 SOL × 150 × 85% = 1,275 against 1,100
+    t.set_feed_price(&sol, 125.0).await; // within 20%: 10 × 125 × 85% = 1,062.5 < 1,100
     let council = t.risk_council.insecure_clone();
-    let mut braked = t.reserve_config(&sol).await;
-    braked.flags |= FLAG_SECONDARY_ONLY;
-    t.try_tighten_reserve_config(&council, &sol, braked).await.expect("the brake applies at once");
-    // The primary now reports a crash that would liquidate Alice; the reserve no longer reads it.
-    t.set_price(&sol, 100.0);
+    let mut secondary_only = t.reserve_config(&sol).await;
+    secondary_only.flags |= FLAG_SECONDARY_ONLY;
+    assert_error!(t, t.try_tighten_reserve_config(&council, &sol, secondary_only), BallastError::RiskCouncilCannotLoosen);
+    // On the primary alone Alice is healthy, with or without the feed's account passed.
     assert_error!(t, t.try_liquidate(&liz, &alice, &usdc, &sol, u64::MAX, 0, false), BallastError::ObligationHealthy);
-    t.borrow(&alice, &usdc, usdc.amount(1.0)).await; // priced by the secondary alone
-    let mut released = braked;
-    released.flags &= !FLAG_SECONDARY_ONLY;
-    assert_error!(t, t.try_tighten_reserve_config(&council, &sol, released), BallastError::RiskCouncilCannotLoosen);
+
+    let admin = t.admin.keypair.insecure_clone();
+    let mut market = t.market_config().await;
+    market.config_timelock_secs = 3_600;
+    t.try_update_market_config(&admin, market).await.unwrap();
+    t.try_queue_reserve_config(&admin, &sol, secondary_only).await.unwrap();
+    assert_error!(t, t.try_apply_pending_reserve_config(&sol), BallastError::TimelockNotElapsed);
+    t.advance(3_600).await;
+    t.try_apply_pending_reserve_config(&sol).await.unwrap();
+    t.set_feed_price(&sol, 125.0).await;
+    t.liquidate(&liz, &alice, &usdc, &sol).await; // announced a timelock ago: now the feed alone decides
+    let mut back = t.reserve_config(&sol).await;
+    back.flags &= !FLAG_SECONDARY_ONLY;
+    assert_error!(t, t.try_tighten_reserve_config(&council, &sol, back), BallastError::RiskCouncilCannotLoosen);
     t.assert_invariants().await;
 }
 
@@ -292,6 +316,11 @@ async fn redeem_fails_with_another_account_after_the_primary() {
 #[tokio::test]
 async fn request_withdrawal_succeeds_on_the_secondary_when_the_primary_is_dead() {
     let (mut t, sol, bob) = exits_world().await;
+    // The market lets $100 an hour leave: Bob's 2.5 SOL ($375) cannot be redeemed now, so he may queue.
+    let mut config = t.market_config().await;
+    config.outflow_limit_quote = 100;
+    let admin = t.admin.keypair.insecure_clone();
+    t.try_update_market_config(&admin, config).await.unwrap();
     let ctokens = t.balance(&bob.ctokens(&sol)).await;
     let view = t.reserve_view(&sol).await;
     let mut bare = ballast_sdk::ix::request_withdrawal(&bob.key(), &view, &bob.ctokens(&sol), &bob.liquidity(&sol), ctokens / 2);

@@ -6,4 +6,4 @@ pub mod switchboard;
 
 pub use price::*;
 pub use pyth::{load_price, raw_price};
-pub use sources::{load_reserve_price, secondary_among, split_price_accounts, trailing_secondary, Now, PriceAccounts};
+pub use sources::{liquidation_needs_secondary, load_reserve_price, secondary_among, split_price_accounts, trailing_secondary, Now, PriceAccounts};

@@ -2,16 +2,18 @@
 //! which source (or both) a use may rely on. The rules, in one place:
 //!
 //! - No secondary configured: the primary alone.
-//! - `FLAG_SECONDARY_ONLY` (the council's brake): the secondary alone; the primary is not read.
+//! - `FLAG_SECONDARY_ONLY`: the secondary alone; the primary is not read. It decides who can be liquidated, so
+//!   setting or clearing it waits the timelock like any change of a liquidation price
+//!   (`governance::rules`).
 //! - Borrow and withdraw (`PriceUse::Risk`): the secondary's account must be passed. Both valid: they must
 //!   agree within `max_divergence_bps` (else `OracleSourcesDiverge`), and collateral is valued at the lower
 //!   price, debt at the higher. One invalid: refused with its error, unless `FLAG_SINGLE_SOURCE_RISK`
 //!   lets the other carry on alone.
-//! - Liquidation, opening collateral, valuing outflows (`PriceUse::Liquidation`): the primary when it is
-//!   valid, combined with a valid secondary that agrees with it (a secondary that disagrees is ignored: it
-//!   fails over, it never vetoes or seizes on its own while the primary lives). A stale or invalid primary
-//!   hands over to a valid secondary, so a dead primary never freezes liquidations. Omitting the secondary
-//!   can only make a liquidation less favourable to the liquidator.
+//! - Liquidation, opening collateral, valuing outflows (`PriceUse::Liquidation`): one asset, one price. A valid
+//!   primary alone, whatever else is passed: the secondary neither vetoes nor blends in, so whether an
+//!   obligation is liquidatable and what is seized never depend on an account the caller may add or leave
+//!   out. A stale or invalid primary hands over to a valid secondary, which must then be passed, so a dead
+//!   primary never freezes liquidations.
 //!
 //! The primary's slot is always address-checked and a wrong address is never "a failed source": a caller
 //! cannot force the failover by passing some other account.
@@ -72,6 +74,13 @@ pub fn secondary_among<'a, 'info>(primary: &'a AccountInfo<'info>, accounts: &'a
     PriceAccounts { primary, secondary }
 }
 
+/// Whether a liquidation-side read (`PriceUse::Liquidation`) of this reserve needs its secondary's account, given
+/// whether the primary validates now: only when the secondary alone prices it (the flag, or a failed primary).
+/// Anywhere else the secondary is not read, so clients leave it out and stay within the account-lock limit.
+pub fn liquidation_needs_secondary(cfg: &ReserveConfig, primary_valid: bool) -> bool {
+    cfg.secondary.is_configured() && (cfg.has_flag(FLAG_SECONDARY_ONLY) || !primary_valid)
+}
+
 /// Loads the reserve's price for `use_` from the accounts passed for it, by the rules above.
 pub fn load_reserve_price(accounts: PriceAccounts, cfg: &ReserveConfig, now: Now, use_: PriceUse) -> Result<Price> {
     require_keys_eq!(accounts.primary.key(), cfg.oracle.price_account, BallastError::OracleAccountMismatch);
@@ -101,7 +110,6 @@ pub fn select(cfg: &ReserveConfig, primary: Option<Result<Price>>, secondary: Op
             (Err(e), Err(_)) => Err(e),
         },
         PriceUse::Liquidation => match (primary, secondary) {
-            (Ok(p), Some(Ok(s))) if p.agrees_with(&s, bound)? => Ok(p.combined_with(&s)),
             (Ok(p), _) => Ok(p),
             (Err(_), Some(Ok(s))) => Ok(s),
             (Err(e), _) => Err(e),
@@ -152,13 +160,14 @@ mod tests {
     #[test]
     fn liquidation_fails_over_and_a_disagreeing_secondary_never_seizes() {
         let c = cfg(0);
+        // Issue 24 (medium): a live primary prices the liquidation alone; an agreeing secondary passed beside it
+        // no longer blends in (collateral at the lower, debt at the higher), which let the caller choose.
+        assert_eq!(select(&c, Some(Ok(price(100))), Some(Ok(price(99))), PriceUse::Liquidation).unwrap(), price(100));
         assert_eq!(select(&c, Some(stale()), Some(Ok(price(90))), PriceUse::Liquidation).unwrap(), price(90));
         assert_eq!(select(&c, Some(Ok(price(100))), Some(Ok(price(50))), PriceUse::Liquidation).unwrap(), price(100));
         assert_eq!(select(&c, Some(Ok(price(100))), None, PriceUse::Liquidation).unwrap(), price(100));
         assert_eq!(select(&c, Some(Ok(price(100))), Some(stale()), PriceUse::Liquidation).unwrap(), price(100));
         assert_eq!(select(&c, Some(stale()), None, PriceUse::Liquidation).unwrap_err(), BallastError::OracleStale.into());
-        let both = select(&c, Some(Ok(price(100))), Some(Ok(price(99))), PriceUse::Liquidation).unwrap();
-        assert_eq!((both.spot_low, both.spot_high), (Fraction::from_num(99), Fraction::from_num(100)));
         // The brake: the secondary alone, whatever the primary would say.
         let brake = cfg(FLAG_SECONDARY_ONLY);
         assert_eq!(select(&brake, None, Some(Ok(price(80))), PriceUse::Risk).unwrap(), price(80));

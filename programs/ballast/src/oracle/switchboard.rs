@@ -27,6 +27,8 @@ pub mod offsets {
     pub const STD_DEV: usize = RESULT + 16;
     pub const NUM_SAMPLES: usize = RESULT + 96;
     pub const SLOT: usize = RESULT + 104;
+    pub const MIN_SLOT: usize = RESULT + 112;
+    pub const MAX_STALENESS: usize = 8 + 2_384;
 }
 /// Switchboard values are fixed point with 18 decimals.
 const SCALE: u128 = 1_000_000_000_000_000_000;
@@ -41,7 +43,13 @@ pub struct RawFeed {
     pub num_samples: u8,
     /// Slot the result was produced at (0: never updated).
     pub slot: u64,
+    /// Slot of the oldest sample the result considered.
+    pub min_slot: u64,
     pub last_update_ts: i64,
+    /// The feed's own bound on a sample's age, slots (0: none set).
+    pub max_staleness: u32,
+    /// The feed's own least number of samples for a result.
+    pub min_sample_size: u8,
 }
 
 /// Reads a pull feed's bytes (the owner is the caller's to check). A short or foreign account is an invalid
@@ -55,7 +63,10 @@ pub fn raw_feed(data: &[u8]) -> Result<RawFeed> {
         std_dev: i128::from_le_bytes(bytes_at(data, offsets::STD_DEV)?),
         num_samples: data[offsets::NUM_SAMPLES],
         slot: u64::from_le_bytes(bytes_at(data, offsets::SLOT)?),
+        min_slot: u64::from_le_bytes(bytes_at(data, offsets::MIN_SLOT)?),
         last_update_ts: i64::from_le_bytes(bytes_at(data, offsets::LAST_UPDATE_TIMESTAMP)?),
+        max_staleness: u32::from_le_bytes(bytes_at(data, offsets::MAX_STALENESS)?),
+        min_sample_size: data[offsets::MIN_SAMPLE_SIZE],
     })
 }
 
@@ -70,15 +81,23 @@ fn from_scaled(v: u128) -> Fraction {
 /// Applies the secondary source's rules to a raw feed at `now_ts` / `now_slot`. Each failed rule has its own
 /// error. Switchboard publishes no EMA: the price's EMA is its spot, so the liquidation band (a guard against
 /// a spot leaving its own average) does not apply to it; the cross-check against a fresh primary does.
+///
+/// Freshness is the oldest sample's, not only the result's: a result signed now over samples gathered long ago
+/// is stale. The reserve's bounds never accept less than the feed's own: the tighter of `max_age_slots` and the
+/// feed's `max_staleness`, the larger of `min_samples` and the feed's `min_sample_size`.
 pub fn validate_feed(raw: &RawFeed, cfg: &SecondaryOracleConfig, now_ts: i64, now_slot: u64, use_: PriceUse) -> Result<Price> {
     require!(raw.value > 0 && raw.std_dev >= 0, BallastError::OracleInvalidPrice);
-    require!(raw.slot > 0, BallastError::OracleInvalidPrice);
+    require!(raw.slot > 0 && raw.min_slot > 0 && raw.min_slot <= raw.slot, BallastError::OracleInvalidPrice);
     let age = now_ts.saturating_sub(raw.last_update_ts);
     require!(age <= cfg.max_age_secs as i64, BallastError::OracleStale);
     require!(age >= -MAX_PRICE_CLOCK_SKEW_SECS, BallastError::OraclePublishTimeInFuture);
-    let slot_age = now_slot.checked_sub(raw.slot).ok_or(BallastError::OracleSlotInFuture)?;
-    require!(slot_age <= cfg.max_age_slots as u64, BallastError::OracleSlotStale);
-    require!(raw.num_samples >= cfg.min_samples.max(1), BallastError::OracleTooFewSamples);
+    require!(raw.slot <= now_slot, BallastError::OracleSlotInFuture);
+    let max_slots = match raw.max_staleness {
+        0 => cfg.max_age_slots as u64,
+        feed => (cfg.max_age_slots as u64).min(feed as u64),
+    };
+    require!(now_slot - raw.min_slot <= max_slots, BallastError::OracleSlotStale);
+    require!(raw.num_samples >= cfg.min_samples.max(raw.min_sample_size).max(1), BallastError::OracleTooFewSamples);
     let (value, std_dev) = (raw.value as u128, raw.std_dev as u128);
     if use_ == PriceUse::Risk {
         // std_dev / value <= max_conf  <=>  std_dev · BPS <= value · max_conf (an overflow is too wide).
@@ -186,17 +205,23 @@ mod tests {
         assert_eq!(offsets::RESULT + offset_of!(CurrentResult, std_dev), offsets::STD_DEV);
         assert_eq!(offsets::RESULT + offset_of!(CurrentResult, num_samples), offsets::NUM_SAMPLES);
         assert_eq!(offsets::RESULT + offset_of!(CurrentResult, slot), offsets::SLOT);
+        assert_eq!(offsets::RESULT + offset_of!(CurrentResult, min_slot), offsets::MIN_SLOT);
+        assert_eq!(8 + offset_of!(PullFeedAccountData, max_staleness), offsets::MAX_STALENESS);
         // And the reader agrees with the struct's bytes.
         let mut feed = PullFeedAccountData::zeroed();
         feed.result.value = 123_456_000_000_000_000_000;
         feed.result.std_dev = 7;
         feed.result.num_samples = 5;
         feed.result.slot = 999;
+        feed.result.min_slot = 990;
         feed.last_update_timestamp = 1_700_000_000;
+        feed.max_staleness = 250;
+        feed.min_sample_size = 4;
         let mut data = PULL_FEED_DISCRIMINATOR.to_vec();
         data.extend_from_slice(bytemuck::bytes_of(&feed));
         let raw = raw_feed(&data).unwrap();
-        assert_eq!(raw, RawFeed { value: 123_456_000_000_000_000_000, std_dev: 7, num_samples: 5, slot: 999, last_update_ts: 1_700_000_000 });
+        let expected = RawFeed { value: 123_456_000_000_000_000_000, std_dev: 7, num_samples: 5, slot: 999, min_slot: 990, last_update_ts: 1_700_000_000, max_staleness: 250, min_sample_size: 4 };
+        assert_eq!(raw, expected);
         assert!(raw_feed(&data[..PULL_FEED_LEN - 1]).is_err(), "too short");
         data[0] ^= 1;
         assert!(raw_feed(&data).is_err(), "wrong discriminator");
@@ -216,7 +241,7 @@ mod tests {
     #[test]
     fn each_feed_rule_has_its_own_error() {
         let c = cfg();
-        let ok = RawFeed { value: 150 * SCALE as i128, std_dev: SCALE as i128, num_samples: 3, slot: 1_000, last_update_ts: 5_000 };
+        let ok = RawFeed { value: 150 * SCALE as i128, std_dev: SCALE as i128, num_samples: 3, slot: 1_000, min_slot: 1_000, last_update_ts: 5_000, max_staleness: 0, min_sample_size: 1 };
         let p = validate_feed(&ok, &c, 5_000, 1_000, PriceUse::Risk).unwrap();
         assert_eq!(p.spot_low, Fraction::from_num(150));
         assert_eq!(p.ema, p.spot_low);
@@ -227,6 +252,15 @@ mod tests {
         assert_eq!(err(ok, 5_000, 1_151, PriceUse::Liquidation), BallastError::OracleSlotStale.into());
         assert_eq!(err(ok, 5_000, 999, PriceUse::Liquidation), BallastError::OracleSlotInFuture.into());
         assert_eq!(err(RawFeed { num_samples: 2, ..ok }, 5_000, 1_000, PriceUse::Liquidation), BallastError::OracleTooFewSamples.into());
+        // Issue 24 (low): the oldest sample bounds freshness, and the feed's own demands are never loosened.
+        assert_eq!(err(RawFeed { min_slot: 849, ..ok }, 5_000, 1_000, PriceUse::Liquidation), BallastError::OracleSlotStale.into());
+        assert!(validate_feed(&RawFeed { min_slot: 850, ..ok }, &c, 5_000, 1_000, PriceUse::Liquidation).is_ok());
+        assert_eq!(err(RawFeed { min_slot: 1_001, ..ok }, 5_000, 1_001, PriceUse::Liquidation), BallastError::OracleInvalidPrice.into());
+        assert_eq!(err(RawFeed { min_slot: 0, ..ok }, 5_000, 1_000, PriceUse::Liquidation), BallastError::OracleInvalidPrice.into());
+        let own_staleness = RawFeed { min_slot: 940, max_staleness: 50, ..ok };
+        assert_eq!(err(own_staleness, 5_000, 1_000, PriceUse::Liquidation), BallastError::OracleSlotStale.into());
+        assert!(validate_feed(&RawFeed { max_staleness: 60, ..own_staleness }, &c, 5_000, 1_000, PriceUse::Liquidation).is_ok());
+        assert_eq!(err(RawFeed { min_sample_size: 4, ..ok }, 5_000, 1_000, PriceUse::Liquidation), BallastError::OracleTooFewSamples.into());
         let wide = RawFeed { std_dev: 2 * SCALE as i128, ..ok };
         assert_eq!(err(wide, 5_000, 1_000, PriceUse::Risk), BallastError::OracleConfidenceTooWide.into());
         assert!(validate_feed(&wide, &c, 5_000, 1_000, PriceUse::Liquidation).is_ok(), "volatility never blocks liquidation");

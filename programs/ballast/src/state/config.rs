@@ -25,8 +25,9 @@ pub const FLAG_REDUCE_ONLY: u16 = 1 << 4;
 /// Reserve flag: isolated collateral; backs borrows only as an obligation's sole collateral, and only up to
 /// `isolated_debt_ceiling_micro_quote` of debt market-wide.
 pub const FLAG_ISOLATED: u16 = 1 << 5;
-/// Reserve flag: the council's oracle brake. The reserve is priced by its secondary source alone and the
-/// primary is not read (its account is still passed, address-checked). Set at once; clearing it waits.
+/// Reserve flag: the reserve is priced by its secondary source alone and the primary is not read (its account
+/// is still passed, address-checked). It decides liquidation prices, so setting and clearing it both wait the
+/// timelock.
 pub const FLAG_SECONDARY_ONLY: u16 = 1 << 6;
 /// Reserve flag: borrow and withdraw may rely on one source when the other is stale or invalid. Without it a
 /// reserve with a secondary source needs both, agreeing, to take on risk. Setting it waits.

@@ -13,9 +13,11 @@ use crate::{
 /// Reserve flags that grant a capability: setting one loosens. Single-source risk lets borrows rest on one
 /// unchecked price.
 const GRANTING_FLAGS: u16 = FLAG_BORROW_ENABLED | FLAG_COLLATERAL_ENABLED | FLAG_FLASH_ENABLED | FLAG_SINGLE_SOURCE_RISK;
-/// Reserve flags that restrict: clearing one loosens. Secondary-only is the council's oracle brake: switching
-/// to a source that already cleared the timelock applies at once; trusting the primary again waits.
-const RESTRICTING_FLAGS: u16 = FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED | FLAG_SECONDARY_ONLY;
+/// Reserve flags that restrict: clearing one loosens.
+const RESTRICTING_FLAGS: u16 = FLAG_PAUSED | FLAG_REDUCE_ONLY | FLAG_ISOLATED;
+/// Reserve flags that choose the price liquidations use: changing one either way changes who can be
+/// liquidated, and drops or restores the cross-checks on that price, so it always waits.
+const PRICE_FLAGS: u16 = FLAG_SECONDARY_ONLY;
 
 /// True when `new` moves any reserve setting in the less safe direction, the rate curve included.
 pub fn reserve_change_loosens(old: &ReserveConfig, new: &ReserveConfig) -> bool {
@@ -65,7 +67,10 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         // Enabling borrow / collateral / flash, or clearing paused / reduce-only / isolated; unknown bits always wait.
         || gained_flags & GRANTING_FLAGS != 0
         || lost_flags & RESTRICTING_FLAGS != 0
-        || (gained_flags | lost_flags) & !(GRANTING_FLAGS | RESTRICTING_FLAGS) != 0
+        // Either direction: relying on the secondary alone (or on the primary again) reprices every position
+        // at once; who can be liquidated never changes at once.
+        || (gained_flags | lost_flags) & PRICE_FLAGS != 0
+        || (gained_flags | lost_flags) & !(GRANTING_FLAGS | RESTRICTING_FLAGS | PRICE_FLAGS) != 0
         // Either direction: joining a group lets the reserve back borrows at the group's higher LTV; leaving
         // one drops its members' thresholds to the reserve's own, liquidating them without warning.
         || new.elevation_groups != old.elevation_groups
@@ -268,17 +273,19 @@ mod tests {
         ("fewer samples", |c| c.secondary.min_samples -= 1, true),
         ("more samples", |c| c.secondary.min_samples += 1, false),
         ("secondary padding", |c| c.secondary.padding[0] = 1, true),
-        ("brake: secondary only", |c| c.flags |= FLAG_SECONDARY_ONLY, false),
+        ("secondary only", |c| c.flags |= FLAG_SECONDARY_ONLY, true),
         ("single-source risk", |c| c.flags |= FLAG_SINGLE_SOURCE_RISK, true),
     ];
 
+    /// Issue 24 (medium): the switch to the secondary alone applied at once and could make a healthy obligation
+    /// liquidatable. Either direction now waits.
     #[test]
-    fn releasing_the_oracle_brake_loosens() {
-        let mut braked = base();
-        braked.flags |= FLAG_SECONDARY_ONLY;
-        braked.validate().unwrap();
-        assert!(reserve_change_loosens(&braked, &base()));
-        assert!(!reserve_change_loosens(&base(), &braked));
+    fn switching_the_liquidation_price_source_waits_either_way() {
+        let mut secondary_only = base();
+        secondary_only.flags |= FLAG_SECONDARY_ONLY;
+        secondary_only.validate().unwrap();
+        assert!(reserve_change_loosens(&secondary_only, &base()));
+        assert!(reserve_change_loosens(&base(), &secondary_only));
     }
 
     #[test]
