@@ -119,3 +119,54 @@ async fn borrow_fails_when_borrowing_or_collateral_is_disabled() {
     assert_error!(t, t.try_borrow(&alice, &usdc, usdc.amount(10.0)), BallastError::BorrowDisabled);
     t.assert_invariants().await;
 }
+
+/// Issue 24 (gap in the proof): a borrow factor above 1 weighs the debt asset's risk on top of the collateral's.
+/// VOLT ($10, borrow factor 1.25) is borrowed against 10 SOL ($1,200 of borrow power): at most $960 of VOLT (96
+/// tokens, weighted $1,200). Its liquidation health weighs the debt the same way: 10 × 150 × 85% = $1,275
+/// against 96 × 10 × 1.25 = $1,200 is healthy; VOLT at $10.70 makes it $1,284 > $1,275 and a liquidator repays,
+/// the borrow factor counted in how much health each unit repaid restores.
+#[tokio::test]
+async fn borrow_factor_above_one_lowers_borrow_power_and_liquidation_health() {
+    let mut t = TestContext::new().await;
+    let volt = t.reserve(Asset::Custom("VOLT", 6, 10.0)).liquidity(1_000.0).config(|c| c.borrow_factor_bps = 12_500).build().await;
+    let sol = t.reserve(Asset::Sol).build().await;
+    let alice = t.user().funded(&sol, 10.0).build().await;
+    let liz = t.user().funded(&volt, 1_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    assert_error!(t, t.try_borrow(&alice, &volt, volt.amount(96.0) + 1), BallastError::BorrowExceedsLtv);
+    t.borrow(&alice, &volt, volt.amount(96.0)).await;
+    // $1,275 against 96 × 10.6 × 1.25 = $1,272: still healthy (without the factor it would be $1,017.60).
+    t.set_price(&volt, 10.6);
+    assert_error!(t, t.try_liquidate(&liz, &alice, &volt, &sol, u64::MAX, 0, false), BallastError::ObligationHealthy);
+    // $1,275 against 96 × 10.7 × 1.25 = $1,284: liquidatable only because the factor weighs the debt.
+    t.set_price(&volt, 10.7);
+    t.liquidate(&liz, &alice, &volt, &sol).await;
+    let e = t.emitted::<ballast::events::LiquidateEvent>();
+    assert!(e.repay_amount > 0 && e.seized_ctokens > 0);
+    assert_error!(t, t.try_liquidate(&liz, &alice, &volt, &sol, u64::MAX, 0, false), BallastError::ObligationHealthy);
+    t.assert_invariants().await;
+}
+
+/// What a borrow factor does inside an elevation group, stated and shown: it still applies. A group's LTV and
+/// threshold price the correlation of its members; the debt asset's own weight stays on top (dropping it would
+/// loosen every member's borrow power at once, and a group whose debt asset is riskier than its collateral
+/// keeps that). SOL and mSOL in group 1 (LTV 90%), SOL's borrow factor 1.125: 10 mSOL ($1,500 × 90% = $1,350)
+/// back 8 SOL ($1,200 × 1.125 = $1,350), not the 9 SOL a borrow factor of 1 would allow.
+#[tokio::test]
+async fn borrow_factor_still_applies_inside_an_elevation_group() {
+    let mut t = TestContext::new().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).config(|c| {
+        c.elevation_groups = 1;
+        c.borrow_factor_bps = 11_250;
+    })
+    .build()
+    .await;
+    let msol = t.reserve(Asset::Custom("MSOL", 9, 150.0)).config(|c| c.elevation_groups = 1).build().await;
+    t.create_elevation_group(1, &sol, 9_000, 9_300, 200).await;
+    let alice = t.user().funded(&msol, 10.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &msol, msol.amount(10.0)).await;
+    t.try_set_elevation_group(&alice, 1).await.unwrap();
+    assert_error!(t, t.try_borrow(&alice, &sol, sol.amount(8.0) + 1), BallastError::BorrowExceedsLtv);
+    t.borrow(&alice, &sol, sol.amount(8.0)).await;
+    t.assert_invariants().await;
+}
