@@ -83,6 +83,21 @@ impl World {
         MarketSnapshot::load(&self.cluster, &self.market).await
     }
 
+    /// The same world on a native ledger forked from this one (`InProcess::fork_native`): every account as it is
+    /// now, then moving on alone.
+    pub async fn fork_native(&self) -> Result<World> {
+        let assets = self.assets.iter().map(|a| Asset { symbol: a.symbol.clone(), mint: a.mint, price_account: a.price_account, feed_id: a.feed_id }).collect();
+        Ok(World {
+            cluster: self.cluster.fork_native().await?,
+            admin: self.admin.insecure_clone(),
+            market: self.market,
+            market_keypair: self.market_keypair.insecure_clone(),
+            spec: self.spec.clone(),
+            assets,
+            now: self.now,
+        })
+    }
+
     /// Each reserve's asset symbol, by reserve address.
     pub fn names(&self) -> std::collections::HashMap<Pubkey, String> {
         self.assets.iter().map(|a| (pda::reserve(&self.market, &a.mint), a.symbol.clone())).collect()

@@ -486,3 +486,57 @@ async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_l
     assert_ne!(bytemuck::bytes_of(&after), bytemuck::bytes_of(&o), "the keeper liquidated it");
     assert_invariants(&w).await;
 }
+
+/// The native ledger (Ballast's own entrypoint, SPL Token emulated, no bank) and the bank it was forked from
+/// run the same transactions to the same accounts, byte for byte and lamport for lamport: positions opened,
+/// a crash, the keeper liquidating and writing off bad debt. Only the fee payer differs (the native ledger
+/// charges no fees).
+#[tokio::test]
+async fn native_ledger_succeeds_matching_the_bank_account_by_account() {
+    let mut bank = demo::set_up(&mut Vec::new()).await.unwrap();
+    let mut native = bank.fork_native().await.unwrap();
+    assert!(native.cluster.is_native() && !bank.cluster.is_native());
+    let users: Vec<Keypair> = (0..16).map(|_| Keypair::new()).collect();
+    let liquidator = Keypair::new();
+    let mut outcomes = vec![];
+    for w in [&mut bank, &mut native] {
+        let snap = w.snapshot().await.unwrap();
+        let by = |s: &str| *snap.reserve_by_mint(&w.mint(s)).unwrap();
+        let (usdc, sol, volt) = (by("USDC"), by("SOL"), by("VOLT"));
+        let mut rng = ballast_cli::rng::Rng::new(7);
+        for (i, user) in users.iter().enumerate() {
+            w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
+            if i < 4 {
+                demo::supply(w, user, &usdc, rng.range(20_000.0, 40_000.0)).await.unwrap();
+                continue;
+            }
+            let collateral = if i % 3 == 0 { &volt } else { &sol };
+            let ui = if i % 3 == 0 { rng.range(2_000.0, 20_000.0) } else { rng.range(5.0, 80.0) };
+            let obligation = demo::supply(w, user, collateral, ui).await.unwrap();
+            demo::borrow_share(w, user, &obligation, &usdc, rng.range(0.6, 0.99)).await.unwrap();
+        }
+        w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();
+        w.fund(&liquidator.pubkey(), "USDC", usdc.native(5_000_000.0)).await.unwrap();
+        let mut liquidations = 0;
+        for step in 1..demo::CRASH.len() {
+            let s = demo::crash_step(w, &liquidator, step).await.unwrap();
+            liquidations += s.liquidations + s.write_offs;
+        }
+        outcomes.push(liquidations);
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    assert!(outcomes[0] > 0, "the crash liquidates someone");
+    let payer = bank.cluster.payer().pubkey();
+    let keys = bank.cluster.known_keys();
+    assert_eq!(keys, native.cluster.known_keys());
+    let mut compared = 0;
+    for key in keys.iter().filter(|k| **k != payer) {
+        let (a, b) = (bank.cluster.account(key).await.unwrap(), native.cluster.account(key).await.unwrap());
+        let strip = |a: Option<solana_account::Account>| a.filter(|a| a.lamports > 0).map(|a| (a.lamports, a.owner, a.data));
+        assert_eq!(strip(a), strip(b), "account {key} differs between the bank and the native ledger");
+        compared += 1;
+    }
+    assert!(compared > 80, "{compared}");
+    let snap = native.snapshot().await.unwrap();
+    assert!(ballast_sdk::invariants::check(&native.cluster, &snap).await.unwrap().is_empty());
+}

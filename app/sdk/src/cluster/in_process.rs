@@ -1,5 +1,7 @@
-//! A solana-program-test bank with Ballast registered natively (SPL Token programs run as real SBF).
-use super::{clock_unix_timestamp, Cluster, Filter, TxEvents};
+//! An in-process cluster: a solana-program-test bank with Ballast registered natively (SPL Token runs as real
+//! SBF there), or a native ledger forked from one (`fork_native`) that runs the same Ballast entrypoint with
+//! no bank in between, for the simulator's volume.
+use super::{clock_unix_timestamp, native::Ledger, Cluster, Filter, TxEvents};
 use crate::errors::describe_transaction_error;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anyhow::{anyhow, Result};
@@ -48,11 +50,19 @@ pub fn program_test() -> ProgramTest {
     pt
 }
 
+/// Where an in-process cluster keeps its accounts.
+enum Backend {
+    /// A solana-program-test bank: every runtime rule, the real SPL Token.
+    Bank(tokio::sync::Mutex<ProgramTestContext>),
+    /// A native ledger (`cluster::native`).
+    Native(Mutex<Ledger>),
+}
+
 /// An in-process cluster. The bank cannot list accounts by owner, so this backend remembers every
 /// account key its transactions touch and answers `program_accounts` from those: complete for a bank
 /// that only this backend writes to.
 pub struct InProcess {
-    pub context: tokio::sync::Mutex<ProgramTestContext>,
+    backend: Backend,
     payer: Keypair,
     known: Mutex<BTreeSet<Pubkey>>,
     nonce: AtomicU64,
@@ -68,33 +78,87 @@ impl InProcess {
     pub async fn from_program_test(pt: ProgramTest) -> Self {
         let context = pt.start_with_context().await;
         let payer = context.payer.insecure_clone();
-        Self { context: tokio::sync::Mutex::new(context), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0), history: Mutex::new(vec![]) }
+        Self { backend: Backend::Bank(tokio::sync::Mutex::new(context)), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0), history: Mutex::new(vec![]) }
     }
 
-    /// Writes an account straight into the bank (prices, test fixtures).
+    /// Every account key a transaction or a write named so far.
+    pub fn known_keys(&self) -> Vec<Pubkey> {
+        self.known.lock().unwrap().iter().copied().collect()
+    }
+
+    /// Whether transactions run on a native ledger rather than a bank.
+    pub fn is_native(&self) -> bool {
+        matches!(self.backend, Backend::Native(_))
+    }
+
+    /// A native ledger holding this cluster's accounts as they are now (every account its transactions and
+    /// writes named, the payer, and the clock and rent), with its history; it then moves on alone. Forking a
+    /// native ledger copies it.
+    pub async fn fork_native(&self) -> Result<InProcess> {
+        let known: Vec<Pubkey> = self.known.lock().unwrap().iter().copied().chain([self.payer.pubkey()]).collect();
+        let ledger = match &self.backend {
+            Backend::Native(l) => l.lock().unwrap().clone(),
+            Backend::Bank(ctx) => {
+                let client = ctx.lock().await.banks_client.clone();
+                let mut accounts = std::collections::HashMap::new();
+                for key in &known {
+                    if let Some(account) = client.get_account(*key).await? {
+                        accounts.insert(*key, account);
+                    }
+                }
+                let clock: anchor_lang::prelude::Clock = client.get_sysvar().await?;
+                let rent: anchor_lang::prelude::Rent = client.get_sysvar().await?;
+                Ledger::new(accounts, clock, rent)
+            }
+        };
+        Ok(InProcess {
+            backend: Backend::Native(Mutex::new(ledger)),
+            payer: self.payer.insecure_clone(),
+            known: Mutex::new(self.known.lock().unwrap().clone()),
+            nonce: AtomicU64::new(self.nonce.load(Ordering::Relaxed)),
+            history: Mutex::new(self.history.lock().unwrap().clone()),
+        })
+    }
+
+    /// Writes an account straight into the ledger (prices, test fixtures).
     pub async fn set_account(&self, key: &Pubkey, account: Account) {
         self.known.lock().unwrap().insert(*key);
-        self.context.lock().await.set_account(key, &AccountSharedData::from(account));
+        match &self.backend {
+            Backend::Bank(ctx) => ctx.lock().await.set_account(key, &AccountSharedData::from(account)),
+            Backend::Native(l) => {
+                l.lock().unwrap().accounts.insert(*key, account);
+            }
+        }
     }
 
-    /// Sets the bank clock's unix time.
+    /// Sets the clock's unix time.
     pub async fn set_time(&self, unix_timestamp: i64) -> Result<()> {
-        let ctx = self.context.lock().await;
-        let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
-        clock.unix_timestamp = unix_timestamp;
-        ctx.set_sysvar(&clock);
+        match &self.backend {
+            Backend::Bank(ctx) => {
+                let ctx = ctx.lock().await;
+                let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+                clock.unix_timestamp = unix_timestamp;
+                ctx.set_sysvar(&clock);
+            }
+            Backend::Native(l) => l.lock().unwrap().clock.unix_timestamp = unix_timestamp,
+        }
         Ok(())
     }
 
-    /// Moves the bank `slots` slots on, keeping the clock's unix time (a lookup table's new entries load from
-    /// the slot after they were added).
+    /// Moves the clock `slots` slots on, keeping its unix time (a lookup table's new entries load from the slot
+    /// after they were added).
     pub async fn warp_slots(&self, slots: u64) -> Result<()> {
-        let mut ctx = self.context.lock().await;
-        let clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
-        ctx.warp_to_slot(clock.slot + slots).map_err(|e| anyhow!("warp: {e:?}"))?;
-        let mut after: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
-        after.unix_timestamp = clock.unix_timestamp;
-        ctx.set_sysvar(&after);
+        match &self.backend {
+            Backend::Bank(ctx) => {
+                let mut ctx = ctx.lock().await;
+                let clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+                ctx.warp_to_slot(clock.slot + slots).map_err(|e| anyhow!("warp: {e:?}"))?;
+                let mut after: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await?;
+                after.unix_timestamp = clock.unix_timestamp;
+                ctx.set_sysvar(&after);
+            }
+            Backend::Native(l) => l.lock().unwrap().clock.slot += slots,
+        }
         Ok(())
     }
 
@@ -111,11 +175,23 @@ impl Cluster for InProcess {
     }
 
     async fn account(&self, key: &Pubkey) -> Result<Option<Account>> {
-        let client = self.context.lock().await.banks_client.clone();
-        Ok(client.get_account(*key).await?)
+        match &self.backend {
+            Backend::Bank(ctx) => {
+                let client = ctx.lock().await.banks_client.clone();
+                Ok(client.get_account(*key).await?)
+            }
+            Backend::Native(l) => Ok(l.lock().unwrap().get(key)),
+        }
     }
 
     async fn program_accounts(&self, program: &Pubkey, filters: &[Filter]) -> Result<Vec<(Pubkey, Account)>> {
+        if let Backend::Native(l) = &self.backend {
+            let ledger = l.lock().unwrap();
+            let mut out: Vec<(Pubkey, Account)> =
+                ledger.accounts.iter().filter(|(_, a)| a.owner == *program && filters.iter().all(|f| f.matches(&a.data))).map(|(k, a)| (*k, a.clone())).collect();
+            out.sort_by_key(|(k, _)| *k);
+            return Ok(out);
+        }
         let keys: Vec<Pubkey> = self.known.lock().unwrap().iter().copied().collect();
         let mut out = vec![];
         for (key, account) in keys.iter().zip(self.accounts(&keys).await?) {
@@ -133,13 +209,17 @@ impl Cluster for InProcess {
             let mut known = self.known.lock().unwrap();
             known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)));
         }
+        let ctx = match &self.backend {
+            Backend::Native(l) => return self.send_native(l, ixs, signers, tables),
+            Backend::Bank(ctx) => ctx,
+        };
         // A per-transaction compute-unit price makes repeated identical transactions distinct, unless the
         // caller set its own (a priority fee): the runtime refuses two of the same compute-budget instruction.
         let nonce = self.nonce.fetch_add(1, Ordering::Relaxed) + 1;
         let priced = ixs.iter().any(|ix| ix.program_id == solana_compute_budget_interface::ID && ix.data.first() == Some(&3));
         let mut all = if priced { vec![] } else { vec![ComputeBudgetInstruction::set_compute_unit_price(nonce)] };
         all.extend_from_slice(ixs);
-        let client = self.context.lock().await.banks_client.clone();
+        let client = ctx.lock().await.banks_client.clone();
         // program-test registers a new blockhash every 6.4 ms and keeps 150: take a fresh one per transaction.
         let blockhash = client.get_latest_blockhash().await?;
         let tx = crate::tx::build(&all, &self.payer, signers, blockhash, tables)?;
@@ -181,8 +261,34 @@ impl Cluster for InProcess {
     }
 
     async fn now(&self) -> Result<i64> {
+        if let Backend::Native(l) = &self.backend {
+            return Ok(l.lock().unwrap().clock.unix_timestamp);
+        }
         let clock = self.account(&<anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id()).await?.ok_or_else(|| anyhow!("no clock sysvar"))?;
         clock_unix_timestamp(&clock.data)
+    }
+}
+
+impl InProcess {
+    /// `send_with_tables` on a native ledger: every instruction runs (compute-budget ones are no-ops); the keys
+    /// each named, as the transaction's account keys, index its events.
+    fn send_native(&self, ledger: &Mutex<Ledger>, ixs: &[Instruction], signers: &[&Keypair], _tables: &[AddressLookupTableAccount]) -> Result<String> {
+        let signer_keys: Vec<Pubkey> = std::iter::once(self.payer.pubkey()).chain(signers.iter().map(|k| k.pubkey())).collect();
+        let executed = ledger.lock().unwrap().execute(ixs, &signer_keys)?;
+        let nonce = self.nonce.fetch_add(1, Ordering::Relaxed) + 1;
+        let signature = format!("native-{nonce}");
+        let events: Vec<crate::events::BallastEvent> = executed.events.iter().filter_map(|data| crate::events::BallastEvent::decode(data)).collect();
+        if !events.is_empty() {
+            let mut keys: Vec<Pubkey> = vec![self.payer.pubkey()];
+            for key in ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey).chain([ix.program_id])) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            let slot = ledger.lock().unwrap().clock.slot;
+            self.history.lock().unwrap().push((TxEvents { signature: signature.clone(), slot, events }, keys));
+        }
+        Ok(signature)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Where transactions go: a live cluster over RPC, or an in-process bank.
 mod in_process;
+pub mod native;
 mod rpc;
 
 pub use in_process::{ballast_processor, program_test, quiet_program_logs, InProcess, ENTRY_CALLS, IN_PROGRAM};
