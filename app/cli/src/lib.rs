@@ -9,6 +9,7 @@ pub mod rng;
 pub mod serve;
 pub mod sim;
 pub mod submit;
+pub mod world;
 pub mod write;
 
 use anyhow::{anyhow, Result};

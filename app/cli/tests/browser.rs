@@ -4,7 +4,7 @@
 //!
 //! A plain `main` (no libtest harness) so it can say out loud that it was skipped: without Chromium it prints
 //! how to install it and passes, except under `CI`, where a missing browser fails.
-use ballast_cli::{demo, serve, serve::html};
+use ballast_cli::{demo, serve, serve::html, world};
 use ballast_sdk::{
     ballast::oracle::PriceUse,
     events::BallastEvent,
@@ -144,7 +144,7 @@ fn accrued_utilization(r: &ReserveView, now: i64) -> f64 {
 
 async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
     // The demo's world three steps into its crash: liquidations done, some obligations close to the edge.
-    let mut w = demo::set_up(&mut Vec::new()).await.expect("world");
+    let mut w = world::set_up(&mut Vec::new()).await.expect("world");
     let cast = demo::populate(&w, 16).await.expect("positions");
     let names = w.names();
     let opts = serve::options(0, 1, 1).expect("options");
@@ -162,8 +162,8 @@ async fn run(browser: &Path, shots: &Path) -> Vec<PathBuf> {
     ballast_cli::execute(&w.cluster, &w.admin, &<ballast_cli::Cli as clap::Parser>::parse_from(args), &mut Vec::new()).await.expect("tighten USDC");
     let user = ballast_sdk::Keypair::new();
     w.cluster.airdrop(&ballast_sdk::Signer::pubkey(&user), 100_000_000).await.expect("airdrop");
-    let obligation = demo::supply(&w, &user, &sol, 40.0).await.expect("supply");
-    assert!(demo::borrow_share(&w, &user, &obligation, &usdc, 0.5).await.expect("borrow") > 0);
+    let obligation = world::supply(&w, &user, &sol, 40.0).await.expect("supply");
+    assert!(world::borrow_share(&w, &user, &obligation, &usdc, 0.5).await.expect("borrow") > 0);
     let board = serve::board::load(&w.cluster, &w.market, &names, "demo (in-process)", &serve::demo_status(3), 500, &mut memory).await.expect("board");
     let addr = serve::spawn(0, Arc::new(RwLock::new(Arc::new(board)))).await.expect("server");
     let base = format!("http://{addr}");

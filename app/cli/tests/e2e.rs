@@ -1,5 +1,5 @@
 //! The SDK, CLI, keeper and migrations against the in-process cluster.
-use ballast_cli::{demo, execute, keeper, Cli};
+use ballast_cli::{demo, execute, keeper, world, Cli};
 use ballast_migrate::{apply, plan, Route, Step};
 use ballast_sdk::{
     accounts::decode, ballast::state::Obligation, health::Projection, ix, pda, tokens, Cluster, Keypair, MarketSnapshot, Pubkey,
@@ -12,34 +12,34 @@ mod serve;
 mod sim;
 
 /// The demo's market plus `n` USDC lenders and borrowers at the given shares of their borrow limit.
-async fn seeded(borrow_shares: &[f64]) -> (demo::World, Vec<(Keypair, Pubkey)>) {
-    let w = demo::set_up(&mut Vec::new()).await.unwrap();
+async fn seeded(borrow_shares: &[f64]) -> (world::World, Vec<(Keypair, Pubkey)>) {
+    let w = world::set_up(&mut Vec::new()).await.unwrap();
     let snap = w.snapshot().await.unwrap();
     let usdc = *snap.reserve_by_mint(&w.mint("USDC")).unwrap();
     let sol = *snap.reserve_by_mint(&w.mint("SOL")).unwrap();
     let lender = Keypair::new();
     w.cluster.airdrop(&lender.pubkey(), 100_000_000).await.unwrap();
-    demo::supply(&w, &lender, &usdc, 1_000_000.0).await.unwrap();
+    world::supply(&w, &lender, &usdc, 1_000_000.0).await.unwrap();
     let mut borrowers = vec![];
     for share in borrow_shares {
         let user = Keypair::new();
         w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
-        let obligation = demo::supply(&w, &user, &sol, 10.0).await.unwrap();
-        demo::borrow_share(&w, &user, &obligation, &usdc, *share).await.unwrap();
+        let obligation = world::supply(&w, &user, &sol, 10.0).await.unwrap();
+        world::borrow_share(&w, &user, &obligation, &usdc, *share).await.unwrap();
         borrowers.push((user, obligation));
     }
     (w, borrowers)
 }
 
-async fn obligation(w: &demo::World, key: &Pubkey) -> Obligation {
+async fn obligation(w: &world::World, key: &Pubkey) -> Obligation {
     decode(&w.cluster.account(key).await.unwrap().unwrap().data).unwrap()
 }
 
-fn reserve(snap: &MarketSnapshot, w: &demo::World, symbol: &str) -> ReserveView {
+fn reserve(snap: &MarketSnapshot, w: &world::World, symbol: &str) -> ReserveView {
     *snap.reserve_by_mint(&w.mint(symbol)).unwrap()
 }
 
-async fn assert_invariants(w: &demo::World) {
+async fn assert_invariants(w: &world::World) {
     let snap = w.snapshot().await.unwrap();
     let bad = ballast_sdk::invariants::check(&w.cluster, &snap).await.unwrap();
     assert!(bad.is_empty(), "invariants: {bad:?}");
@@ -222,7 +222,7 @@ async fn apply_succeeds_adding_a_secondary_source_through_the_queue() {
 
 #[test]
 fn spec_fails_on_an_unknown_secondary_kind() {
-    let mut spec = ballast_migrate::Spec::parse(demo::EXAMPLE_SPEC).unwrap();
+    let mut spec = ballast_migrate::Spec::parse(world::EXAMPLE_SPEC).unwrap();
     let r = &mut spec.reserves[0];
     r.price_account = Some(Pubkey::new_unique().to_string());
     r.secondary = Some(toml::from_str(&format!("kind = \"chainlink\"\nprice_account = \"{}\"", Pubkey::new_unique())).unwrap());
@@ -303,7 +303,7 @@ async fn apply_succeeds_replacing_a_pending_change() {
     assert_eq!(sol.state.config.ltv_bps, second.reserves[1].ltv_bps);
 }
 
-async fn run_cli(w: &demo::World, signer: &Keypair, args: &[&str]) -> anyhow::Result<String> {
+async fn run_cli(w: &world::World, signer: &Keypair, args: &[&str]) -> anyhow::Result<String> {
     let cli = Cli::try_parse_from(std::iter::once("ballast").chain(args.iter().copied()))?;
     let mut out = Vec::new();
     execute(&w.cluster, signer, &cli, &mut out).await?;
@@ -435,7 +435,7 @@ fn sixteen_reserve_spec() -> String {
 /// as a v0 transaction loading accounts from the market's lookup table, which ballast-migrate created.
 #[tokio::test]
 async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_lookup_table() {
-    let mut w = demo::set_up_with(&sixteen_reserve_spec(), &mut Vec::new()).await.unwrap();
+    let mut w = world::set_up_with(&sixteen_reserve_spec(), &mut Vec::new()).await.unwrap();
     w.cluster.warp_slots(1).await.unwrap(); // the table's entries load from the next slot
     let snap = w.snapshot().await.unwrap();
     let table = snap.lookup_table.as_ref().expect("apply recorded the market's lookup table");
@@ -443,13 +443,13 @@ async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_l
     let lender = Keypair::new();
     w.cluster.airdrop(&lender.pubkey(), 1_000_000_000).await.unwrap();
     for i in 8..16 {
-        demo::supply(&w, &lender, &reserve(&snap, &w, &format!("D{i}")), 10_000.0).await.unwrap();
+        world::supply(&w, &lender, &reserve(&snap, &w, &format!("D{i}")), 10_000.0).await.unwrap();
     }
     let alice = Keypair::new();
     w.cluster.airdrop(&alice.pubkey(), 1_000_000_000).await.unwrap();
     let mut obligation = Pubkey::default();
     for i in 0..8 {
-        obligation = demo::supply(&w, &alice, &reserve(&snap, &w, &format!("C{i}")), 1_000.0).await.unwrap();
+        obligation = world::supply(&w, &alice, &reserve(&snap, &w, &format!("C{i}")), 1_000.0).await.unwrap();
     }
     for i in 8..16 {
         let snap = w.snapshot().await.unwrap();
@@ -493,7 +493,7 @@ async fn keeper_succeeds_liquidating_an_eight_and_eight_obligation_through_the_l
 /// charges no fees).
 #[tokio::test]
 async fn native_ledger_succeeds_matching_the_bank_account_by_account() {
-    let mut bank = demo::set_up(&mut Vec::new()).await.unwrap();
+    let mut bank = world::set_up(&mut Vec::new()).await.unwrap();
     let mut native = bank.fork_native().await.unwrap();
     assert!(native.cluster.is_native() && !bank.cluster.is_native());
     let users: Vec<Keypair> = (0..16).map(|_| Keypair::new()).collect();
@@ -507,13 +507,13 @@ async fn native_ledger_succeeds_matching_the_bank_account_by_account() {
         for (i, user) in users.iter().enumerate() {
             w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
             if i < 4 {
-                demo::supply(w, user, &usdc, rng.range(20_000.0, 40_000.0)).await.unwrap();
+                world::supply(w, user, &usdc, rng.range(20_000.0, 40_000.0)).await.unwrap();
                 continue;
             }
             let collateral = if i % 3 == 0 { &volt } else { &sol };
             let ui = if i % 3 == 0 { rng.range(2_000.0, 20_000.0) } else { rng.range(5.0, 80.0) };
-            let obligation = demo::supply(w, user, collateral, ui).await.unwrap();
-            demo::borrow_share(w, user, &obligation, &usdc, rng.range(0.6, 0.99)).await.unwrap();
+            let obligation = world::supply(w, user, collateral, ui).await.unwrap();
+            world::borrow_share(w, user, &obligation, &usdc, rng.range(0.6, 0.99)).await.unwrap();
         }
         w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();
         w.fund(&liquidator.pubkey(), "USDC", usdc.native(5_000_000.0)).await.unwrap();

@@ -7,7 +7,7 @@ pub mod board;
 pub mod html;
 pub mod svg;
 
-use crate::demo;
+use crate::{demo, world};
 use anyhow::{anyhow, Result};
 use axum::{
     extract::{Path, Query, Request, State},
@@ -234,7 +234,7 @@ pub fn demo_status(step: usize) -> String {
 }
 
 /// Takes the demo's crash one step (the keeper liquidating after it) and builds the board that follows.
-pub async fn demo_step(w: &mut demo::World, cast: &demo::Cast, step: usize, opts: &Options, memory: &mut board::Memory) -> Result<Board> {
+pub async fn demo_step(w: &mut world::World, cast: &demo::Cast, step: usize, opts: &Options, memory: &mut board::Memory) -> Result<Board> {
     demo::crash_step(w, &cast.liquidator, step).await?;
     board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(step), refresh_ms(opts), memory).await
 }
@@ -243,7 +243,7 @@ pub async fn demo_step(w: &mut demo::World, cast: &demo::Cast, step: usize, opts
 /// keeper liquidating, each followed by a fresh board. The browser refreshes every `opts.refresh`.
 pub async fn demo(users: usize, opts: &Options, out: &mut impl Write) -> Result<()> {
     writeln!(out, "Setting up the demo's market and {users} users in-process…")?;
-    let mut w = demo::set_up(&mut Vec::new()).await?;
+    let mut w = world::set_up(&mut Vec::new()).await?;
     let cast = demo::populate(&w, users).await?;
     let mut memory = board::Memory::default();
     let first = board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(0), refresh_ms(opts), &mut memory).await?;

@@ -5,7 +5,7 @@ use super::{
     prices::Quote,
     scenario::Scenario,
 };
-use crate::{demo, keeper, rng::Rng};
+use crate::{keeper, rng::Rng, world};
 use anyhow::{anyhow, Result};
 use ballast_migrate::Spec;
 use ballast_sdk::{
@@ -86,7 +86,7 @@ struct Supplier {
 /// Runs `quotes` (step 0 first) against a fresh market built from `spec`, with `s`'s population.
 pub async fn run(s: &Scenario, spec: Spec, quotes: &[Vec<Quote>], seed: u64) -> Result<PathResult> {
     let start: HashMap<&str, f64> = s.assets.iter().zip(&quotes[0]).map(|(a, q)| (a.symbol.as_str(), q.price)).collect();
-    let mut w = demo::set_up_spec(spec, &|symbol| start[symbol], &mut std::io::sink()).await?;
+    let mut w = world::set_up_spec(spec, &|symbol| start[symbol], &mut std::io::sink()).await?;
     let mut rng = Rng::new(seed ^ 0x5eed);
     let snap = w.snapshot().await?;
     let reserve = |symbol: &str| -> Result<ReserveView> { snap.reserve_by_mint(&w.mint(symbol)).copied().map_err(|e| anyhow!("no reserve for {symbol}: {e}")) };
@@ -110,8 +110,8 @@ pub async fn run(s: &Scenario, spec: Spec, quotes: &[Vec<Quote>], seed: u64) -> 
     for (r, ui, share) in plans {
         let user = Keypair::new();
         w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
-        let obligation = demo::supply(&w, &user, &r, ui).await?;
-        demo::borrow_share(&w, &user, &obligation, &debt, share).await?;
+        let obligation = world::supply(&w, &user, &r, ui).await?;
+        world::borrow_share(&w, &user, &obligation, &debt, share).await?;
         borrowers.push(Borrower { user, obligation });
     }
     let liquidator = Keypair::new();
@@ -192,12 +192,12 @@ fn index_of(s: &Scenario, symbol: &str) -> usize {
     s.assets.iter().position(|a| a.symbol == symbol).expect("every reserve has an asset model")
 }
 
-fn symbol_of<'w>(w: &'w demo::World, r: &ReserveView) -> &'w str {
+fn symbol_of<'w>(w: &'w world::World, r: &ReserveView) -> &'w str {
     &w.assets.iter().find(|a| a.mint == r.mint()).expect("every reserve has an asset").symbol
 }
 
 /// A supplier holding `ui` of `r` as plain cTokens (no obligation), so it can redeem them.
-async fn supply_liquidity(w: &demo::World, r: &ReserveView, ui: f64) -> Result<Supplier> {
+async fn supply_liquidity(w: &world::World, r: &ReserveView, ui: f64) -> Result<Supplier> {
     let user = Keypair::new();
     w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
     let symbol = symbol_of(w, r).to_string();
@@ -214,7 +214,7 @@ async fn supply_liquidity(w: &demo::World, r: &ReserveView, ui: f64) -> Result<S
 
 /// Borrowers near liquidation repay part of their debt from what they borrowed, some of them, each step, as
 /// long as they have equity to protect: an insolvent borrower (debt above collateral at spot) walks away.
-async fn borrowers_react(w: &demo::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, borrowers: &[Borrower], rng: &mut Rng) -> Result<()> {
+async fn borrowers_react(w: &world::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, borrowers: &[Borrower], rng: &mut Rng) -> Result<()> {
     let p = Projection::new(snap);
     let r = *snap.reserve(debt)?;
     for b in borrowers {
@@ -239,7 +239,7 @@ async fn borrowers_react(w: &demo::World, s: &Scenario, snap: &MarketSnapshot, d
 
 /// With utilization above the scenario's level or LCR below 1, suppliers redeem part of their cTokens; returns
 /// how many redemptions the program refused (no liquidity, the outflow limiter).
-async fn suppliers_react(w: &demo::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, suppliers: &[Supplier], rng: &mut Rng) -> Result<usize> {
+async fn suppliers_react(w: &world::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, suppliers: &[Supplier], rng: &mut Rng) -> Result<usize> {
     let r = *snap.reserve(debt)?;
     let (utilization, lcr) = utilization_and_lcr(&r, snap)?;
     let p = &s.population;
@@ -272,7 +272,7 @@ fn utilization_and_lcr(r: &ReserveView, snap: &MarketSnapshot) -> Result<(f64, f
 }
 
 /// Each reserve (in the scenario's asset order, so runs add up identically) and its price per native unit.
-fn priced(w: &demo::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<Vec<(Pubkey, ReserveView, f64)>> {
+fn priced(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<Vec<(Pubkey, ReserveView, f64)>> {
     s.assets
         .iter()
         .map(|a| {
@@ -285,7 +285,7 @@ fn priced(w: &demo::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -
 
 /// Insurance funds and unswept fees, less the debt no collateral covers any more and what depositors lost,
 /// at the row's true prices.
-fn equity(w: &demo::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot, depositor_loss: f64) -> Result<f64> {
+fn equity(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot, depositor_loss: f64) -> Result<f64> {
     let priced = priced(w, s, row, snap)?;
     let buffers: f64 = priced.iter().map(|(_, r, p)| (r.state.insurance_fund_sf.get().to_num::<f64>() + r.state.protocol_fees_sf.get().to_num::<f64>()) * p).sum();
     let shortfall: f64 = obligation_values(&priced, snap)?.iter().map(|(collateral, debt)| (debt - collateral).max(0.0)).sum();
@@ -293,7 +293,7 @@ fn equity(w: &demo::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot, d
 }
 
 /// (collateral, debt) of every obligation together, at the row's true prices.
-fn population_value(w: &demo::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<(f64, f64)> {
+fn population_value(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<(f64, f64)> {
     let values = obligation_values(&priced(w, s, row, snap)?, snap)?;
     Ok(values.iter().fold((0.0, 0.0), |(c, d), (oc, od)| (c + oc, d + od)))
 }
@@ -350,12 +350,12 @@ fn record(result: &mut PathResult, events: &[BallastEvent], price_of: &dyn Fn(&P
 }
 
 /// A token account's balance (0 when it does not exist).
-async fn balance(w: &demo::World, account: &Pubkey) -> Result<u64> {
+async fn balance(w: &world::World, account: &Pubkey) -> Result<u64> {
     Ok(w.cluster.account(account).await?.and_then(|a| tokens::token_amount(&a.data)).unwrap_or(0))
 }
 
 /// The Ballast events since the last call, oldest first.
-async fn new_events(w: &demo::World, seen: &mut usize) -> Result<Vec<BallastEvent>> {
+async fn new_events(w: &world::World, seen: &mut usize) -> Result<Vec<BallastEvent>> {
     let all = w.cluster.ballast_transactions(&[w.market], usize::MAX).await?;
     let fresh = all.len() - *seen;
     *seen = all.len();

@@ -125,7 +125,7 @@ impl Scenario {
     pub fn parse(text: &str, dir: Option<&Path>) -> Result<Self> {
         let mut s: Scenario = toml::from_str(text).map_err(|e| anyhow!("scenario: {e}"))?;
         let spec_text = match s.spec.as_str() {
-            "example" => crate::demo::EXAMPLE_SPEC.to_string(),
+            "example" => crate::world::EXAMPLE_SPEC.to_string(),
             path => std::fs::read_to_string(dir.unwrap_or(Path::new(".")).join(path)).with_context(|| format!("scenario {}: spec {path}", s.name))?,
         };
         s.market = Some(Spec::parse(&spec_text)?);

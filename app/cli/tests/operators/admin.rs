@@ -5,17 +5,17 @@ use ballast_sdk::{
     Cluster, Keypair, Pubkey, Signer,
 };
 
-async fn reserve_state(w: &ballast_cli::demo::World, key: &Pubkey) -> Reserve {
+async fn reserve_state(w: &ballast_cli::world::World, key: &Pubkey) -> Reserve {
     decode(&w.cluster.account(key).await.unwrap().unwrap().data).unwrap()
 }
 
-async fn market_state(w: &ballast_cli::demo::World) -> Market {
+async fn market_state(w: &ballast_cli::world::World) -> Market {
     decode(&w.cluster.account(&w.market).await.unwrap().unwrap().data).unwrap()
 }
 
 /// A risk council other than the admin, handed over through the CLI (the demo's market starts with the admin
 /// as its council and no timelock).
-async fn new_council(w: &ballast_cli::demo::World) -> Keypair {
+async fn new_council(w: &ballast_cli::world::World) -> Keypair {
     let council = Keypair::new();
     w.cluster.airdrop(&council.pubkey(), 1_000_000_000).await.unwrap();
     let market = w.market.to_string();
@@ -164,6 +164,6 @@ async fn admin_fees_roles_and_elevation_groups_succeed_through_the_cli() {
     assert_invariants(&w).await;
 }
 
-async fn vault(w: &ballast_cli::demo::World, key: Pubkey) -> u64 {
+async fn vault(w: &ballast_cli::world::World, key: Pubkey) -> u64 {
     ballast_sdk::tokens::token_amount(&w.cluster.account(&key).await.unwrap().unwrap().data).unwrap()
 }

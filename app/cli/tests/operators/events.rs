@@ -47,7 +47,7 @@ async fn reserve_show_succeeds_reporting_the_price_the_refresh_crank_cached() {
     assert_invariants(&w).await;
 }
 
-async fn show(w: &ballast_cli::demo::World, reserve: &str) -> serde_json::Value {
+async fn show(w: &ballast_cli::world::World, reserve: &str) -> serde_json::Value {
     let text = run_cli(w, &w.admin, &["reserve", "show", "--reserve", reserve, "--json"]).await.unwrap();
     serde_json::from_str(text.trim()).unwrap()
 }

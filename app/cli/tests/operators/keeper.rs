@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The demo's market with borrowers at rising shares of their limit, a funded liquidator, and SOL down 15%:
 /// the ones near their limit are liquidatable, the others not.
-async fn crashed() -> (ballast_cli::demo::World, Vec<(Keypair, Pubkey)>, Keypair, Vec<Pubkey>) {
+async fn crashed() -> (ballast_cli::world::World, Vec<(Keypair, Pubkey)>, Keypair, Vec<Pubkey>) {
     let (mut w, borrowers) = seeded(&[0.3, 0.97, 0.6, 0.99, 0.98, 0.5]).await;
     let liquidator = Keypair::new();
     w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await.unwrap();

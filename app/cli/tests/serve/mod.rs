@@ -1,7 +1,7 @@
 //! `ballast serve`'s JSON API and pages over HTTP, against the SDK's own numbers. The browser test
 //! (`tests/browser.rs`) loads the same pages in Chromium.
 use super::{assert_invariants, obligation, reserve, seeded};
-use ballast_cli::{demo, keeper, serve, Cli};
+use ballast_cli::{demo, keeper, serve, world, Cli};
 use ballast_sdk::{accounts::liquidity_coverage, ballast::oracle::PriceUse, health::Projection, risk, Cluster, Keypair, Signer};
 use clap::Parser;
 use serde_json::Value;
@@ -12,7 +12,7 @@ async fn serving(board: serve::board::Board) -> std::net::SocketAddr {
     serve::spawn(0, Arc::new(RwLock::new(Arc::new(board)))).await.unwrap()
 }
 
-async fn board_of(w: &demo::World) -> serve::board::Board {
+async fn board_of(w: &world::World) -> serve::board::Board {
     serve::board::load(&w.cluster, &w.market, &w.names(), "test", "testing", 0, &mut Default::default()).await.unwrap()
 }
 
@@ -177,7 +177,7 @@ async fn serve_cluster_succeeds_reading_the_market_again_every_refresh() {
     let opts = serve::options(port, 1, 1).unwrap();
     let mut out = Vec::new();
     // The names a spec file gives: the demo's spec with its mints filled in.
-    let mut spec = demo::EXAMPLE_SPEC.to_string();
+    let mut spec = world::EXAMPLE_SPEC.to_string();
     for a in &w.assets {
         spec = spec.replace(&format!("symbol = \"{}\"\n", a.symbol), &format!("symbol = \"{}\"\nmint = \"{}\"\n", a.symbol, a.mint));
     }
@@ -196,7 +196,7 @@ async fn serve_cluster_succeeds_reading_the_market_again_every_refresh() {
         let before = json(addr, "/api/market").await;
         let lender = Keypair::new();
         w.cluster.airdrop(&lender.pubkey(), 100_000_000).await.unwrap();
-        demo::supply(&w, &lender, &reserve(&w.snapshot().await.unwrap(), &w, "USDC"), 1_000.0).await.unwrap();
+        world::supply(&w, &lender, &reserve(&w.snapshot().await.unwrap(), &w, "USDC"), 1_000.0).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
         (before, json(addr, "/api/market").await, json(addr, "/api/board").await)
     };
@@ -214,7 +214,7 @@ async fn serve_cluster_succeeds_reading_the_market_again_every_refresh() {
 
 #[tokio::test]
 async fn serve_demo_step_succeeds_moving_the_board_with_the_crash() {
-    let mut w = demo::set_up(&mut Vec::new()).await.unwrap();
+    let mut w = world::set_up(&mut Vec::new()).await.unwrap();
     let cast = demo::populate(&w, 12).await.unwrap();
     let opts = serve::options(0, 1, 1).unwrap();
     let mut memory = serve::board::Memory::default();
@@ -275,7 +275,7 @@ async fn serve_succeeds_showing_a_stale_oracle_and_its_obligations_as_unpriced()
 }
 
 /// How many of `borrowers` the SDK (the program's own health code) finds liquidatable now.
-async fn liquidatable(w: &demo::World, borrowers: &[(Keypair, ballast_sdk::Pubkey)]) -> usize {
+async fn liquidatable(w: &world::World, borrowers: &[(Keypair, ballast_sdk::Pubkey)]) -> usize {
     let snap = w.snapshot().await.unwrap();
     let p = Projection::new(&snap);
     borrowers.iter().filter(|(_, key)| p.is_liquidatable(&snap.obligation(key).unwrap().state).unwrap()).count()
@@ -308,9 +308,9 @@ async fn liquidation_prices_succeed_moving_both_positions_of_a_looped_asset() {
     // SOL and a little USDC pledged, USDC borrowed: a USDC price rise lifts the debt and the collateral both.
     let user = Keypair::new();
     w.cluster.airdrop(&user.pubkey(), 100_000_000).await.unwrap();
-    demo::supply(&w, &user, &sol, 10.0).await.unwrap();
-    let key = demo::supply(&w, &user, &usdc, 100.0).await.unwrap();
-    demo::borrow_share(&w, &user, &key, &usdc, 0.9).await.unwrap();
+    world::supply(&w, &user, &sol, 10.0).await.unwrap();
+    let key = world::supply(&w, &user, &usdc, 100.0).await.unwrap();
+    world::borrow_share(&w, &user, &key, &usdc, 0.9).await.unwrap();
     let snap = w.snapshot().await.unwrap();
     let prices = Projection::new(&snap).liquidation_prices(&snap.obligation(&key).unwrap().state).unwrap();
     let of_usdc: Vec<_> = prices.iter().filter(|l| l.reserve == usdc.key.to_string()).collect();
