@@ -7,8 +7,9 @@ use crate::scenarios::Call;
 use anyhow::{bail, Context, Result};
 use std::{collections::HashMap, path::Path, process::Command};
 
-/// The function callgrind toggles on: the SDK's never-inlined native entry.
-pub const ENTRY_FN: &str = "ballast_sdk::cluster::in_process::ballast_processor";
+/// The function callgrind toggles on: the SDK's never-inlined top-level call of the program (an event's
+/// self-invocation runs inside it, so one call is one dump).
+pub const ENTRY_FN: &str = "ballast_sdk::cluster::in_process::program_call";
 /// program-test's syscall stubs: the on-chain syscalls, run natively.
 const STUB_PREFIX: &str = "<solana_program_test::SyscallStubs as solana_sysvar::program_stubs::SyscallStubs>::";
 /// What native PDA derivation calls from the program's code (see the perf notes: solana 3.x inlines
@@ -38,33 +39,30 @@ pub fn available() -> bool {
 
 /// Runs `exe scenarios cost` under callgrind in `dir`; returns each measured call's label and counts.
 pub fn measure(exe: &Path, dir: &Path) -> Result<Vec<(Call, Cost)>> {
-    std::fs::create_dir_all(dir)?;
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("cg.out")) {
-            std::fs::remove_file(path)?;
-        }
+    measure_scenarios(exe, dir, false)
+}
+
+/// The check `.ci/run` makes: the 1+1 scenario under callgrind must leave exactly one dump per program call,
+/// numbered as the scenario numbers its calls (a mismatch once left every cost figure unreproducible).
+/// Returns (calls, dumps).
+pub fn check(exe: &Path, dir: &Path) -> Result<(usize, usize)> {
+    let measured = measure_scenarios(exe, dir, true)?;
+    let dumps = dumps(dir)?;
+    let calls = ENTRY_CALLS_IN_RUN.with(|c| c.get());
+    if dumps.len() != calls {
+        bail!("callgrind wrote {} dumps for {calls} program calls", dumps.len());
     }
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--collect-atstart=no"])
-        .arg(format!("--toggle-collect={ENTRY_FN}"))
-        .arg(format!("--dump-after={ENTRY_FN}"))
-        .arg(format!("--callgrind-out-file={}/cg.out.%p", dir.display()))
-        .arg(exe)
-        .args(["scenarios", "cost"])
-        .env("RUST_LOG", "error")
-        .output()
-        .context("running valgrind")?;
-    if !out.status.success() {
-        bail!("the scenarios failed under callgrind: {}", String::from_utf8_lossy(&out.stderr).lines().rev().take(20).collect::<Vec<_>>().join("\n"));
-    }
-    let calls: Vec<Call> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("CALL "))
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
-    // Dumps are numbered per call of ENTRY_FN: <prefix>.<pid>.<n>, n from 1.
-    let mut dumps: HashMap<u64, std::path::PathBuf> = HashMap::new();
+    Ok((measured.len(), dumps.len()))
+}
+
+std::thread_local! {
+    /// How many program calls the last measured run made (the last call's number).
+    static ENTRY_CALLS_IN_RUN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Dump files in `dir` by call number: `<prefix>.<pid>.<n>`, n from 1.
+fn dumps(dir: &Path) -> Result<HashMap<u64, std::path::PathBuf>> {
+    let mut dumps = HashMap::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
@@ -74,6 +72,37 @@ pub fn measure(exe: &Path, dir: &Path) -> Result<Vec<(Call, Cost)>> {
             }
         }
     }
+    Ok(dumps)
+}
+
+fn measure_scenarios(exe: &Path, dir: &Path, only_first: bool) -> Result<Vec<(Call, Cost)>> {
+    std::fs::create_dir_all(dir)?;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("cg.out")) {
+            std::fs::remove_file(path)?;
+        }
+    }
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--collect-atstart=no", "--smc-check=all-non-file"])
+        .arg(format!("--toggle-collect={ENTRY_FN}"))
+        .arg(format!("--dump-after={ENTRY_FN}"))
+        .arg(format!("--callgrind-out-file={}/cg.out.%p", dir.display()))
+        .arg(exe)
+        .args(["scenarios", "cost"])
+        .args(only_first.then_some("first"))
+        .env("RUST_LOG", "error")
+        .output()
+        .context("running valgrind")?;
+    if !out.status.success() {
+        bail!("the scenarios failed under callgrind: {}", String::from_utf8_lossy(&out.stderr).lines().rev().take(20).collect::<Vec<_>>().join("\n"));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let calls: Vec<Call> = stdout.lines().filter_map(|l| l.strip_prefix("CALL ")).map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let total = stdout.lines().find_map(|l| l.strip_prefix("CALLS ")).and_then(|n| n.trim().parse::<usize>().ok()).unwrap_or(0);
+    ENTRY_CALLS_IN_RUN.with(|c| c.set(total));
+    // Dumps are numbered per call of ENTRY_FN: <prefix>.<pid>.<n>, n from 1.
+    let dumps = dumps(dir)?;
     calls
         .into_iter()
         .map(|c| {

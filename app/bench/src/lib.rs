@@ -21,11 +21,26 @@ pub struct Options {
     pub skip_stack: bool,
     /// Obligations in the keeper's market.
     pub obligations: usize,
+    /// Only check that callgrind leaves one dump per program call (what `.ci/run` runs).
+    pub check_callgrind: bool,
 }
+
+/// What `--help` prints.
+pub const USAGE: &str = "ballast-bench: sizes, transaction fit, native instruction counts against SPL token-lending, heap, the keeper's scan rate and stack frames, as Markdown (and JSON)
+
+usage: cargo run --release -p ballast-bench -- [--json PATH] [--skip-cost] [--skip-stack] [--obligations N] [--check-callgrind]
+
+  --json PATH          where the JSON report goes (default target/bench/report.json)
+  --skip-cost          no instruction counts (they need valgrind, and take minutes)
+  --skip-stack         no stack frames (they need an optimised build with -Z emit-stack-sizes)
+  --obligations N      obligations in the keeper's scan-rate market (default 10000)
+  --check-callgrind    only check that the 1+1 scenario under callgrind leaves one dump per program call
+  -h, --help           this text
+";
 
 impl Options {
     pub fn parse(args: &[String]) -> Result<Self> {
-        let mut o = Options { json: workspace().join("target").join("bench").join("report.json"), skip_cost: false, skip_stack: false, obligations: 10_000 };
+        let mut o = Options { json: workspace().join("target").join("bench").join("report.json"), skip_cost: false, skip_stack: false, obligations: 10_000, check_callgrind: false };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             match arg.as_str() {
@@ -33,7 +48,8 @@ impl Options {
                 "--skip-cost" => o.skip_cost = true,
                 "--skip-stack" => o.skip_stack = true,
                 "--obligations" => o.obligations = it.next().and_then(|n| n.parse().ok()).ok_or_else(|| anyhow::anyhow!("--obligations needs a number"))?,
-                other => bail!("unknown argument `{other}` (--json PATH, --skip-cost, --skip-stack, --obligations N)"),
+                "--check-callgrind" => o.check_callgrind = true,
+                other => bail!("unknown argument `{other}`\n\n{USAGE}"),
             }
         }
         if let Some(dir) = o.json.parent() {

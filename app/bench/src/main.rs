@@ -12,7 +12,18 @@ fn main() -> anyhow::Result<()> {
     if args.first().map(String::as_str) == Some("scenarios") {
         return ballast_bench::scenarios::main(&args[1..]);
     }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", ballast_bench::USAGE);
+        return Ok(());
+    }
     let opts = Options::parse(&args)?;
+    if opts.check_callgrind {
+        let exe = std::env::current_exe()?;
+        let dir = ballast_bench::workspace().join("target").join("bench").join("callgrind-check");
+        let (calls, dumps) = ballast_bench::callgrind::check(&exe, &dir)?;
+        println!("callgrind: {dumps} dumps for {dumps} program calls ({calls} of them measured), one per call");
+        return Ok(());
+    }
     let report = run(&opts)?;
     print!("{}", report.markdown());
     std::fs::write(&opts.json, serde_json::to_string_pretty(&report)?)?;

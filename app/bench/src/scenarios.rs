@@ -176,22 +176,26 @@ async fn eight_and_eight(r: &mut Recorder) {
     r.done();
 }
 
-/// Runs every scenario; `heap` measures heap use per call (the syscall stubs are then wrapped, so do not
-/// combine with an instruction count).
-pub async fn run(heap: bool) -> Vec<Call> {
+/// Runs every scenario (or with `only_first`, the 1+1 one); `heap` measures heap use per call (the syscall
+/// stubs are then wrapped, so do not combine with an instruction count).
+pub async fn run(heap: bool, only_first: bool) -> Vec<Call> {
     let mut r = Recorder { heap, calls: vec![] };
     one_and_one(&mut r).await;
-    five_and_five(&mut r).await;
-    eight_and_eight(&mut r).await;
+    if !only_first {
+        five_and_five(&mut r).await;
+        eight_and_eight(&mut r).await;
+    }
     r.calls
 }
 
-/// The `scenarios [cost|heap]` subcommand: prints one JSON line per measured call.
+/// The `scenarios [cost|heap] [first]` subcommand: prints one JSON line per measured call.
 pub fn main(args: &[String]) -> Result<()> {
     let heap = args.first().map(String::as_str) == Some("heap");
-    let calls = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(heap));
+    let only_first = args.get(1).map(String::as_str) == Some("first");
+    let calls = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(heap, only_first));
     for c in calls {
         println!("CALL {}", serde_json::to_string(&c)?);
     }
+    println!("CALLS {}", ENTRY_CALLS.load(Relaxed));
     Ok(())
 }

@@ -20,18 +20,36 @@ use std::{
     },
 };
 
-/// Calls into the program so far in this process: benchmarks label per-call measurements with it.
+/// Top-level calls into the program so far in this process (a self-invocation, such as an event's `emit_cpi!`,
+/// is part of the call it happens in): benchmarks label per-call measurements with it.
 pub static ENTRY_CALLS: AtomicU64 = AtomicU64::new(0);
 /// True while the program runs natively: benchmarks count its heap use with it.
 pub static IN_PROGRAM: AtomicBool = AtomicBool::new(false);
 
-/// Never inlined, so a profiler can toggle on it (`--toggle-collect=ballast_sdk::cluster::in_process::ballast_processor`)
-/// whatever the build's LTO does to `ballast::entry`.
-#[inline(never)]
+std::thread_local! {
+    /// Whether this thread is inside a top-level call of the program (a CPI back into it is not a new call).
+    static IN_CALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The processor program-test runs for Ballast. A self-invocation inside a call goes straight to the
+/// program; a top-level call goes through [`program_call`], where a profiler toggles and dumps, once per call.
 pub fn ballast_processor(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
     // Anchor's entry ties everything to one 'info; processor! wants independent lifetimes.
     // SAFETY: only lifetimes change; nothing borrowed escapes `entry`.
     let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    if IN_CALL.with(|c| c.replace(true)) {
+        return ballast::entry(program_id, accounts, data);
+    }
+    let result = program_call(program_id, accounts, data);
+    IN_CALL.with(|c| c.set(false));
+    result
+}
+
+/// One top-level call of the program. Never inlined, so a profiler can toggle on it
+/// (`--toggle-collect=ballast_sdk::cluster::in_process::program_call`) whatever the build's LTO does to
+/// `ballast::entry`; nested self-invocations happen inside it and are counted with it.
+#[inline(never)]
+pub fn program_call<'info>(program_id: &'info Pubkey, accounts: &'info [AccountInfo<'info>], data: &'info [u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
     ENTRY_CALLS.fetch_add(1, Ordering::Relaxed);
     IN_PROGRAM.store(true, Ordering::Relaxed);
     let result = ballast::entry(program_id, accounts, data);
@@ -81,6 +99,13 @@ impl InProcess {
         Self { backend: Backend::Bank(tokio::sync::Mutex::new(context)), payer, known: Mutex::new(BTreeSet::new()), nonce: AtomicU64::new(0), history: Mutex::new(vec![]) }
     }
 
+    /// The Ballast events of the transactions committed since the first `from` (history order) and the new
+    /// length of the history: a poller reads only what it has not read.
+    pub fn events_since(&self, from: usize) -> (Vec<TxEvents>, usize) {
+        let history = self.history.lock().unwrap();
+        (history.iter().skip(from).map(|(tx, _)| tx.clone()).collect(), history.len())
+    }
+
     /// Every account key a transaction or a write named so far.
     pub fn known_keys(&self) -> Vec<Pubkey> {
         self.known.lock().unwrap().iter().copied().collect()
@@ -118,6 +143,28 @@ impl InProcess {
             nonce: AtomicU64::new(self.nonce.load(Ordering::Relaxed)),
             history: Mutex::new(self.history.lock().unwrap().clone()),
         })
+    }
+
+    /// A new bank holding this native ledger's accounts (every one but the programs, which the bank has), its
+    /// clock's unix time and a slot past its own: the same state where every runtime rule applies and SPL
+    /// Token is the real program.
+    pub async fn fork_bank(&self) -> Result<InProcess> {
+        let Backend::Native(l) = &self.backend else { return Err(anyhow!("fork_bank forks a native ledger")) };
+        let (accounts, clock) = {
+            let ledger = l.lock().unwrap();
+            (ledger.accounts.iter().filter(|(_, a)| !a.executable).map(|(k, a)| (*k, a.clone())).collect::<Vec<_>>(), ledger.clock.clone())
+        };
+        let bank = InProcess::start().await;
+        let payer = bank.payer.pubkey();
+        for (key, account) in accounts {
+            if key != payer && key != self.payer.pubkey() {
+                bank.set_account(&key, account).await;
+            }
+        }
+        bank.warp_slots(clock.slot + 2).await?;
+        bank.set_time(clock.unix_timestamp).await?;
+        bank.known.lock().unwrap().extend(self.known.lock().unwrap().iter().copied());
+        Ok(bank)
     }
 
     /// Writes an account straight into the ledger (prices, test fixtures).
