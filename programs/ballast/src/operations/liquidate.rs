@@ -131,6 +131,18 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
         if dust_left && repay_for_all <= i.max_repay_amount && repay_for_all <= debt_ceil && !sweep_leaves_dust_debt {
             repay_amount = repay_amount.max(repay_for_all);
             i.collateral_ctokens
+        } else if seized == 0 {
+            // Less than one cToken: collateral in coarse units (few decimals, a high price, a high exchange rate).
+            // One cToken is the least that can change hands, so the liquidator may buy one at the bonus price,
+            // past the close factor if need be. Else such an obligation, however unhealthy, could not be
+            // liquidated until its debt grew to a cToken's worth.
+            match repay_for_one_ctoken(i, with_bonus, debt_ceil, dust)? {
+                repay if repay <= i.max_repay_amount => {
+                    repay_amount = repay_amount.max(repay);
+                    1
+                }
+                _ => 0,
+            }
         } else {
             seized
         }
@@ -140,6 +152,23 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let bonus_ctokens = math::div(math::mul(from_u64(seized_ctokens), bonus)?, with_bonus)?;
     let protocol_fee_ctokens = to_floor_u64(mul_bps(bonus_ctokens, i.protocol_fee_bps as u64)?)?;
     Ok(LiquidationPlan { repay_amount, seized_ctokens, protocol_fee_ctokens, bonus })
+}
+
+/// What buys one whole cToken at the bonus price: its value over (1 + bonus) in repay units, owed, so rounded up and
+/// at least one. The whole debt when that is more than the debt (the borrower then gives up less than one cToken past
+/// the bonus: the collateral's own granularity), or when a partial repay would leave dust.
+fn repay_for_one_ctoken(i: &LiquidationInputs, with_bonus: Fraction, debt_ceil: u64, dust: Fraction) -> Result<u64> {
+    let one = market_value(i.liquidity_per_ctoken, i.withdraw_decimals, i.withdraw_price)?;
+    let covered = math::div(one, with_bonus).and_then(|v| native_of(v, i.repay_decimals, i.repay_price));
+    let repay = covered.and_then(to_ceil_u64).unwrap_or(u64::MAX).max(1);
+    if repay >= debt_ceil {
+        return Ok(debt_ceil);
+    }
+    let left = i.debt.saturating_sub(from_u64(repay));
+    if left > Fraction::ZERO && market_value(left, i.repay_decimals, i.repay_price)? < dust {
+        return Ok(debt_ceil);
+    }
+    Ok(repay)
 }
 
 /// Takes the seized cTokens out of the obligation and redeems the protocol fee into the insurance fund.
@@ -302,6 +331,38 @@ mod tests {
         i.max_repay_amount = 90_000_000;
         let p = plan(&i).unwrap();
         assert!(p.seized_ctokens < i.collateral_ctokens && p.repay_amount == 86_000_000, "{p:?}");
+    }
+
+    /// `units` of a 0-decimal asset at `unit_price` (coarse collateral units) as the only collateral, threshold 85%.
+    fn coarse(units: u64, unit_price: u64, debt_value: f64) -> LiquidationInputs {
+        let mut i = inputs((units * unit_price) as f64, debt_value);
+        (i.collateral_ctokens, i.withdraw_decimals, i.withdraw_price) = (units, 0, Fraction::from_num(unit_price));
+        i
+    }
+
+    /// Found by the operations fuzzer's liveness rule: a seizure under one cToken rounded to nothing and the call was
+    /// refused (AmountTooSmall), so an obligation backed by coarse units stayed unliquidatable, however unhealthy,
+    /// until its debt grew to a unit's worth over the bonus ($359,172 of debt against one $438,680 unit, health 0.87).
+    #[test]
+    fn plan_succeeds_with_one_whole_ctoken_when_the_seizure_rounds_below_one() {
+        // Health 0.944: all of the $90,000 may be repaid, but with the 6.5% bonus that buys $95,832, under one unit.
+        let p = plan(&coarse(1, 100_000, 90_000.0)).unwrap();
+        assert_eq!((p.repay_amount, p.seized_ctokens), (90_000_000_000, 1), "the whole debt buys the one unit: {p:?}");
+        // Four $25,000 units, $86,000 of debt (health 0.988): the 20% call ($17,200 and its bonus) buys under one
+        // unit; the liquidator may repay what one unit costs at the bonus price, rounded up, past the close factor.
+        let p = plan(&coarse(4, 25_000, 86_000.0)).unwrap();
+        let one_at_bonus = (25_000e6 / (1.0 + p.bonus.to_num::<f64>())).ceil();
+        assert_eq!(p.seized_ctokens, 1, "{p:?}");
+        assert!((p.repay_amount as f64 - one_at_bonus).abs() <= 1.0, "{p:?} vs {one_at_bonus}");
+        assert!(p.repay_amount > 17_200_000_000 && p.repay_amount < 86_000_000_000);
+    }
+
+    #[test]
+    fn plan_fails_below_one_ctoken_past_the_liquidators_limit() {
+        // The whole debt buys the unit; a liquidator who will repay less gets nothing.
+        let mut i = coarse(1, 100_000, 90_000.0);
+        i.max_repay_amount = 50_000_000_000;
+        assert_eq!(plan(&i).unwrap_err(), BallastError::AmountTooSmall.into());
     }
 
     #[test]
