@@ -54,9 +54,19 @@ pub fn state(w: &World, out: &mut Vec<Violation>) {
         if a.collateral_vault != pledged {
             out.push(violation("collateral vault equals pledged cTokens", format!("asset {i}: vault {} vs pledged {pledged}", a.collateral_vault)));
         }
-        let ctokens: u128 = w.wallets.iter().map(|u| u.ctokens[i] as u128).sum::<u128>() + a.collateral_vault as u128 + r.locked_ctokens as u128;
+        // cTokens in wallets, pledged, locked (the seed), queued and set aside in tickets: the whole supply.
+        let ctokens: u128 = w.wallets.iter().map(|u| u.ctokens[i] as u128).sum::<u128>()
+            + a.collateral_vault as u128
+            + r.locked_ctokens as u128
+            + r.queued_ctokens as u128
+            + r.set_aside_ctokens as u128;
         if ctokens != r.ctoken_supply as u128 {
-            out.push(violation("cTokens held equal cToken supply", format!("asset {i}: held {ctokens} vs supply {}", r.ctoken_supply)));
+            out.push(violation("cTokens held, pledged, locked, queued and set aside equal cToken supply", format!("asset {i}: {ctokens} vs supply {}", r.ctoken_supply)));
+        }
+        let in_tickets = |status: u8| a.tickets.iter().filter(|t| t.state.status == status).map(|t| t.state.ctoken_amount as u128).sum::<u128>();
+        let (queued, set_aside) = (in_tickets(ballast::state::TICKET_QUEUED), in_tickets(ballast::state::TICKET_SET_ASIDE));
+        if (queued, set_aside) != (r.queued_ctokens as u128, r.set_aside_ctokens as u128) {
+            out.push(violation("tickets sum to the queued and set-aside cTokens", format!("asset {i}: tickets {queued} + {set_aside} vs {} + {}", r.queued_ctokens, r.set_aside_ctokens)));
         }
         let projected = match r.accrual(w.now) {
             Ok(p) => p,
@@ -119,13 +129,16 @@ fn equity(w: &World, user: usize, asset: usize, t: Fraction, s: u64, index: Frac
     let pledged = o.find_deposit(&a.key).map(|i| o.deposits[i].ctoken_amount).unwrap_or(0);
     let debt = o.find_borrow(&a.key).map(|i| o.borrows[i].debt_at(index).unwrap_or(Fraction::MAX)).unwrap_or(Fraction::ZERO);
     let wallet = w.wallets[user].liquidity[asset];
-    let ctokens = w.wallets[user].ctokens[asset] as u128 + pledged as u128;
+    // cTokens waiting in the user's tickets are still its own (filled or cancelled, they come back).
+    let ctokens = w.wallets[user].ctokens[asset] as u128 + pledged as u128 + w.ticket_ctokens(user, asset) as u128;
     let s = I256::from(s);
     I256::from(wallet) * one() * s + I256::from(ctokens) * bits(t) - bits(debt) * s
 }
 
 /// The actor of a user action never gains in any asset: deposits and redemptions round against the user, a
-/// borrow owes at least what it received, a repay pays at least what it settles, a flash loan pays its fee.
+/// borrow owes at least what it received, a repay pays at least what it settles, a flash loan pays its fee, a
+/// ticket's fill pays its owner at most what its cTokens are worth, a request or a cancel moves cTokens between
+/// wallet and ticket.
 pub fn actor_never_gains(before: &World, after: &World, action: &Action, out: &mut Vec<Violation>) {
     let actor = match *action {
         Action::Deposit { user, .. }
@@ -133,8 +146,15 @@ pub fn actor_never_gains(before: &World, after: &World, action: &Action, out: &m
         | Action::Pledge { user, .. }
         | Action::Unpledge { user, .. }
         | Action::Borrow { user, .. }
-        | Action::Flash { user, .. } => user,
+        | Action::Flash { user, .. }
+        | Action::Request { user, .. }
+        | Action::Cancel { user, .. }
+        | Action::RequestAndFill { user, .. } => user,
         Action::Repay { payer, .. } => payer,
+        Action::Fill { asset, seq, .. } => match before.assets[asset].tickets.iter().find(|t| t.state.seq == seq) {
+            Some(t) => t.owner,
+            None => return,
+        },
         _ => return,
     };
     let post = rates(after);
@@ -160,27 +180,33 @@ fn quote_equity_change(before: &World, after: &World, user: usize) -> f64 {
             let (t, s) = post[i];
             let change = equity(after, user, i, t, s, index) - equity(before, user, i, t, s, index);
             let native = change.as_f64() / (s.max(1) as f64 * 2f64.powi(60));
-            let spot = a.price.price as f64 * 10f64.powi(a.price.exponent);
-            native / 10f64.powi(a.reserve.liquidity_decimals as i32) * spot
+            native * unit_value(after, i)
         })
         .sum()
 }
 
-/// cTokens of asset `i` that `user` holds, in its wallet and pledged.
+/// Quote per native unit of asset `i` at the spot a liquidation uses (`World::price`: the primary, or the secondary
+/// it fails over to), or the primary's raw spot when neither validates.
+fn unit_value(w: &World, i: usize) -> f64 {
+    let a = &w.assets[i];
+    let spot = match w.price(i, PriceUse::Liquidation) {
+        Ok(p) => p.spot(ballast::oracle::Side::Collateral).to_num::<f64>(),
+        Err(_) => a.price.price as f64 * 10f64.powi(a.price.exponent),
+    };
+    spot / 10f64.powi(a.reserve.liquidity_decimals as i32)
+}
+
+/// cTokens of asset `i` that `user` holds: in its wallet, pledged, and in its tickets.
 fn held_ctokens(w: &World, user: usize, i: usize) -> u64 {
     let key = w.assets[i].key;
     let pledged = w.obligations[user].find_deposit(&key).map_or(0, |d| w.obligations[user].deposits[d].ctoken_amount);
-    w.wallets[user].ctokens[i] + pledged
+    w.wallets[user].ctokens[i] + pledged + w.ticket_ctokens(user, i)
 }
 
 /// A liquidator gains at most the bonus on what it repaid, and the borrower loses at most that, in quote at spot
 /// (with a rounding allowance of one native unit of each asset).
 pub fn liquidation_bounded(before: &World, after: &World, action: &Action, effect: &Effect, out: &mut Vec<Violation>) {
-    let (Action::Liquidate { liquidator, owner, repay, .. }, Some(l)) = (action, &effect.liquidation) else { return };
-    let unit_value = |w: &World, i: usize| {
-        let a = &w.assets[i];
-        a.price.price as f64 * 10f64.powi(a.price.exponent) / 10f64.powi(a.reserve.liquidity_decimals as i32)
-    };
+    let (Action::Liquidate { liquidator, owner, repay, withdraw, .. }, Some(l)) = (action, &effect.liquidation) else { return };
     let allowance: f64 = (0..after.assets.len()).map(|i| unit_value(after, i)).sum::<f64>() * 2.0;
     let repaid = l.repay_amount as f64 * unit_value(after, *repay);
     let bonus = repaid * l.bonus.to_num::<f64>();
@@ -197,7 +223,13 @@ pub fn liquidation_bounded(before: &World, after: &World, action: &Action, effec
             })
             .sum()
     };
-    let tolerance = allowance + 1e-9 * repaid + rate_rise(*owner) + rate_rise(*liquidator);
+    // One whole cToken is the least a liquidation seizes (`liquidate::plan`): when even the whole debt buys less of
+    // a coarse collateral unit at the bonus price, the borrower gives up less than one cToken past the bonus.
+    let one_ctoken = match l.seized_ctokens {
+        1 => rates_before[*withdraw].0.to_num::<f64>() / rates_before[*withdraw].1.max(1) as f64 * unit_value(after, *withdraw),
+        _ => 0.0,
+    };
+    let tolerance = allowance + 1e-9 * repaid + rate_rise(*owner) + rate_rise(*liquidator) + one_ctoken;
     if liquidator == owner {
         let change = quote_equity_change(before, after, *owner);
         if change > tolerance {

@@ -1,12 +1,21 @@
-//! The fuzzed market as plain structs: reserves and their token accounts, obligations, users' wallets.
+//! The fuzzed market as plain structs: reserves and their token accounts, price feeds (a Pyth primary and,
+//! where the reserve names one, a Switchboard secondary), withdrawal tickets, obligations, users' wallets, and
+//! the market account with its quote outflow window.
 use crate::rng::Rng;
 use anchor_lang::prelude::Pubkey;
 use ballast::{
     constants::{DEFAULT_CLOSE_FACTOR_BPS, MIN_SEED_DEPOSIT},
     math::{CurvePoint, Fraction},
     operations::{deposit, health::{Health, ReserveValuation}},
-    oracle::{validate_price, Price, PriceUse, RawPrice},
-    state::{MarketConfig, Obligation, OracleConfig, Reserve, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED},
+    oracle::{
+        liquidation_needs_secondary, sources,
+        switchboard::{validate_feed, RawFeed},
+        validate_price, Price, PriceUse, RawPrice,
+    },
+    state::{
+        Market, MarketConfig, Obligation, OracleConfig, Reserve, ReserveConfig, SecondaryOracleConfig, WithdrawalTicket, FLAG_BORROW_ENABLED,
+        FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED, FLAG_SECONDARY_ONLY, FLAG_SINGLE_SOURCE_RISK, SECONDARY_SWITCHBOARD,
+    },
 };
 use bytemuck::Zeroable;
 
@@ -30,6 +39,19 @@ pub struct Asset {
     /// at the stored index: every accrual rounds the index and every position update re-snapshots a debt,
     /// each by at most 2^-60 relative (the index is at least 1); drift already there grows with the index.
     pub drift_budget: Fraction,
+    /// The reserve's Switchboard feed as last published: read only while the config names a secondary source.
+    pub feed: RawFeed,
+    /// Open tickets of the reserve's withdrawal queue (queued, set aside, or cancelled behind the head), by seq.
+    pub tickets: Vec<Ticket>,
+}
+
+/// A withdrawal ticket as the program stores it, with its owner's index and what fills paid so far.
+#[derive(Clone)]
+pub struct Ticket {
+    pub owner: usize,
+    pub state: WithdrawalTicket,
+    /// cTokens filled so far.
+    pub filled: u64,
 }
 
 /// What one user holds outside the program, per asset.
@@ -46,7 +68,10 @@ pub struct World {
     /// their caps. Otherwise time moves seconds to a month and prices stay within 10^-6..10^7 quote per token.
     pub extreme: bool,
     pub now: i64,
-    pub market: MarketConfig,
+    /// The cluster's slot: Switchboard freshness is judged in slots too (2.5 a second).
+    pub slot: u64,
+    /// The market account: its config and its quote outflow window.
+    pub market: Market,
     pub assets: Vec<Asset>,
     pub obligations: Vec<Obligation>,
     pub wallets: Vec<Wallet>,
@@ -54,6 +79,28 @@ pub struct World {
 
 const FEED_EXPONENT: i32 = -8;
 const START_TS: i64 = 1_700_000_000;
+const START_SLOT: u64 = 300_000_000;
+/// Switchboard values are 1e18 fixed point; Pyth mantissas here are 1e-8: a mantissa times this is a feed value.
+pub const FEED_PER_MANTISSA: i128 = 10_000_000_000;
+
+/// A Switchboard secondary source for reserve `i`, its bounds drawn across their allowed ranges.
+pub fn random_secondary(rng: &mut Rng, i: usize) -> SecondaryOracleConfig {
+    SecondaryOracleConfig {
+        price_account: Pubkey::new_from_array([i as u8 + 51; 32]),
+        max_age_secs: rng.range(30, 120) as u32,
+        max_age_slots: rng.range(75, 300) as u32,
+        max_divergence_bps: rng.pick(&[50, 200, 700, 2_000]),
+        max_conf_bps: rng.range(20, 500) as u16,
+        min_samples: rng.range(1, 5) as u8,
+        kind: SECONDARY_SWITCHBOARD,
+        padding: [0; 18],
+    }
+}
+
+/// A fresh, calm feed result at the primary's spot `mantissa` (1e-8 quote per token).
+pub fn calm_feed(mantissa: i64, now: i64, slot: u64) -> RawFeed {
+    RawFeed { value: mantissa as i128 * FEED_PER_MANTISSA, std_dev: 0, num_samples: 5, slot, min_slot: slot, last_update_ts: now, max_staleness: 0, min_sample_size: 1 }
+}
 
 /// A valid reserve config with parameters drawn across their allowed ranges.
 pub fn random_config(rng: &mut Rng, i: usize) -> ReserveConfig {
@@ -99,6 +146,17 @@ pub fn random_config(rng: &mut Rng, i: usize) -> ReserveConfig {
         c.outflow_limit = rng.amount(1 << 50);
         c.outflow_window_secs = rng.range(60, 86_400) as u32;
     }
+    // A second price source some of the time: the cross-check for risk, the failover for liquidation; now and
+    // then risk may rest on one source, or the reserve is priced by the secondary alone.
+    if rng.chance(0.4) {
+        c.secondary = random_secondary(rng, i);
+        if rng.chance(0.15) {
+            c.flags |= FLAG_SINGLE_SOURCE_RISK;
+        }
+        if rng.chance(0.05) {
+            c.flags |= FLAG_SECONDARY_ONLY;
+        }
+    }
     c
 }
 
@@ -112,6 +170,7 @@ impl World {
             decimals.swap(i, rng.below(i as u64 + 1) as usize);
         }
         let now = START_TS;
+        let slot = START_SLOT;
         let mut assets = vec![];
         for (i, &dec) in decimals.iter().take(n_assets).enumerate() {
             let mut reserve = Reserve::zeroed();
@@ -128,7 +187,9 @@ impl World {
             let dollars = 10f64.powf(rng.unit() * 8.0 - 3.0);
             let mantissa = ((dollars * 1e8) as i64).max(1);
             let price = RawPrice { fully_verified: true, feed_id: [i as u8 + 1; 32], price: mantissa, conf: 0, ema_price: mantissa, exponent: FEED_EXPONENT, publish_time: now };
-            assets.push(Asset { key: Pubkey::new_from_array([i as u8 + 101; 32]), reserve, price, liquidity_vault: seed, collateral_vault: 0, fee_vault: 0, minted: seed as u128, drift_budget: Fraction::ZERO });
+            let feed = calm_feed(mantissa, now, slot);
+            let key = Pubkey::new_from_array([i as u8 + 101; 32]);
+            assets.push(Asset { key, reserve, price, liquidity_vault: seed, collateral_vault: 0, fee_vault: 0, minted: seed as u128, drift_budget: Fraction::ZERO, feed, tickets: vec![] });
         }
         let mut wallets = vec![];
         for _ in 0..USERS {
@@ -151,7 +212,8 @@ impl World {
                 o
             })
             .collect();
-        let market = MarketConfig {
+        let mut market = Market::zeroed();
+        market.config = MarketConfig {
             dust_threshold_quote: rng.range(0, 5),
             config_timelock_secs: 0,
             outflow_limit_quote: u64::MAX,
@@ -159,7 +221,12 @@ impl World {
             close_factor_bps: rng.pick(&[DEFAULT_CLOSE_FACTOR_BPS, 2_000, 5_000, 10_000]),
             flags: 0,
         };
-        World { extreme: rng.chance(0.25), now, market, assets, obligations, wallets }
+        // The market's quote outflow limiter, some of the time (whole quote units per window).
+        if rng.chance(0.3) {
+            market.config.outflow_limit_quote = rng.amount(1 << 32);
+            market.config.outflow_window_secs = rng.range(60, 86_400) as u32;
+        }
+        World { extreme: rng.chance(0.25), now, slot, market, assets, obligations, wallets }
     }
 
     /// A market within ordinary magnitudes: every reserve's liquidity, debt and fees worth under 2^50 quote
@@ -171,7 +238,8 @@ impl World {
         let limit = 2f64.powi(50);
         self.assets.iter().all(|a| {
             let r = &a.reserve;
-            let unit = a.price.price.max(a.price.ema_price) as f64 * 10f64.powi(a.price.exponent) / 10f64.powi(r.liquidity_decimals as i32);
+            let feed = if r.config.secondary.is_configured() { a.feed.value as f64 * 1e-18 } else { 0.0 };
+            let unit = (a.price.price.max(a.price.ema_price) as f64 * 10f64.powi(a.price.exponent)).max(feed) / 10f64.powi(r.liquidity_decimals as i32);
             let native = r.available_liquidity as f64 + r.borrowed_sf.get().to_num::<f64>() + r.protocol_fees_sf.get().to_num::<f64>() + r.insurance_fund_sf.get().to_num::<f64>()
                 + self.wallets.iter().map(|w| w.liquidity[self.asset_index(&a.key).unwrap_or(0)] as f64).sum::<f64>();
             let rate = r.total_liquidity().map(|t| t.to_num::<f64>()).unwrap_or(0.0) / r.ctoken_supply.max(1) as f64;
@@ -183,18 +251,51 @@ impl World {
         self.assets.iter().position(|a| a.key == *key)
     }
 
-    pub fn price(&self, i: usize, use_: PriceUse) -> anchor_lang::Result<Price> {
+    /// The primary (Pyth) source alone, validated for `use_`.
+    pub fn primary(&self, i: usize, use_: PriceUse) -> anchor_lang::Result<Price> {
         let a = &self.assets[i];
         validate_price(&a.price, &a.reserve.config.oracle, self.now, use_)
     }
 
+    /// The secondary (Switchboard) source alone, validated for `use_` against the reserve's secondary config.
+    pub fn secondary(&self, i: usize, use_: PriceUse) -> anchor_lang::Result<Price> {
+        let a = &self.assets[i];
+        validate_feed(&a.feed, &a.reserve.config.secondary, self.now, self.slot, use_)
+    }
+
+    /// The reserve's price for `use_` exactly as `load_reserve_price` selects it: the primary unless the reserve
+    /// is priced by its secondary alone, the secondary's account passed (`pass_secondary`) only where the reserve
+    /// names one, and `oracle::sources::select` deciding.
+    pub fn price_with(&self, i: usize, use_: PriceUse, pass_secondary: bool) -> anchor_lang::Result<Price> {
+        let cfg = &self.assets[i].reserve.config;
+        let primary = (!cfg.has_flag(FLAG_SECONDARY_ONLY)).then(|| self.primary(i, use_));
+        let secondary = (pass_secondary && cfg.secondary.is_configured()).then(|| self.secondary(i, use_));
+        sources::select(cfg, primary, secondary, use_)
+    }
+
+    /// The price as the SDK's accounts give it: the secondary passed wherever the reserve has one.
+    pub fn price(&self, i: usize, use_: PriceUse) -> anchor_lang::Result<Price> {
+        self.price_with(i, use_, true)
+    }
+
+    /// Whether a liquidation must pass reserve `i`'s secondary (the program's own rule): priced by it alone, or
+    /// its primary fails now.
+    pub fn needs_secondary(&self, i: usize) -> bool {
+        liquidation_needs_secondary(&self.assets[i].reserve.config, self.primary(i, PriceUse::Liquidation).is_ok())
+    }
+
     /// Health as the program computes it for `use_` (stored reserves, the valuation each position needs).
     pub fn health(&self, user: usize, use_: PriceUse) -> anchor_lang::Result<Health> {
+        self.health_with(user, use_, &|_| true)
+    }
+
+    /// `health` with reserve `i`'s secondary passed only where `pass(i)`.
+    pub fn health_with(&self, user: usize, use_: PriceUse, pass: &dyn Fn(usize) -> bool) -> anchor_lang::Result<Health> {
         let o = &self.obligations[user];
         let mut health = Health::default();
         for position in o.health_positions() {
             let i = self.asset_index(&position.reserve).expect("positions name known reserves");
-            let price = self.price(i, use_)?;
+            let price = self.price_with(i, use_, pass(i))?;
             health.add_position(o, &position, &self.assets[i].reserve, &price, None, self.now, use_)?;
         }
         Ok(health)
@@ -211,5 +312,18 @@ impl World {
             health.add_priced_position(o, &position, &valuation, &price, None, use_)?;
         }
         Ok(health)
+    }
+}
+
+impl World {
+    /// cTokens of asset `i` waiting or set aside in `user`'s tickets: still theirs, to be filled or cancelled.
+    pub fn ticket_ctokens(&self, user: usize, i: usize) -> u64 {
+        self.assets[i].tickets.iter().filter(|t| t.owner == user).map(|t| t.state.ctoken_amount).sum()
+    }
+
+    /// The seq of reserve `i`'s head ticket while the queue is not empty.
+    pub fn head(&self, i: usize) -> Option<u64> {
+        let r = &self.assets[i].reserve;
+        (r.queue_head < r.queue_tail).then_some(r.queue_head)
     }
 }
