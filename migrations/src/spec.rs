@@ -6,7 +6,7 @@ use ballast::{
     state::{
         MarketConfig, OracleConfig, ReserveConfig, SecondaryOracleConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED,
         FLAG_FLASH_ENABLED, FLAG_ISOLATED, FLAG_PAUSED, FLAG_REDUCE_ONLY, FLAG_SECONDARY_ONLY, FLAG_SINGLE_SOURCE_RISK,
-        MARKET_FLAG_EMERGENCY, SECONDARY_SWITCHBOARD,
+        MARKET_FLAG_EMERGENCY, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, SECONDARY_SWITCHBOARD,
     },
 };
 use bytemuck::Zeroable;
@@ -42,6 +42,10 @@ pub struct MarketSpec {
     pub close_factor_bps: u16,
     #[serde(default)]
     pub emergency: bool,
+    /// Every liquidation repays at most the close factor's share, with no full liquidation at low health and no
+    /// dust rules (SPL-style; `MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY`).
+    #[serde(default)]
+    pub partial_liquidation_only: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -254,7 +258,8 @@ impl MarketSpec {
             outflow_limit_quote: self.outflow_limit_quote.unwrap_or(u64::MAX),
             outflow_window_secs: self.outflow_window_secs,
             close_factor_bps: self.close_factor_bps,
-            flags: if self.emergency { MARKET_FLAG_EMERGENCY } else { 0 },
+            flags: if self.emergency { MARKET_FLAG_EMERGENCY } else { 0 }
+                | if self.partial_liquidation_only { MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY } else { 0 },
         }
     }
 }

@@ -30,7 +30,8 @@ pub async fn market_show(cluster: &impl Cluster, market: &Pubkey, json_out: bool
         "config_timelock_secs": m.config.config_timelock_secs,
         "close_factor_bps": m.config.close_factor_bps,
         "dust_threshold_quote": m.config.dust_threshold_quote,
-        "emergency": m.config.flags & ballast_sdk::ballast::state::MARKET_FLAG_EMERGENCY != 0,
+        "emergency": m.config.has_flag(ballast_sdk::ballast::state::MARKET_FLAG_EMERGENCY),
+        "partial_liquidation_only": m.config.has_flag(ballast_sdk::ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
         "reserves": snap.reserves.len(),
         "obligations": snap.obligations.len(),
     });
@@ -45,6 +46,9 @@ pub async fn market_show(cluster: &impl Cluster, market: &Pubkey, json_out: bool
     writeln!(out, "timelock      {} s", m.config.config_timelock_secs)?;
     writeln!(out, "close factor  {} bps", m.config.close_factor_bps)?;
     writeln!(out, "emergency     {}", value["emergency"])?;
+    if m.config.has_flag(ballast_sdk::ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY) {
+        writeln!(out, "liquidation   partial only: the close factor binds at any health, no dust rules")?;
+    }
     writeln!(out, "reserves      {}", snap.reserves.len())?;
     writeln!(out, "obligations   {}", snap.obligations.len())?;
     Ok(())

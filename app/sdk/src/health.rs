@@ -185,8 +185,7 @@ impl<'s> Projection<'s> {
         let market = &self.snap.market.config;
         let terms = LiquidationTerms {
             market: &self.snap.key,
-            close_factor_bps: market.close_factor_bps,
-            dust_threshold_quote: market.dust_threshold_quote,
+            config: market,
             group: group.as_ref(),
             max_repay_amount: max_repay,
         };

@@ -13,7 +13,7 @@ use ballast::{
         validate_price, Price, PriceUse, RawPrice,
     },
     state::{
-        Market, MarketConfig, Obligation, OracleConfig, Reserve, ReserveConfig, SecondaryOracleConfig, WithdrawalTicket, FLAG_BORROW_ENABLED,
+        Market, MarketConfig, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, Obligation, OracleConfig, Reserve, ReserveConfig, SecondaryOracleConfig, WithdrawalTicket, FLAG_BORROW_ENABLED,
         FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED, FLAG_SECONDARY_ONLY, FLAG_SINGLE_SOURCE_RISK, SECONDARY_SWITCHBOARD,
     },
 };
@@ -219,7 +219,8 @@ impl World {
             outflow_limit_quote: u64::MAX,
             outflow_window_secs: 0,
             close_factor_bps: rng.pick(&[DEFAULT_CLOSE_FACTOR_BPS, 2_000, 5_000, 10_000]),
-            flags: 0,
+            // SPL-style partial liquidation only, some of the time (the simulator's baseline).
+            flags: if rng.chance(0.2) { MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY } else { 0 },
         };
         // The market's quote outflow limiter, some of the time (whole quote units per window).
         if rng.chance(0.3) {

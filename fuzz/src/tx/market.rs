@@ -84,6 +84,13 @@ pub async fn market(rng: &mut Rng) -> Market {
         let admin = t.admin.keypair.insecure_clone();
         t.try_update_market_config(&admin, config).await.expect("the admin turns the market limiter on");
     }
+    // SPL-style partial liquidation only, some of the time (the simulator's baseline).
+    if rng.chance(0.2) {
+        let mut config = t.market_config().await;
+        config.flags |= ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY;
+        let admin = t.admin.keypair.insecure_clone();
+        t.try_update_market_config(&admin, config).await.expect("the admin sets partial liquidation only");
+    }
     let mut base = vec![];
     for r in &reserves {
         base.push(t.reserve_config(r).await);

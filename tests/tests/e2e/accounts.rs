@@ -148,3 +148,28 @@ async fn every_action_fails_with_a_zero_amount(action: u8) {
     }
     t.assert_invariants().await;
 }
+
+/// The market keeps its authority's address (checking it costs nothing); a market written before it did holds
+/// zeros there and has the address derived from its bump, as before. Either way a wrong authority is refused.
+#[tokio::test]
+async fn borrow_succeeds_with_the_authority_stored_or_derived() {
+    let (mut t, usdc, _sol, alice) = setup().await;
+    let authority = ballast_tests::market_authority(&t.market);
+    assert_eq!(t.market_state().await.authority, authority, "init stores the authority PDA");
+    t.borrow(&alice, &usdc, usdc.amount(10.0)).await;
+
+    // A market from before the field: zeros, so every instruction derives the address.
+    let mut account = t.account(&t.market.clone()).await.expect("market exists");
+    let at = 8 + std::mem::offset_of!(ballast::state::Market, authority);
+    account.data[at..at + 32].fill(0);
+    t.banks.set_account(&t.market, &account.into());
+    let wallet = alice.liquidity(&usdc);
+    let before = t.balance(&wallet).await;
+    t.borrow(&alice, &usdc, usdc.amount(10.0)).await;
+    assert_eq!(t.balance(&wallet).await, before + usdc.amount(10.0));
+    let ix = t.deposit_ix(&alice, &usdc, usdc.amount(1.0));
+    let fake_authority = anchor_lang::prelude::Pubkey::new_unique();
+    assert_error!(t, t.try_tampered(ix, &[(authority, fake_authority)], &[&alice.keypair]), BallastError::InvalidMarketAuthority);
+    assert_eq!(t.balance(&wallet).await, before + usdc.amount(10.0), "the refused deposit moved nothing");
+    t.assert_invariants().await;
+}

@@ -2,7 +2,7 @@
 //! loosening change waits out.
 use ballast::state::{
     MarketConfig, ReserveConfig, FLAG_BORROW_ENABLED, FLAG_COLLATERAL_ENABLED, FLAG_FLASH_ENABLED, FLAG_PAUSED,
-    FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY,
+    FLAG_REDUCE_ONLY, MARKET_FLAG_EMERGENCY, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY,
 };
 use ballast_tests::*;
 use test_case::test_case;
@@ -81,6 +81,7 @@ const MARKET_LOOSENINGS: &[(&str, MarketEdit)] = &[
     ("lower the close factor", |c| c.close_factor_bps -= 1),
     ("lower the dust threshold", |c| c.dust_threshold_quote -= 1),
     ("raise the dust threshold", |c| c.dust_threshold_quote += 1),
+    ("liquidate partially only", |c| c.flags |= MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
 ];
 
 fn edited(mut c: ReserveConfig, edit: Edit) -> ReserveConfig {
@@ -393,6 +394,31 @@ async fn apply_pending_market_config_succeeds_leaving_emergency_after_the_timelo
     assert_eq!(market.config, calm);
     assert_eq!(market.pending_config_apply_ts, 0);
     assert_error!(t, t.try_apply_pending_market_config(), BallastError::NoPendingConfig);
+    t.assert_invariants().await;
+}
+
+/// Partial liquidation only slows the unwinding of deep shortfalls, and lifting it lets a single call take a
+/// whole position: either way a borrower's or a depositor's defence weakens, so both wait the timelock.
+#[tokio::test]
+async fn apply_pending_market_config_succeeds_clearing_partial_liquidation_only_after_the_timelock() {
+    let (mut t, _usdc, _sol, _alice) = timelocked().await;
+    let (admin, council) = (t.admin.keypair.insecure_clone(), t.risk_council.insecure_clone());
+    let full = t.market_config().await;
+    let partial = MarketConfig { flags: full.flags | MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, ..full };
+    assert_error!(t, t.try_tighten_market_config(&council, partial), BallastError::RiskCouncilCannotLoosen);
+    t.try_queue_market_config(&admin, partial).await.unwrap();
+    t.advance(TIMELOCK_SECS).await;
+    t.try_apply_pending_market_config().await.unwrap();
+    assert_eq!(t.market_config().await, partial);
+    assert_error!(t, t.try_update_market_config(&admin, full), BallastError::ConfigChangeLoosens);
+    assert_error!(t, t.try_tighten_market_config(&council, full), BallastError::RiskCouncilCannotLoosen);
+    t.try_queue_market_config(&admin, full).await.unwrap();
+    t.advance(TIMELOCK_SECS - 1).await;
+    assert_error!(t, t.try_apply_pending_market_config(), BallastError::TimelockNotElapsed);
+    assert_eq!(t.market_config().await, partial, "nothing applies early");
+    t.advance(1).await;
+    t.try_apply_pending_market_config().await.unwrap();
+    assert_eq!(t.market_config().await, full);
     t.assert_invariants().await;
 }
 

@@ -80,6 +80,26 @@ async fn liquidate_succeeds_in_full_when_health_is_at_most_095() {
     t.assert_invariants().await;
 }
 
+/// With MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY (SPL-style), health 0.944 still allows only the close factor's
+/// 20%: the same crash as above, a fifth of the debt per call.
+#[tokio::test]
+async fn liquidate_succeeds_with_the_close_factor_only_when_partial_liquidation_only() {
+    use ballast::state::{MarketConfig, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY};
+    let config = MarketConfig { flags: MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, ..default_market_config() };
+    let mut t = TestContext::with_market_config(config).await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).build().await;
+    let alice = t.user().funded(&sol, 10.0).build().await;
+    let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    t.set_price_mantissa(&sol, 13_333_333_333);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    assert_eq!(t.balance(&liquidator.liquidity(&usdc)).await, usdc.amount(100_000.0 - 240.0), "20% of $1,200, not all of it");
+    assert_eq!(t.obligation_state(&alice).await.active_borrows()[0].borrowed_sf.get(), usdc.amount(960.0));
+    t.assert_invariants().await;
+}
+
 /// The bonus grows with the shortfall and stops at max_bonus; for a solvent obligation it never exceeds the
 /// cushion (collateral − debt) / debt above the minimum; deep enough, the collateral caps the seizure and the
 /// repayment shrinks to what the collateral covers at that bonus.

@@ -24,6 +24,9 @@ pub struct LiquidationInputs {
     pub withdraw_decimals: u8,
     pub close_factor_bps: u16,
     pub dust_threshold_quote: u64,
+    /// MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY: the close factor binds at any health and any debt size, and no
+    /// dust rule takes a position whole (one cToken's worth, the least that can change hands, still may).
+    pub partial_only: bool,
     pub min_bonus_bps: u16,
     pub max_bonus_bps: u16,
     pub protocol_fee_bps: u16,
@@ -81,8 +84,9 @@ fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction>
 pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let health = i.health.liquidation_health()?.ok_or(BallastError::ObligationHealthy)?;
     require!(health < Fraction::ONE, BallastError::ObligationHealthy);
-    let full = mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
-        || i.health.debt_value < from_u64(i.dust_threshold_quote);
+    let full = !i.partial_only
+        && (mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
+            || i.health.debt_value < from_u64(i.dust_threshold_quote));
     // Within [1 bps, 100%] whatever is stored, so no stored close factor can stop liquidations.
     let close_factor_bps = i.close_factor_bps.clamp(1, BPS as u16) as u64;
     let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, close_factor_bps)? };
@@ -95,8 +99,9 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     };
     let mut repay_amount = allowed.min(i.max_repay_amount);
 
-    // A partial repay may not leave a position worth less than the dust threshold: take it all instead.
-    let dust = from_u64(i.dust_threshold_quote);
+    // A partial repay may not leave a position worth less than the dust threshold: take it all instead. Partial
+    // liquidation only has no dust rules: the close factor binds.
+    let dust = if i.partial_only { Fraction::ZERO } else { from_u64(i.dust_threshold_quote) };
     let left = i.debt.saturating_sub(from_u64(repay_amount));
     if left > Fraction::ZERO && market_value(left, i.repay_decimals, i.repay_price)? < dust {
         require!(i.max_repay_amount >= debt_ceil, BallastError::LiquidationLeavesDust);
@@ -245,6 +250,7 @@ mod tests {
             withdraw_decimals: 9,
             close_factor_bps: 2_000,
             dust_threshold_quote: 1,
+            partial_only: false,
             min_bonus_bps: 200,
             max_bonus_bps: 1_000,
             protocol_fee_bps: 2_000,
@@ -280,6 +286,18 @@ mod tests {
         // $1,000 × 1.02 > $1,000 of collateral: everything is seized, repay = 1,000 / 1.02.
         assert_eq!(p.seized_ctokens, 10_000_000_000);
         assert_eq!(p.repay_amount, (1_000e6f64 / 1.02).ceil() as u64, "owed, so rounded up");
+    }
+
+    #[test]
+    fn plan_succeeds_with_the_close_factor_only_when_partial_liquidation_only() {
+        // Health 0.85 (full liquidation allowed above), and a debt under the dust threshold: with the flag, the
+        // close factor binds both times.
+        let deep = LiquidationInputs { partial_only: true, ..inputs(1_000.0, 1_000.0) };
+        assert_eq!(plan(&deep).unwrap().repay_amount, 200_000_000, "20% of $1,000");
+        let small = LiquidationInputs { partial_only: true, dust_threshold_quote: 10_000, ..inputs(1_000.0, 860.0) };
+        assert_eq!(plan(&small).unwrap().repay_amount, 172_000_000, "20% of $860, dust or not");
+        let small_full = LiquidationInputs { dust_threshold_quote: 10_000, ..inputs(1_000.0, 860.0) };
+        assert_eq!(plan(&small_full).unwrap().repay_amount, 860_000_000, "without the flag a debt under dust goes whole");
     }
 
     #[test]

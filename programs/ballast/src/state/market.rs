@@ -9,6 +9,12 @@ use bytemuck::Zeroable;
 
 /// Market flag: emergency mode (only repay, withdraw and liquidate).
 pub const MARKET_FLAG_EMERGENCY: u16 = 1 << 0;
+/// Market flag: every liquidation call repays at most the close factor's share, however deep the shortfall or
+/// small the debt (no full liquidation at health ≤ 0.95 or below the dust threshold), as SPL's lending
+/// program does. For comparisons (the simulator's baseline) and markets that want it; set or cleared only
+/// after the timelock.
+pub const MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY: u16 = 1 << 1;
+const KNOWN_MARKET_FLAGS: u16 = MARKET_FLAG_EMERGENCY | MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY;
 /// Elevation groups a market can define (ids 1..=16; 0 = none).
 pub const MAX_ELEVATION_GROUPS: usize = 16;
 
@@ -88,8 +94,10 @@ pub struct Market {
     /// Address lookup table holding the market's accounts, for clients building v0 transactions (default =
     /// none). A hint only: the program never reads it, and a table can only shorten keys, never change them.
     pub lookup_table: Pubkey,
-    /// Reserved for growth.
-    pub padding: [u8; 32],
+    /// The authority PDA itself, written at init (default in a market made before it was kept: derived then).
+    /// Every instruction that moves tokens checks its authority account against it; deriving it again cost a
+    /// curve check (about 1,500 CU on chain) per instruction.
+    pub authority: Pubkey,
 }
 
 const _: () = assert!(core::mem::size_of::<MarketConfig>() == 32);
@@ -106,8 +114,12 @@ impl Market {
         (group.debt_reserve != Pubkey::default()).then_some(group)
     }
 
-    /// The market's authority PDA, derived with its stored bump (what `find_program_address` found at init).
+    /// The market's authority PDA: as written at init, or (an older market) derived with its stored bump, what
+    /// `find_program_address` found at init.
     pub fn authority_address(&self, market: &Pubkey) -> Result<Pubkey> {
+        if self.authority != Pubkey::default() {
+            return Ok(self.authority);
+        }
         Pubkey::create_program_address(&[crate::seeds::AUTHORITY, market.as_ref(), &[self.authority_bump]], &crate::ID)
             .map_err(|_| error!(BallastError::InvalidMarketAuthority))
     }
@@ -152,7 +164,7 @@ impl MarketConfig {
             (1..=BPS as u16).contains(&self.close_factor_bps),
             BallastError::CloseFactorInvalid
         );
-        require!(self.flags & !MARKET_FLAG_EMERGENCY == 0, BallastError::UnknownMarketFlags);
+        require!(self.flags & !KNOWN_MARKET_FLAGS == 0, BallastError::UnknownMarketFlags);
         require!(
             self.config_timelock_secs <= crate::constants::MAX_CONFIG_TIMELOCK_SECS,
             BallastError::TimelockTooLong

@@ -41,6 +41,7 @@ impl InitMarket<'_> {
         market.quote_currency = args.quote_currency;
         market.config = config;
         market.authority_bump = ctx.bumps.market_authority;
+        market.authority = ctx.accounts.market_authority.key();
         market.version = ACCOUNT_VERSION;
         market.invariant()?;
         emit_cpi!(MarketInitializedEvent {

@@ -71,10 +71,10 @@ impl<'info> Liquidate<'info> {
         let now = clock.ts;
         let a = &ctx.accounts;
         let market_key = a.repay.market.key();
-        let (close_factor_bps, dust_threshold_quote, group) = {
+        let (market_config, group) = {
             let market = a.repay.market.load()?;
             let group = market.elevation_group(a.obligation.load()?.elevation_group).copied();
-            (market.config.close_factor_bps, market.config.dust_threshold_quote, group)
+            (market.config, group)
         };
         let repay_key = a.repay.reserve.key();
         let withdraw_key = a.withdraw.reserve.key();
@@ -94,8 +94,7 @@ impl<'info> Liquidate<'info> {
                 let withdraw_reserve: &Reserve = withdraw_guard.as_deref().unwrap_or(&repay_reserve);
                 let terms = LiquidationTerms {
                     market: &market_key,
-                    close_factor_bps,
-                    dust_threshold_quote,
+                    config: &market_config,
                     group: group.as_ref(),
                     max_repay_amount: args.max_repay_amount,
                 };

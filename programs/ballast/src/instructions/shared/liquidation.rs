@@ -6,15 +6,15 @@ use crate::{
     error::BallastError,
     operations::liquidate::{self, LiquidationInputs, LiquidationPlan},
     oracle::{Now, PriceUse, Side},
-    state::{ElevationGroup, Obligation, Reserve},
+    state::{ElevationGroup, MarketConfig, Obligation, Reserve, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY},
 };
 use anchor_lang::prelude::*;
 
 /// The market's side of a liquidation's sizing.
 pub struct LiquidationTerms<'a> {
     pub market: &'a Pubkey,
-    pub close_factor_bps: u16,
-    pub dust_threshold_quote: u64,
+    /// The market's settings in force (close factor, dust threshold, flags).
+    pub config: &'a MarketConfig,
     /// The obligation's elevation group, if it is in one.
     pub group: Option<&'a ElevationGroup>,
     pub max_repay_amount: u64,
@@ -53,8 +53,9 @@ pub fn size_liquidation<'info>(
         liquidity_per_ctoken: withdraw_reserve.ctokens_to_liquidity(1)?,
         withdraw_price: withdraw_price.spot(Side::Collateral),
         withdraw_decimals: withdraw_reserve.liquidity_decimals,
-        close_factor_bps: terms.close_factor_bps,
-        dust_threshold_quote: terms.dust_threshold_quote,
+        close_factor_bps: terms.config.close_factor_bps,
+        dust_threshold_quote: terms.config.dust_threshold_quote,
+        partial_only: terms.config.has_flag(MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
         min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
         max_bonus_bps,
         protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
