@@ -134,7 +134,7 @@ impl MarketSnapshot {
         // A notification of bytes the snapshot already holds moves nothing.
         let held = match self.raw.get(&key) {
             Some(a) => Some(a.data.as_slice()),
-            None => self.obligations.iter().find(|o| o.key == key).map(|o| bytemuck::bytes_of(&o.state)),
+            None => self.obligation_index(&key).ok().map(|i| bytemuck::bytes_of(&self.obligations[i].state)),
         };
         let same = match (&account, held) {
             (Some(new), Some(old)) => new.data == old || new.data.get(8..8 + old.len()) == Some(old),
@@ -165,19 +165,16 @@ impl MarketSnapshot {
             };
             return Ok(self.holding(&priced));
         }
-        let position = self.obligations.iter().position(|o| o.key == key);
+        let position = self.obligation_index(&key);
         let state = account.as_ref().filter(|a| a.owner == ballast::ID).and_then(|a| decode::<Obligation>(&a.data).ok()).filter(|o| o.market == self.key);
         match (position, state) {
-            (Some(i), Some(state)) => self.obligations[i].state = state,
-            (None, Some(state)) => {
-                let at = self.obligations.partition_point(|o| o.key < key);
-                self.obligations.insert(at, ObligationView { key, state });
-            }
-            (Some(i), None) => {
+            (Ok(i), Some(state)) => self.obligations[i].state = state,
+            (Err(at), Some(state)) => self.obligations.insert(at, ObligationView { key, state }),
+            (Ok(i), None) => {
                 self.obligations.remove(i);
                 return Ok(vec![]);
             }
-            (None, None) => return Ok(vec![]),
+            (Err(_), None) => return Ok(vec![]),
         }
         Ok(vec![key])
     }
@@ -196,8 +193,13 @@ impl MarketSnapshot {
         self.reserves.iter().find(|r| r.mint() == *mint).ok_or_else(|| anyhow!("market {} has no reserve for mint {mint}", self.key))
     }
 
+    /// Where `key` is among the obligations (sorted by key), or where it would go.
+    fn obligation_index(&self, key: &Pubkey) -> std::result::Result<usize, usize> {
+        self.obligations.binary_search_by_key(key, |o| o.key)
+    }
+
     pub fn obligation(&self, key: &Pubkey) -> Result<&ObligationView> {
-        self.obligations.iter().find(|o| o.key == *key).ok_or_else(|| anyhow!("obligation {key} is not in market {}", self.key))
+        self.obligation_index(key).ok().map(|i| &self.obligations[i]).ok_or_else(|| anyhow!("obligation {key} is not in market {}", self.key))
     }
 
     /// The price account paired with each reserve key (what instruction builders need).

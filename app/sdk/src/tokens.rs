@@ -1,11 +1,25 @@
 //! SPL Token instructions clients need around Ballast: mints and associated token accounts.
 use anchor_lang::prelude::Pubkey;
-use anchor_spl::{associated_token::spl_associated_token_account::instruction as ata, token::spl_token};
+use anchor_spl::token::spl_token;
 use solana_instruction::Instruction;
 
 /// Creates `owner`'s associated token account for `mint` unless it exists.
+/// The same instruction `spl_associated_token_account`'s builder makes, with the address from the SDK's memo
+/// (the builder derives it afresh, a bump search, on every call).
 pub fn create_ata_idempotent(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Instruction {
-    ata::create_associated_token_account_idempotent(payer, owner, mint, token_program)
+    use anchor_lang::solana_program::instruction::AccountMeta;
+    Instruction {
+        program_id: anchor_spl::associated_token::spl_associated_token_account::program::ID,
+        accounts: vec![
+            AccountMeta::new(*payer, true),
+            AccountMeta::new(crate::pda::associated_token(owner, mint, token_program), false),
+            AccountMeta::new_readonly(*owner, false),
+            AccountMeta::new_readonly(*mint, false),
+            AccountMeta::new_readonly(anchor_lang::solana_program::system_program::ID, false),
+            AccountMeta::new_readonly(*token_program, false),
+        ],
+        data: vec![1],
+    }
 }
 
 /// Space and rent-exempt minimum of an SPL Token mint.
@@ -31,3 +45,13 @@ pub fn token_amount(data: &[u8]) -> Option<u64> {
 
 /// The SPL Token program id.
 pub const SPL_TOKEN_ID: Pubkey = spl_token::ID;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn create_ata_idempotent_succeeds_matching_the_crate_builder() {
+        let (payer, owner, mint) = (super::Pubkey::new_unique(), super::Pubkey::new_unique(), super::Pubkey::new_unique());
+        let ours = super::create_ata_idempotent(&payer, &owner, &mint, &super::spl_token::ID);
+        assert_eq!(ours, anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(&payer, &owner, &mint, &super::spl_token::ID));
+    }
+}

@@ -106,9 +106,14 @@ impl InProcess {
         (history.iter().skip(from).map(|(tx, _)| tx.clone()).collect(), history.len())
     }
 
-    /// Every account key a transaction or a write named so far.
+    /// Every account key a transaction or a write named so far (on a native ledger: every account it holds,
+    /// and every key written into it).
     pub fn known_keys(&self) -> Vec<Pubkey> {
-        self.known.lock().unwrap().iter().copied().collect()
+        let mut known = self.known.lock().unwrap().clone();
+        if let Backend::Native(l) = &self.backend {
+            known.extend(l.lock().unwrap().accounts.keys().copied());
+        }
+        known.into_iter().collect()
     }
 
     /// Whether transactions run on a native ledger rather than a bank.
@@ -120,12 +125,12 @@ impl InProcess {
     /// writes named, the payer, and the clock and rent), with its history; it then moves on alone. Forking a
     /// native ledger copies it.
     pub async fn fork_native(&self) -> Result<InProcess> {
-        let known: Vec<Pubkey> = self.known.lock().unwrap().iter().copied().chain([self.payer.pubkey()]).collect();
+        let known: Vec<Pubkey> = self.known_keys().into_iter().chain([self.payer.pubkey()]).collect();
         let ledger = match &self.backend {
             Backend::Native(l) => l.lock().unwrap().clone(),
             Backend::Bank(ctx) => {
                 let client = ctx.lock().await.banks_client.clone();
-                let mut accounts = std::collections::HashMap::new();
+                let mut accounts = super::native::AccountMap::default();
                 for key in &known {
                     if let Some(account) = client.get_account(*key).await? {
                         accounts.insert(*key, account);
@@ -163,7 +168,7 @@ impl InProcess {
         }
         bank.warp_slots(clock.slot + 2).await?;
         bank.set_time(clock.unix_timestamp).await?;
-        bank.known.lock().unwrap().extend(self.known.lock().unwrap().iter().copied());
+        bank.known.lock().unwrap().extend(self.known_keys());
         Ok(bank)
     }
 
@@ -252,7 +257,8 @@ impl Cluster for InProcess {
     }
 
     async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String> {
-        {
+        // A native ledger knows its keys already (`known_keys`).
+        if !self.is_native() {
             let mut known = self.known.lock().unwrap();
             known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)));
         }

@@ -19,10 +19,31 @@ use std::collections::HashMap;
 
 pub use programs::COMPUTE_BUDGET_ID;
 
+/// Hashes an address by its first eight bytes: addresses are hashes or curve points already, and SipHash over
+/// all 32 was a tenth of a simulated transaction. (A local ledger: nobody chooses its keys to collide.)
+#[derive(Default)]
+pub struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(17) ^ u64::from_le_bytes(word);
+    }
+    fn write_usize(&mut self, _: usize) {}
+}
+
+/// Accounts by address.
+pub type AccountMap<V = Account> = HashMap<Pubkey, V, std::hash::BuildHasherDefault<AddressHasher>>;
+
 /// Accounts and clock of a native ledger.
 #[derive(Clone)]
 pub struct Ledger {
-    pub accounts: HashMap<Pubkey, Account>,
+    pub accounts: AccountMap,
     pub clock: Clock,
     pub rent: Rent,
 }
@@ -57,7 +78,17 @@ struct Slot {
     /// Offsets in the buffer of its owner, lamports and data length (the data follows the length).
     owner_at: usize,
     lamports_at: usize,
-    before: Account,
+}
+
+/// The data of `account` an instruction is given: none for a program, whose bytes (an ELF of 100 KiB or more
+/// for SPL Token) no program here reads and copying them into every instruction was most of a transaction's
+/// cost. The runtime passes them; this is the ledger's one departure from its input layout.
+fn passed_data(account: &Account) -> &[u8] {
+    if account.executable {
+        &[]
+    } else {
+        &account.data
+    }
 }
 
 const NON_DUP: u8 = u8::MAX;
@@ -67,53 +98,95 @@ fn align8(n: usize) -> usize {
     (n + 7) & !7
 }
 
+/// Writes bytes at a moving offset of a zeroed buffer.
+struct Writer<'a> {
+    bytes: &'a mut [u8],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, data: &[u8]) {
+        self.bytes[self.at..self.at + data.len()].copy_from_slice(data);
+        self.at += data.len();
+    }
+}
+
 /// The runtime's (aligned, ABI v1) input for one instruction: every account once with its privileges, then
 /// the data and the program id. Returns the buffer (u64s, so it is 8-aligned) and each distinct account's slot.
-fn serialize(ix: &Instruction, accounts: &[(Pubkey, Account, bool, bool)]) -> (Vec<u64>, Vec<Slot>) {
-    let mut bytes: Vec<u8> = Vec::with_capacity(64 + accounts.iter().map(|a| 96 + a.1.data.len() + REALLOC_SPACE + 16).sum::<usize>() + ix.data.len());
-    bytes.extend_from_slice(&(ix.accounts.len() as u64).to_le_bytes());
-    let mut slots: Vec<Slot> = vec![];
+/// Each account's data is copied once, straight into `words`, a buffer kept between instructions: only the
+/// bytes the layout defines are written. The realloc space keeps whatever it held, as no program can read it
+/// without growing the account, and `AccountInfo::resize` zeroes what it grows into.
+fn serialize(ix: &Instruction, accounts: &[(Pubkey, &Account, bool, bool)], words: &mut Vec<u64>) -> Vec<Slot> {
+    let first_of = |index: usize| ix.accounts[..index].iter().position(|m| m.pubkey == ix.accounts[index].pubkey);
+    let mut len = 8;
+    for index in 0..ix.accounts.len() {
+        len += match first_of(index) {
+            Some(_) => 8,
+            None => {
+                let account = accounts.iter().find(|a| a.0 == ix.accounts[index].pubkey).expect("every meta resolved").1;
+                align8(8 + 32 + 32 + 8 + 8 + passed_data(account).len() + REALLOC_SPACE + 8)
+            }
+        };
+    }
+    len += 8 + ix.data.len() + 32;
+    if words.len() < len.div_ceil(8) {
+        words.resize(len.div_ceil(8), 0);
+    }
+    let mut w = Writer { bytes: bytemuck::cast_slice_mut::<u64, u8>(words), at: 0 };
+    w.put(&(ix.accounts.len() as u64).to_le_bytes());
+    let mut slots: Vec<Slot> = Vec::with_capacity(accounts.len());
     for (index, meta) in ix.accounts.iter().enumerate() {
         // A repeated account names the position of its first appearance among the instruction's accounts.
-        if let Some(first) = ix.accounts[..index].iter().position(|m| m.pubkey == meta.pubkey) {
-            bytes.push(first as u8);
-            bytes.extend_from_slice(&[0; 7]);
+        if let Some(first) = first_of(index) {
+            w.put(&[first as u8, 0, 0, 0, 0, 0, 0, 0]);
             continue;
         }
         let (key, account, signer, writable) = accounts.iter().find(|a| a.0 == meta.pubkey).expect("every meta resolved");
-        bytes.push(NON_DUP);
-        bytes.extend_from_slice(&[*signer as u8, *writable as u8, account.executable as u8, 0, 0, 0, 0]);
-        bytes.extend_from_slice(key.as_ref());
-        let owner_at = bytes.len();
-        bytes.extend_from_slice(account.owner.as_ref());
-        let lamports_at = bytes.len();
-        bytes.extend_from_slice(&account.lamports.to_le_bytes());
-        bytes.extend_from_slice(&(account.data.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&account.data);
-        let end = align8(bytes.len() + REALLOC_SPACE + 8);
-        bytes.resize(end, 0);
-        slots.push(Slot { key: *key, writable: *writable, owner_at, lamports_at, before: account.clone() });
+        w.put(&[NON_DUP, *signer as u8, *writable as u8, account.executable as u8, 0, 0, 0, 0]);
+        w.put(key.as_ref());
+        let owner_at = w.at;
+        w.put(account.owner.as_ref());
+        let lamports_at = w.at;
+        w.put(&account.lamports.to_le_bytes());
+        let data = passed_data(account);
+        w.put(&(data.len() as u64).to_le_bytes());
+        w.put(data);
+        // Realloc space, then the rent epoch (which the layout keeps and no program reads).
+        let padded = align8(w.at + REALLOC_SPACE);
+        w.bytes[w.at + REALLOC_SPACE..padded].fill(0);
+        w.at = padded;
+        w.put(&account.rent_epoch.to_le_bytes());
+        slots.push(Slot { key: *key, writable: *writable, owner_at, lamports_at });
     }
-    bytes.extend_from_slice(&(ix.data.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&ix.data);
-    bytes.extend_from_slice(ix.program_id.as_ref());
-    let mut words = vec![0u64; bytes.len().div_ceil(8)];
-    bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(&bytes);
-    (words, slots)
+    w.put(&(ix.data.len() as u64).to_le_bytes());
+    w.put(&ix.data);
+    w.put(ix.program_id.as_ref());
+    slots
 }
 
-/// An account as the program left it in `buffer`.
-fn read_back(buffer: &[u8], slot: &Slot) -> Account {
-    let at = |o: usize, n: usize| &buffer[o..o + n];
-    let owner = Pubkey::try_from(at(slot.owner_at, 32)).expect("32 bytes");
-    let lamports = u64::from_le_bytes(at(slot.lamports_at, 8).try_into().expect("8 bytes"));
-    let len = u64::from_le_bytes(at(slot.lamports_at + 8, 8).try_into().expect("8 bytes")) as usize;
-    let data = at(slot.lamports_at + 16, len).to_vec();
-    Account { lamports, data, owner, executable: slot.before.executable, rent_epoch: slot.before.rent_epoch }
+thread_local! {
+    /// The input buffer of the last instruction run on this thread, reused (it is some 10 KiB per account).
+    static INPUT: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An account as the program left it in `buffer`, borrowed from it.
+struct Written<'a> {
+    owner: &'a [u8],
+    lamports: u64,
+    data: &'a [u8],
+}
+
+fn read_back<'a>(buffer: &'a [u8], slot: &Slot) -> Written<'a> {
+    let len = u64::from_le_bytes(buffer[slot.lamports_at + 8..slot.lamports_at + 16].try_into().expect("8 bytes")) as usize;
+    Written {
+        owner: &buffer[slot.owner_at..slot.owner_at + 32],
+        lamports: u64::from_le_bytes(buffer[slot.lamports_at..slot.lamports_at + 8].try_into().expect("8 bytes")),
+        data: &buffer[slot.lamports_at + 16..slot.lamports_at + 16 + len],
+    }
 }
 
 impl Ledger {
-    pub fn new(accounts: HashMap<Pubkey, Account>, clock: Clock, rent: Rent) -> Self {
+    pub fn new(accounts: AccountMap, clock: Clock, rent: Rent) -> Self {
         Self { accounts, clock, rent }
     }
 
@@ -130,7 +203,7 @@ impl Ledger {
 
     /// Runs `ixs` as one transaction signed by `signers`: all of it commits, or nothing does.
     pub fn execute(&mut self, ixs: &[Instruction], signers: &[Pubkey]) -> Result<Executed> {
-        let mut changed: HashMap<Pubkey, Account> = HashMap::new();
+        let mut changed: AccountMap = AccountMap::default();
         let ctx = stubs::Context { clock: self.clock.clone(), rent: self.rent.clone(), stack: vec![], events: vec![], return_data: None };
         let (result, ctx) = stubs::with_context(ctx, || {
             for (index, ix) in ixs.iter().enumerate() {
@@ -152,24 +225,36 @@ impl Ledger {
     }
 
     /// One top-level instruction over the accounts as this transaction has left them so far.
-    fn run(&self, ix: &Instruction, signers: &[Pubkey], changed: &mut HashMap<Pubkey, Account>) -> Result<(), InstructionError> {
+    fn run(&self, ix: &Instruction, signers: &[Pubkey], changed: &mut AccountMap) -> Result<(), InstructionError> {
         if ix.program_id == COMPUTE_BUDGET_ID {
             return Ok(());
         }
-        let mut accounts: Vec<(Pubkey, Account, bool, bool)> = vec![];
+        let mut privileges: Vec<(Pubkey, bool, bool)> = Vec::with_capacity(ix.accounts.len());
         for meta in &ix.accounts {
-            if let Some(a) = accounts.iter_mut().find(|a| a.0 == meta.pubkey) {
-                a.2 |= meta.is_signer;
-                a.3 |= meta.is_writable;
+            if let Some(a) = privileges.iter_mut().find(|a| a.0 == meta.pubkey) {
+                a.1 |= meta.is_signer;
+                a.2 |= meta.is_writable;
                 continue;
             }
             if meta.is_signer && !signers.contains(&meta.pubkey) {
                 return Err(InstructionError::MissingRequiredSignature);
             }
-            let account = changed.get(&meta.pubkey).cloned().or_else(|| self.get(&meta.pubkey)).unwrap_or_default();
-            accounts.push((meta.pubkey, account, meta.is_signer, meta.is_writable));
+            privileges.push((meta.pubkey, meta.is_signer, meta.is_writable));
         }
-        let (mut words, slots) = serialize(ix, &accounts);
+        // Accounts absent from the ledger (and the clock, which it computes) are held here while they are lent.
+        let mut loaded: Vec<(Pubkey, Account)> = vec![];
+        for (key, ..) in &privileges {
+            if !changed.contains_key(key) && !self.accounts.contains_key(key) {
+                loaded.push((*key, self.get(key).unwrap_or_default()));
+            }
+        }
+        let current = |key: &Pubkey| -> &Account {
+            changed.get(key).or_else(|| self.accounts.get(key)).or_else(|| loaded.iter().find(|l| l.0 == *key).map(|l| &l.1)).expect("loaded above")
+        };
+        let accounts: Vec<(Pubkey, &Account, bool, bool)> = privileges.iter().map(|(k, s, w)| (*k, current(k), *s, *w)).collect();
+        let mut words = INPUT.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        let slots = serialize(ix, &accounts, &mut words);
+        drop(accounts);
         let result = {
             // SAFETY: `words` is laid out as the runtime lays out program input and outlives `infos`, which
             // are dropped before the buffer is read back.
@@ -183,27 +268,39 @@ impl Ledger {
                 Err(_) => Err(InstructionError::ProgramFailedToComplete),
             }
         };
-        result?;
-        let buffer = bytemuck::cast_slice::<u64, u8>(&words);
-        let (mut before, mut after_sum) = (0u128, 0u128);
-        for slot in &slots {
-            before += slot.before.lamports as u128;
+        let updates = result.and_then(|()| Self::written(bytemuck::cast_slice::<u64, u8>(&words), &slots, current));
+        INPUT.with(|b| *b.borrow_mut() = words);
+        changed.extend(updates?);
+        Ok(())
+    }
+
+    /// The accounts an instruction changed, read back from its input buffer, once the runtime's checks pass:
+    /// lamports balance, and nothing changed that the instruction held read-only.
+    fn written<'a>(buffer: &[u8], slots: &[Slot], current: impl Fn(&Pubkey) -> &'a Account) -> Result<Vec<(Pubkey, Account)>, InstructionError> {
+        let (mut before_sum, mut after_sum) = (0u128, 0u128);
+        for slot in slots {
+            before_sum += current(&slot.key).lamports as u128;
             after_sum += read_back(buffer, slot).lamports as u128;
         }
-        if before != after_sum {
+        if before_sum != after_sum {
             return Err(InstructionError::UnbalancedInstruction);
         }
-        for slot in &slots {
-            let after = read_back(buffer, slot);
-            let moved = after.lamports != slot.before.lamports || after.data != slot.before.data || after.owner != slot.before.owner;
+        let mut updates: Vec<(Pubkey, Account)> = vec![];
+        for slot in slots {
+            let (before, after) = (current(&slot.key), read_back(buffer, slot));
+            let moved = after.lamports != before.lamports || after.data != passed_data(before) || after.owner != before.owner.as_ref();
             if !moved {
                 continue;
             }
             if !slot.writable {
-                return Err(if after.lamports != slot.before.lamports { InstructionError::ReadonlyLamportChange } else { InstructionError::ReadonlyDataModified });
+                return Err(if after.lamports != before.lamports { InstructionError::ReadonlyLamportChange } else { InstructionError::ReadonlyDataModified });
             }
-            changed.insert(slot.key, after);
+            if before.executable {
+                return Err(InstructionError::ExecutableModified);
+            }
+            let owner = Pubkey::try_from(after.owner).expect("32 bytes");
+            updates.push((slot.key, Account { lamports: after.lamports, data: after.data.to_vec(), owner, executable: before.executable, rent_epoch: before.rent_epoch }));
         }
-        Ok(())
+        Ok(updates)
     }
 }

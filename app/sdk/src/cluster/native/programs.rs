@@ -316,8 +316,7 @@ fn associated_token(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     if *token_program.key != spl_token::ID {
         return Err(ProgramError::IncorrectProgramId);
     }
-    let (expected, _) = Pubkey::find_program_address(&[owner.key.as_ref(), token_program.key.as_ref(), mint.key.as_ref()], &ATA_PROGRAM_ID);
-    if expected != *ata.key {
+    if crate::pda::associated_token(owner.key, mint.key, token_program.key) != *ata.key {
         return Err(ProgramError::InvalidSeeds);
     }
     if idempotent && *ata.owner == spl_token::ID {

@@ -8,7 +8,7 @@ use anchor_lang::{
     solana_program::{entrypoint::ProgramResult, program_error::ProgramError},
 };
 use solana_instruction::Instruction;
-use std::{cell::RefCell, sync::Once};
+use std::{cell::RefCell, collections::HashMap, sync::Once};
 
 type Stubs = dyn solana_sysvar::program_stubs::SyscallStubs;
 
@@ -183,6 +183,36 @@ impl solana_sysvar::program_stubs::SyscallStubs for Native {
     }
 }
 
+thread_local! {
+    /// PDA signers already derived, by caller and seeds: the market authority signs most of a transaction's
+    /// invocations, and a derivation costs a curve check.
+    static SIGNERS: RefCell<HashMap<Vec<u8>, Option<Pubkey>>> = RefCell::new(HashMap::new());
+}
+
+fn signer_address(seeds: &[&[u8]], caller: &Pubkey) -> Result<Pubkey, ProgramError> {
+    let mut key = caller.to_bytes().to_vec();
+    for seed in seeds {
+        key.push(seed.len() as u8);
+        key.extend_from_slice(seed);
+    }
+    let found = SIGNERS.with(|s| s.borrow().get(&key).copied());
+    let address = match found {
+        Some(address) => address,
+        None => {
+            let address = Pubkey::create_program_address(seeds, caller).ok();
+            SIGNERS.with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() >= 1 << 14 {
+                    s.clear();
+                }
+                s.insert(key, address);
+            });
+            address
+        }
+    };
+    address.ok_or(ProgramError::InvalidSeeds)
+}
+
 /// A cross-program invocation inside a native transaction. The callee sees the caller's accounts (the same
 /// memory, so its writes are the caller's) with the privileges the instruction asks for, which may not exceed
 /// the caller's: a signer must have signed the transaction or be a PDA of the caller's seeds.
@@ -190,7 +220,7 @@ fn invoke(instruction: &Instruction, account_infos: &[AccountInfo], signers_seed
     let caller = caller();
     let pda_signers: Vec<Pubkey> = signers_seeds
         .iter()
-        .map(|seeds| Pubkey::create_program_address(seeds, &caller).map_err(|_| ProgramError::InvalidSeeds))
+        .map(|seeds| signer_address(seeds, &caller))
         .collect::<Result<_, _>>()?;
     let mut callee = Vec::with_capacity(instruction.accounts.len());
     for meta in &instruction.accounts {
