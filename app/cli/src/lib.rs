@@ -64,6 +64,19 @@ pub enum Command {
         /// Write each scenario's charts here, as SVG and PNG.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Write the Markdown risk report (tables, charts, scenario definitions) into this directory.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+        /// Worker threads paths spread over (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// How many paths per scenario also run on solana-program-test and must end with the same accounts
+        /// (default 1; 0 = none).
+        #[arg(long)]
+        verify: Option<usize>,
+        /// Opening borrowers per scenario instead of the scenario's own number.
+        #[arg(long)]
+        borrowers: Option<usize>,
     },
     /// A reserve-health dashboard on 127.0.0.1: against `--url` and `--market`, or `--demo` (the demo's world
     /// in-process, its crash stepping so the page moves). Pages for the market, what is at risk, obligations
@@ -536,6 +549,8 @@ pub(crate) fn keeper_options(cli: &Cli, k: &KeeperArgs, rounds: u32, interval: s
         shard: k.shard,
         min_bonus_bps: k.min_bonus_bps,
         capital_quote: k.capital,
+        reserve_hurdle_bps: vec![],
+        quiet: false,
     }
 }
 

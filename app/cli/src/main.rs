@@ -4,10 +4,16 @@ use ballast_sdk::{cluster::solana_cli_config, Rpc};
 use clap::Parser;
 use std::path::PathBuf;
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // The CLI prints an error's chain, never its backtrace, and capturing one costs more than most refusals
+    // the simulator and the keeper meet (a panic's backtrace still follows RUST_BACKTRACE). Set before any
+    // thread starts.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let cli = Cli::parse();
-    if let Err(e) = run(cli).await {
+    if let Err(e) = runtime.block_on(run(cli)) {
         // One line, so scripts and humans both see the cause.
         eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
         std::process::exit(1);

@@ -83,6 +83,20 @@ impl World {
         })
     }
 
+    /// The same world on a new bank holding this native world's accounts (`InProcess::fork_bank`).
+    pub async fn fork_bank(&self) -> Result<World> {
+        let assets = self.assets.iter().map(|a| Asset { symbol: a.symbol.clone(), mint: a.mint, price_account: a.price_account, feed_id: a.feed_id }).collect();
+        Ok(World {
+            cluster: self.cluster.fork_bank().await?,
+            admin: self.admin.insecure_clone(),
+            market: self.market,
+            market_keypair: self.market_keypair.insecure_clone(),
+            spec: self.spec.clone(),
+            assets,
+            now: self.now,
+        })
+    }
+
     /// Each reserve's asset symbol, by reserve address.
     pub fn names(&self) -> std::collections::HashMap<Pubkey, String> {
         self.assets.iter().map(|a| (pda::reserve(&self.market, &a.mint), a.symbol.clone())).collect()
@@ -107,21 +121,27 @@ pub async fn set_up_with(spec_text: &str, out: &mut impl Write) -> Result<World>
 
 /// Creates a world from `spec` (mints and price accounts left out): each reserve gets a new mint and a price
 /// account published at `price(symbol)`, then migrations apply the spec.
-pub async fn set_up_spec(mut spec: Spec, price: &dyn Fn(&str) -> f64, out: &mut impl Write) -> Result<World> {
+pub async fn set_up_spec(spec: Spec, price: &dyn Fn(&str) -> f64, out: &mut impl Write) -> Result<World> {
+    set_up_keyed(spec, price, &|_| Keypair::new(), out).await
+}
+
+/// `set_up_spec` with every key it makes (admin, mints, price accounts, market) from `key(n)`: worlds set up
+/// with the same keys hold the same accounts at the same addresses, whatever ledger they live on.
+pub async fn set_up_keyed(mut spec: Spec, price: &dyn Fn(&str) -> f64, key: &dyn Fn(u64) -> Keypair, out: &mut impl Write) -> Result<World> {
     let cluster = InProcess::start().await;
-    let admin = Keypair::new();
+    let admin = key(0);
     cluster.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
     let now = cluster.now().await?;
     let mut assets = vec![];
-    for r in spec.reserves.iter_mut() {
-        let mint = Keypair::new();
+    for (n, r) in spec.reserves.iter_mut().enumerate() {
+        let mint = key(1 + 2 * n as u64);
         cluster.send(&tokens::create_mint(&cluster.payer().pubkey(), &mint.pubkey(), &admin.pubkey(), r.decimals), &[&mint]).await?;
-        let price_account = Pubkey::new_unique();
+        let price_account = key(2 + 2 * n as u64).pubkey();
         r.mint = Some(mint.pubkey().to_string());
         r.price_account = Some(price_account.to_string());
         assets.push(Asset { symbol: r.symbol.clone(), mint: mint.pubkey(), price_account, feed_id: r.feed_id()? });
     }
-    let market = Keypair::new();
+    let market = key(1_000);
     let world = World { cluster, admin, market: market.pubkey(), market_keypair: market.insecure_clone(), spec: spec.clone(), assets, now };
     for a in &world.assets {
         world.publish(&a.symbol, price(&a.symbol)).await;

@@ -69,6 +69,11 @@ pub struct Options {
     pub min_bonus_bps: u16,
     /// Most repay value (quote units, at spot) to spend per round: the liquidator's capital.
     pub capital_quote: Option<f64>,
+    /// Extra bonus (bps) it takes to seize each of these reserves' collateral: what selling it into a thin
+    /// market costs on top of `min_bonus_bps`.
+    pub reserve_hurdle_bps: Vec<(Pubkey, u16)>,
+    /// No line per obligation (the simulator's thousands of rounds); reports and metrics still count all.
+    pub quiet: bool,
 }
 
 impl Default for Options {
@@ -83,6 +88,8 @@ impl Default for Options {
             shard: Shard::default(),
             min_bonus_bps: 0,
             capital_quote: None,
+            reserve_hurdle_bps: vec![],
+            quiet: false,
         }
     }
 }
@@ -162,6 +169,16 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
     Ok(report)
 }
 
+/// One round on a snapshot the caller keeps (the simulator's, brought up to date after every transaction):
+/// writes off what has no collateral, then liquidates what it may, as `run` does after a full scan.
+pub async fn round_on(cluster: &impl Cluster, liquidator: &Keypair, snap: &MarketSnapshot, opts: &Options, out: &mut impl Write) -> Result<Report> {
+    let metrics = Arc::new(Mutex::new(Metrics::default()));
+    let mut report = Report::default();
+    let candidates: Vec<Pubkey> = snap.obligations.iter().map(|o| o.key).collect();
+    act(cluster, liquidator, snap, &candidates, opts, Instant::now(), &metrics, &mut report, out).await?;
+    Ok(report)
+}
+
 /// The line each round ends with: what this round did (the difference from `before`).
 fn summary(round: u32, started: Instant, before: &Metrics, metrics: &Arc<Mutex<Metrics>>, opts: &Options, out: &mut impl Write) -> Result<()> {
     let mut m = metrics.lock().map_err(|_| anyhow!("metrics lock poisoned"))?;
@@ -198,6 +215,14 @@ async fn act(
     report: &mut Report,
     out: &mut impl Write,
 ) -> Result<usize> {
+    // One line per obligation, unless quiet.
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            if !opts.quiet {
+                writeln!(out, $($arg)*)?;
+            }
+        };
+    }
     let count = |f: &dyn Fn(&mut Metrics)| {
         if let Ok(mut m) = metrics.lock() {
             f(&mut m);
@@ -206,7 +231,7 @@ async fn act(
     // Every reserve valued and priced once; each obligation screened in f64, then checked exactly.
     let scanner = Scanner::new(snap)?;
     let mut acted = 0;
-    let mut ranked: Vec<(f64, &ObligationView)> = vec![];
+    let mut ranked: Vec<(f64, ballast_sdk::ballast::operations::health::Health, &ObligationView)> = vec![];
     let candidates: std::collections::HashSet<&Pubkey> = candidates.iter().collect();
     for o in snap.obligations.iter().filter(|o| candidates.contains(&o.key) && opts.shard.owns(&o.key)) {
         report.scanned += 1;
@@ -218,19 +243,19 @@ async fn act(
             for b in o.state.active_borrows() {
                 acted += 1;
                 if opts.dry_run {
-                    writeln!(out, "would write off {}'s debt in {}", o.key, b.reserve)?;
+                    say!("would write off {}'s debt in {}", o.key, b.reserve);
                     continue;
                 }
                 let ixs = [ix::socialize_bad_debt(&snap.key, &b.reserve, (&o.key, &o.state))];
                 match send_with_retries(cluster, &ixs, &[], snap, opts, report, metrics).await {
                     Ok(_) => {
-                        writeln!(out, "wrote off {}'s debt in {}", o.key, b.reserve)?;
+                        say!("wrote off {}'s debt in {}", o.key, b.reserve);
                         let r = snap.reserve(&b.reserve)?;
                         report.socialized.push((o.key, b.reserve, value(snap, r, b.borrowed_sf.get().to_num::<f64>())));
                         count(&|m| m.written_off += 1);
                     }
                     Err(e) => {
-                        writeln!(out, "write-off of {} in {} failed: {e}", o.key, b.reserve)?;
+                        say!("write-off of {} in {} failed: {e}", o.key, b.reserve);
                         report.failed += 1;
                         count(&|m| m.failed += 1);
                     }
@@ -238,29 +263,31 @@ async fn act(
             }
             continue;
         }
-        match scanner.liquidatable(&o.state) {
-            Ok(true) => {
-                let debt = scanner.health(&o.state).map(|h| h.debt_value.to_num::<f64>()).unwrap_or(0.0);
-                ranked.push((debt, o));
+        // The f64 screen first; the exact health once, for what it does not clear.
+        let health = match scanner.liquidatable(&o.state).and_then(|l| if l { scanner.health(&o.state).map(Some) } else { Ok(None) }) {
+            Ok(Some(h)) => h,
+            Ok(None) => continue,
+            Err(e) => {
+                say!("skipping {}: cannot price it ({e})", o.key);
+                continue;
             }
-            Ok(false) => {}
-            Err(e) => writeln!(out, "skipping {}: cannot price it ({e})", o.key)?,
-        }
+        };
+        ranked.push((health.debt_value.to_num::<f64>(), health, o));
     }
     // The largest debts first: they carry the most risk to depositors and the largest bonus.
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.key.cmp(&b.2.key)));
     let mut capital = opts.capital_quote;
-    for (debt, o) in ranked {
+    for (debt, health, o) in ranked {
         report.liquidatable.push(o.key);
         count(&|m| m.liquidatable += 1);
         acted += 1;
         let Some((repay, withdraw)) = pick(snap, o)? else { continue };
-        let health = scanner.health(&o.state)?.liquidation_health()?.map(|h| h.to_num::<f64>()).unwrap_or(f64::INFINITY);
+        let health = health.liquidation_health()?.map(|h| h.to_num::<f64>()).unwrap_or(f64::INFINITY);
         let repay_price = spot_per_native(snap, &repay);
         let max_repay = match capital {
             None => u64::MAX,
             Some(left) if left <= 0.0 || repay_price <= 0.0 => {
-                writeln!(out, "skipping {}: this round's capital is spent", o.key)?;
+                say!("skipping {}: this round's capital is spent", o.key);
                 continue;
             }
             Some(left) => (left / repay_price).floor() as u64,
@@ -268,15 +295,17 @@ async fn act(
         let projected = match project(snap, &o.state, &repay.key, &withdraw.key, max_repay, opts.send.slippage_bps) {
             Ok(p) => p,
             Err(e) => {
-                writeln!(out, "skipping {}: the program would not size a liquidation ({e})", o.key)?;
+                say!("skipping {}: the program would not size a liquidation ({e})", o.key);
                 continue;
             }
         };
-        if projected.net_bonus_bps < u64::from(opts.min_bonus_bps) {
-            writeln!(out, "skipping {}: bonus {} bps is below the {} bps it must beat", o.key, projected.net_bonus_bps, opts.min_bonus_bps)?;
+        let hurdle = opts.reserve_hurdle_bps.iter().find(|(k, _)| *k == withdraw.key).map_or(0, |(_, bps)| *bps);
+        let need = u64::from(opts.min_bonus_bps) + u64::from(hurdle);
+        if projected.net_bonus_bps < need {
+            say!("skipping {}: bonus {} bps is below the {need} bps it must beat", o.key, projected.net_bonus_bps);
             continue;
         }
-        let what = format!(
+        let what = || format!(
             "{} (health {health:.4}, debt ${debt:.2}): repay {} of {}, seize {} cTokens of {} (at least {})",
             o.key,
             repay.ui(projected.repay_amount),
@@ -286,13 +315,13 @@ async fn act(
             projected.min_seized_out
         );
         if opts.dry_run {
-            writeln!(out, "would liquidate {what}")?;
+            say!("would liquidate {}", what());
             continue;
         }
         let ixs = liquidation_ixs(cluster, liquidator, snap, (&o.key, &o.state), &repay, &withdraw, max_repay, projected.min_seized_out, opts.send);
         match send_with_retries(cluster, &ixs, &[liquidator], snap, opts, report, metrics).await {
             Ok(sig) => {
-                writeln!(out, "liquidated {what}: {sig}")?;
+                say!("liquidated {}: {sig}", what());
                 if let Some(left) = capital.as_mut() {
                     *left -= value(snap, &repay, projected.repay_amount as f64);
                 }
@@ -305,7 +334,7 @@ async fn act(
                 });
             }
             Err(e) => {
-                writeln!(out, "liquidation of {} failed: {e}", o.key)?;
+                say!("liquidation of {} failed: {e}", o.key);
                 report.failed += 1;
                 count(&|m| m.failed += 1);
             }

@@ -1,52 +1,43 @@
-//! `ballast sim`: Monte Carlo stress tests on the real program. Each scenario's price paths run twice, in a
-//! fresh in-process market each time: under the scenario's Ballast config and under an SPL-style baseline
-//! of the same market (`path::spl_baseline`), so the two see the same prices and the same population.
+//! `ballast sim`: Monte Carlo stress tests on the real program. A scenario's market is set up once on a bank and
+//! forked onto native ledgers (`cluster::native`: Ballast's own entrypoint, no bank in between); each path opens
+//! its population once, then runs under Ballast's config and, from the same positions, under the SPL-style
+//! baseline (`baseline`), on common random numbers. Paths spread over worker threads. A sample of paths also
+//! runs on solana-program-test (`verify`), and every account must end the same on both.
+pub mod agents;
+pub mod baseline;
+pub mod keepers;
+pub mod live;
+pub mod market;
+pub mod oracle;
 pub mod path;
 pub mod plots;
 pub mod prices;
+pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod verify;
 
-use anyhow::{bail, Result};
-use path::PathResult;
+use anyhow::{anyhow, bail, Result};
+use path::{Config, Inputs, PathResult};
 use scenario::{Scenario, BUILT_IN};
-use serde::Serialize;
-use stats::{summarize, var_es, Summary};
-use std::io::Write;
+use std::{
+    io::Write,
+    sync::{atomic::AtomicUsize, Arc, Mutex},
+};
 
-/// One config's results over every path of a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ConfigReport {
-    pub config: String,
-    pub bad_debt: Summary,
-    pub unrealized_bad_debt: Summary,
-    pub insurance_drawn: Summary,
-    pub depositor_loss: Summary,
-    pub liquidations: Summary,
-    pub liquidation_volume: Summary,
-    pub bonus_paid: Summary,
-    /// Lowest LCR of the borrowed reserve over all paths, and hours below 100% per path.
-    pub min_lcr: f64,
-    pub hours_below_full_lcr: Summary,
-    pub max_utilization: f64,
-    pub refused_withdrawals: Summary,
-    /// Value at risk and expected shortfall (95%) of the loss of protocol equity over a path.
-    pub equity_var95: f64,
-    pub equity_es95: f64,
-    pub paths: Vec<PathResult>,
+pub use report::ScenarioReport;
+
+/// How to run: paths spread over `workers` threads; the first `verify` paths also on a bank.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    pub workers: usize,
+    pub verify: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioReport {
-    pub name: String,
-    pub description: String,
-    pub steps: usize,
-    pub step_secs: i64,
-    pub seed: u64,
-    pub ballast: ConfigReport,
-    pub baseline: ConfigReport,
-    /// Mean bad debt of the baseline over Ballast's (None when Ballast's is 0).
-    pub bad_debt_ratio: Option<f64>,
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { workers: std::thread::available_parallelism().map_or(1, |n| n.get()), verify: 1 }
+    }
 }
 
 /// The seed of path `i` of a scenario seeded `seed`.
@@ -54,86 +45,128 @@ pub fn path_seed(seed: u64, i: usize) -> u64 {
     crate::rng::Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)).next_u64()
 }
 
-/// Runs `s`: every path under both configs. `tick` is called after each path run.
-pub async fn run_scenario(s: &Scenario, tick: &dyn Fn()) -> Result<ScenarioReport> {
-    let baseline_spec = path::spl_baseline(s.market());
-    let mut ballast = vec![];
-    let mut baseline = vec![];
-    for i in 0..s.paths {
-        let seed = path_seed(s.seed, i);
-        let quotes = prices::generate(&s.assets, &s.correlation, &s.shocks, s.steps, s.step_secs, seed)?;
-        ballast.push(path::run(s, s.market().clone(), &quotes, seed).await?);
-        tick();
-        baseline.push(path::run(s, baseline_spec.clone(), &quotes, seed).await?);
-        tick();
+/// The keys a scenario's market is set up with: the same on every ledger it lives on.
+pub fn world_key(seed: u64) -> impl Fn(u64) -> ballast_sdk::Keypair {
+    move |n| agents::keypair(seed ^ 0x776f_726c_64, n)
+}
+
+/// Sets up `s`'s market on a bank at the start prices, with keys from the scenario's seed.
+pub async fn bank_world(s: &Scenario) -> Result<crate::world::World> {
+    let start = |symbol: &str| s.assets.iter().find(|a| a.symbol == symbol).map_or(1.0, |a| a.price);
+    crate::world::set_up_keyed(s.market().clone(), &start, &world_key(s.seed), &mut std::io::sink()).await
+}
+
+/// One path under both configs, from a template market on a native ledger. Returns the results and the two
+/// worlds as they ended (for verification).
+pub async fn run_path(s: &Scenario, template: &crate::world::World, i: usize) -> Result<(PathResult, PathResult, crate::world::World, crate::world::World)> {
+    let inputs = Inputs::draw(s, path_seed(s.seed, i))?;
+    let ballast = template.fork_native().await?;
+    let population = path::populate(s, &ballast, &inputs).await?;
+    // The baseline starts from the same positions: a copy of the ledger, its configs rewritten.
+    let base = ballast.fork_native().await?;
+    baseline::rewrite_configs(&base.cluster, &base.market, &baseline::spl_baseline(&base.spec)).await?;
+    let a = path::run(s, &ballast, &inputs, &population, Config::Ballast).await?;
+    let b = path::run(s, &base, &inputs, &population, Config::Baseline).await?;
+    Ok((a, b, ballast, base))
+}
+
+/// Runs every path of `s` over worker threads (each with its own runtime), then verifies the first
+/// `opts.verify` paths on a bank. `tick` is called after each path.
+pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Sync)) -> Result<ScenarioReport> {
+    let started = std::time::Instant::now();
+    let bank = bank_world(s).await?;
+    let template = Arc::new(bank.fork_native().await?);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(PathResult, PathResult)>>> = Mutex::new(vec![None; s.paths]);
+    let kept: Mutex<Vec<(usize, crate::world::World, crate::world::World)>> = Mutex::new(vec![]);
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.workers.clamp(1, s.paths) {
+            scope.spawn(|| {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(r) => r,
+                    Err(e) => return *failure.lock().expect("lock") = Some(e.into()),
+                };
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= s.paths || failure.lock().expect("lock").is_some() {
+                        return;
+                    }
+                    match runtime.block_on(run_path(s, &template, i)) {
+                        Ok((a, b, wa, wb)) => {
+                            results.lock().expect("lock")[i] = Some((a, b));
+                            if i < opts.verify {
+                                kept.lock().expect("lock").push((i, wa, wb));
+                            }
+                            tick();
+                        }
+                        Err(e) => {
+                            *failure.lock().expect("lock") = Some(e.context(format!("scenario {}, path {i}", s.name)));
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().map_err(|_| anyhow!("a worker panicked"))? {
+        return Err(e);
     }
-    let violations: Vec<String> = ballast.iter().chain(&baseline).flat_map(|p| p.invariant_violations.clone()).collect();
+    let pairs: Vec<(PathResult, PathResult)> = results.into_inner().map_err(|_| anyhow!("a worker panicked"))?.into_iter().map(|r| r.ok_or_else(|| anyhow!("a path did not run"))).collect::<Result<_>>()?;
+    let violations: Vec<String> = pairs.iter().flat_map(|(a, b)| a.invariant_violations.iter().chain(&b.invariant_violations).cloned()).collect();
     if !violations.is_empty() {
         bail!("scenario {}: invariants violated: {}", s.name, violations.join("; "));
     }
-    let (ballast, baseline) = (config_report("ballast", s, ballast), config_report("spl-baseline", s, baseline));
-    let bad_debt_ratio = (ballast.bad_debt.mean > 0.0).then(|| baseline.bad_debt.mean / ballast.bad_debt.mean);
-    Ok(ScenarioReport { name: s.name.clone(), description: s.description.clone(), steps: s.steps, step_secs: s.step_secs, seed: s.seed, ballast, baseline, bad_debt_ratio })
-}
-
-fn config_report(config: &str, s: &Scenario, paths: Vec<PathResult>) -> ConfigReport {
-    let of = |f: &dyn Fn(&PathResult) -> f64| summarize(&paths.iter().map(f).collect::<Vec<_>>());
-    let losses: Vec<f64> = paths.iter().map(|p| p.equity_loss).collect();
-    let (equity_var95, equity_es95) = var_es(&losses, 0.95);
-    ConfigReport {
-        config: config.into(),
-        bad_debt: of(&|p| p.bad_debt),
-        unrealized_bad_debt: of(&|p| p.unrealized_bad_debt),
-        insurance_drawn: of(&|p| p.insurance_drawn),
-        depositor_loss: of(&|p| p.depositor_loss),
-        liquidations: of(&|p| p.liquidations as f64),
-        liquidation_volume: of(&|p| p.liquidation_volume),
-        bonus_paid: of(&|p| p.bonus_paid),
-        min_lcr: paths.iter().map(|p| p.min_lcr).fold(f64::INFINITY, f64::min),
-        hours_below_full_lcr: of(&|p| p.steps_below_full_lcr as f64 * s.step_secs as f64 / 3_600.0),
-        max_utilization: paths.iter().map(|p| p.max_utilization).fold(0.0, f64::max),
-        refused_withdrawals: of(&|p| p.refused_withdrawals as f64),
-        equity_var95,
-        equity_es95,
-        paths,
+    let mut verified = vec![];
+    let mut kept = kept.into_inner().map_err(|_| anyhow!("a worker panicked"))?;
+    kept.sort_by_key(|k| k.0);
+    for (i, native_ballast, native_base) in kept {
+        verified.push(verify::path(s, i, &template, &native_ballast, &native_base).await?);
     }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(report::build(s, pairs, verified, opts, seconds))
 }
 
 /// `ballast sim --list`.
 pub fn list(out: &mut impl Write) -> Result<()> {
     for (name, _) in BUILT_IN {
         let s = Scenario::load(name)?;
-        writeln!(out, "{name:<10} {} ({} steps of {} s, {} paths, {} borrowers)", s.description, s.steps, s.step_secs, s.paths, s.population.borrowers)?;
+        let steps = prices::grid(s.hours, s.step_secs, s.fine_step_secs, &s.shocks).len() - 1;
+        writeln!(out, "{name:<10} {} ({} h in {steps} steps, {} paths, {} borrowers)", s.description, s.hours, s.paths, s.population.borrowers + s.population.whales)?;
     }
     Ok(())
 }
 
 /// Runs `scenarios` and prints the table (or, with `json`, the whole report); with `plots`, writes each
-/// scenario's charts into that directory.
-pub async fn command(scenarios: &[Scenario], json: bool, plots: Option<&std::path::Path>, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
+/// scenario's charts there; with `report_dir`, writes the Markdown risk report and its charts there.
+pub async fn command(scenarios: &[Scenario], opts: RunOptions, json: bool, plots: Option<&std::path::Path>, report_dir: Option<&std::path::Path>, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
     let started = std::time::Instant::now();
-    let runs: usize = scenarios.iter().map(|s| 2 * s.paths).sum();
+    let runs: usize = scenarios.iter().map(|s| s.paths).sum();
     let bar = indicatif::ProgressBar::new(runs as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("  {msg:<10} [{bar:30}] {pos}/{len} path runs, {elapsed}").expect("template").progress_chars("=> "));
+    bar.set_style(indicatif::ProgressStyle::with_template("  {msg:<10} [{bar:30}] {pos}/{len} paths (both configs), {elapsed}").expect("template").progress_chars("=> "));
     let mut reports = vec![];
     for s in scenarios {
         bar.set_message(s.name.clone());
-        reports.push(run_scenario(s, &|| bar.inc(1)).await?);
+        reports.push(run_scenario(s, opts, &|| bar.inc(1)).await?);
     }
     bar.finish_and_clear();
     let mut files = vec![];
     if let Some(dir) = plots {
-        for (s, r) in scenarios.iter().zip(&reports) {
-            files.extend(plots::write(dir, s, r)?);
+        for r in &reports {
+            files.extend(plots::write(dir, r)?);
         }
+    }
+    if let Some(dir) = report_dir {
+        files.extend(report::write_markdown(dir, scenarios, &reports)?);
     }
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
     } else {
-        table(&reports, out)?;
-        writeln!(out, "\n{} path runs in {:.1} s; invariants held after every path", runs, started.elapsed().as_secs_f64())?;
-        if let Some(dir) = plots {
-            writeln!(out, "{} charts (SVG and PNG) in {}", files.len(), dir.display())?;
+        report::table(&reports, out)?;
+        writeln!(out, "\n{} paths, each under both configs, in {:.1} s on {} worker threads; invariants held after every path", runs, started.elapsed().as_secs_f64(), opts.workers)?;
+        report::ran(&reports, out)?;
+        if !files.is_empty() {
+            writeln!(out, "{} files written", files.len())?;
         }
     }
     Ok(reports)
@@ -141,7 +174,7 @@ pub async fn command(scenarios: &[Scenario], json: bool, plots: Option<&std::pat
 
 /// `ballast sim`: lists, or runs one scenario (built-in or a file) or the standard suite.
 pub async fn from_cli(cli: &crate::Cli, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
-    let crate::Command::Sim { scenario, list: list_only, paths, out: plots } = &cli.command else {
+    let crate::Command::Sim { scenario, list: list_only, paths, out: plots, report, workers, verify, borrowers } = &cli.command else {
         bail!("not a sim command");
     };
     if *list_only {
@@ -154,53 +187,23 @@ pub async fn from_cli(cli: &crate::Cli, out: &mut impl Write) -> Result<Vec<Scen
     };
     let mut scenarios = vec![];
     for name in names {
-        let s = Scenario::load(&name)?;
-        scenarios.push(match paths {
-            Some(n) if *n > 0 => s.with_paths(*n),
+        let mut s = Scenario::load(&name)?;
+        match paths {
+            Some(n) if *n > 0 => s = s.with_paths(*n),
             Some(_) => bail!("--paths must be at least 1"),
-            None => s,
-        });
-    }
-    command(&scenarios, cli.json, plots.as_deref(), out).await
-}
-
-/// Ballast and the baseline, side by side, one row each per scenario.
-pub fn table(reports: &[ScenarioReport], out: &mut impl Write) -> Result<()> {
-    writeln!(
-        out,
-        "{:<10} {:<13} {:>11} {:>11} {:>11} {:>11} {:>10} {:>10} {:>6} {:>12} {:>10} {:>8} {:>7} {:>6} {:>11} {:>11}",
-        "scenario", "config", "bad debt", "p95", "max", "unrealized", "insurance", "depositor", "liqs", "volume", "bonus", "min LCR", "h<100%", "util", "VaR95", "ES95"
-    )?;
-    for r in reports {
-        for c in [&r.ballast, &r.baseline] {
-            writeln!(
-                out,
-                "{:<10} {:<13} {:>11.2} {:>11.2} {:>11.2} {:>11.2} {:>10.2} {:>10.2} {:>6.1} {:>12.0} {:>10.0} {:>7.0}% {:>7.1} {:>5.0}% {:>11.2} {:>11.2}",
-                r.name,
-                c.config,
-                c.bad_debt.mean,
-                c.bad_debt.p95,
-                c.bad_debt.max,
-                c.unrealized_bad_debt.mean,
-                c.insurance_drawn.mean,
-                c.depositor_loss.mean,
-                c.liquidations.mean,
-                c.liquidation_volume.mean,
-                c.bonus_paid.mean,
-                100.0 * c.min_lcr.min(99.99),
-                c.hours_below_full_lcr.mean,
-                100.0 * c.max_utilization,
-                c.equity_var95,
-                c.equity_es95
-            )?;
+            None => {}
         }
-        match r.bad_debt_ratio {
-            Some(ratio) => writeln!(out, "{:<10} baseline / ballast bad debt: {ratio:.2}×", r.name)?,
-            None if r.baseline.bad_debt.mean > 0.0 => writeln!(out, "{:<10} bad debt: none under ballast, {:.2} under the baseline", r.name, r.baseline.bad_debt.mean)?,
-            None => writeln!(out, "{:<10} no bad debt under either config", r.name)?,
+        if let Some(n) = borrowers {
+            s.population.borrowers = *n;
         }
+        scenarios.push(s);
     }
-    writeln!(out, "\nmeans over paths (quote units) unless named; bad debt = written off + unrealized (debt no collateral covers at the end)")?;
-    writeln!(out, "insurance: bad debt covered by insurance and fees; depositor: by depositors; VaR95/ES95: loss of protocol equity over a path")?;
-    Ok(())
+    let mut opts = RunOptions::default();
+    if let Some(w) = workers {
+        opts.workers = (*w).max(1);
+    }
+    if let Some(v) = verify {
+        opts.verify = *v;
+    }
+    command(&scenarios, opts, cli.json, plots.as_deref(), report.as_deref(), out).await
 }

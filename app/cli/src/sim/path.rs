@@ -1,363 +1,350 @@
-//! One path of one config against the real program, in-process: a fresh market from the spec, the
-//! scenario's population, then every step the oracle publishes, borrowers and suppliers react, and the real
-//! keeper liquidates within the liquidators' capital and only for a bonus that beats their costs.
+//! One path of one config against the real program: the population opens its positions, then at every time of
+//! the grid the market price moves (the fundamental path, less what liquidators' sales pushed it down), each
+//! oracle publishes what it makes of it, borrowers and suppliers act, the queue is cranked, and the keepers
+//! liquidate. Everything random comes from the path's seed, in separate streams, so both configs of a path see
+//! the same prices, outages, entrants and draws.
 use super::{
-    prices::Quote,
+    agents::{self, Agents, AssetKeys, Borrower, Opening, Supplier},
+    keepers::{self, KeeperState, Liquidation},
+    live::Live,
+    market::Depth,
+    oracle::{draw_outages, Oracle},
+    prices,
     scenario::Scenario,
 };
-use crate::{keeper, rng::Rng, world};
-use anyhow::{anyhow, Result};
-use ballast_migrate::Spec;
+use crate::{rng::Rng, world::World};
+use anyhow::Result;
 use ballast_sdk::{
-    ballast::{events::{BadDebtSocializedEvent, LiquidateEvent}, state::Obligation},
-    events::BallastEvent,
-    ballast::oracle::PriceUse,
-    health::Projection,
-    invariants, ix, pda,
+    ballast::state::Obligation,
+    invariants,
     pyth::{mantissa, price_update_account, PricePoint},
-    tokens, Cluster, Keypair, MarketSnapshot, Pubkey, ReserveView, Signer,
+    MarketSnapshot, Pubkey, Signer,
 };
 use serde::Serialize;
-use std::collections::HashMap;
 
-/// Keeper rounds within one step at most (each liquidates every candidate once, by the close factor).
-pub const MAX_KEEPER_ROUNDS_PER_STEP: usize = 12;
-
-/// The "SPL-style" baseline of a market: a fixed 5% bonus, a 50% close factor, prices taken at spot with no
-/// confidence band, no volatility haircut on LTV, and no outflow limiter. Everything else is the same.
-pub fn spl_baseline(spec: &Spec) -> Spec {
-    let mut s = spec.clone();
-    s.market.close_factor_bps = 5_000;
-    s.market.outflow_limit_quote = None;
-    s.market.outflow_window_secs = 0;
-    for r in &mut s.reserves {
-        (r.min_liquidation_bonus_bps, r.max_liquidation_bonus_bps) = (500, 500);
-        r.oracle.conf_multiplier_bps = 0;
-        r.oracle.volatility_haircut_bps = 0;
-        r.outflow_limit = None;
-        r.outflow_window_secs = 0;
-    }
-    s
+/// Which market a path runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Config {
+    Ballast,
+    Baseline,
 }
 
-/// What one path measured. Values are quote units at the step's true prices.
+/// Everything a path draws before it runs: the same for both configs.
+pub struct Inputs {
+    pub seed: u64,
+    pub path: prices::Path,
+    /// Outage windows per asset.
+    pub outages: Vec<Vec<(i64, i64)>>,
+}
+
+impl Inputs {
+    pub fn draw(s: &Scenario, seed: u64) -> Result<Self> {
+        let times = prices::grid(s.hours, s.step_secs, s.fine_step_secs, &s.shocks);
+        let path = prices::generate(&s.assets, &s.correlation, s.crash_correlation, &s.shocks, &times, seed)?;
+        let end = *times.last().unwrap_or(&0);
+        let mut rng = Rng::new(seed ^ 0x6f75_7461_6765);
+        let outages = s.assets.iter().map(|a| draw_outages(&a.oracle, end, &mut rng)).collect();
+        Ok(Self { seed, path, outages })
+    }
+}
+
+/// What one path measured. Values are quote units at the market prices of their moment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PathResult {
-    /// The population's debt and collateral once it is set up, at step 0's prices.
+    /// The opening population's debt and collateral, at the start.
     pub debt_start: f64,
     pub collateral_start: f64,
-    /// Debt written off during the path plus, at the end, debt no collateral covers any more.
-    pub bad_debt: f64,
+    /// Debt written off during the path, and at the end debt no collateral covers once sold (its exit cost
+    /// counted as a liquidator's would be).
     pub written_off: f64,
     pub unrealized_bad_debt: f64,
-    /// Bad debt the insurance fund and unswept protocol fees covered.
-    pub insurance_drawn: f64,
-    /// Bad debt depositors absorbed through a lower cToken exchange rate.
-    pub depositor_loss: f64,
+    pub bad_debt: f64,
+    /// Per asset (the scenario's order): bad debt covered by insurance and unswept fees, and by depositors.
+    pub insurance_drawn: Vec<f64>,
+    pub depositor_loss: Vec<f64>,
     pub liquidations: usize,
     pub liquidation_volume: f64,
-    pub bonus_paid: f64,
-    /// Lowest liquidity coverage ratio of the borrowed reserve, and the steps it spent below 100%.
+    /// Bonus taken from obligations that were solvent (collateral above debt) and from insolvent ones.
+    pub bonus_solvent: f64,
+    pub bonus_insolvent: f64,
+    /// Collateral taken beyond what restoring liquidation health to 1 needed.
+    pub over_liquidation: f64,
+    /// What liquidators lost selling seizures into the market.
+    pub sale_cost: f64,
+    /// Lowest LCR of the debt reserve and the hours it spent below 100%; its highest utilization.
     pub min_lcr: f64,
-    pub steps_below_full_lcr: usize,
+    pub hours_below_full_lcr: f64,
     pub max_utilization: f64,
-    /// Protocol equity (insurance funds and fees, less unrealized shortfall and depositor losses) at the start
-    /// less at the end.
-    pub equity_loss: f64,
+    /// Withdrawals refused, tickets taken, the queue at its longest (quote), and how long filled tickets waited
+    /// (mean and longest, hours); tickets still open at the end and their value.
     pub refused_withdrawals: usize,
-    /// Per step: the borrowed reserve's utilization and LCR, and the liquidations it saw.
+    pub tickets: usize,
+    pub max_queue: f64,
+    pub mean_wait_hours: f64,
+    pub max_wait_hours: f64,
+    pub open_tickets: usize,
+    pub open_ticket_value: f64,
+    /// Borrowers who opened during the path, re-levered, topped up.
+    pub entrants: usize,
+    pub relevers: usize,
+    pub topups: usize,
+    /// Protocol equity (insurance and fees, less unrealized shortfall and depositors' losses) at the start less
+    /// at the end.
+    pub equity_loss: f64,
+    /// Per grid time: market prices, the debt reserve's utilization and LCR, the queue (quote), liquidations.
+    pub times: Vec<i64>,
+    pub prices: Vec<Vec<f64>>,
     pub utilization: Vec<f64>,
     pub lcr: Vec<f64>,
+    pub queue: Vec<f64>,
     pub liquidations_per_step: Vec<usize>,
     pub invariant_violations: Vec<String>,
 }
 
-struct Borrower {
-    user: Keypair,
-    obligation: Pubkey,
+/// The people of a path once opened.
+pub struct Population {
+    pub borrowers: Vec<Borrower>,
+    pub suppliers: Vec<Supplier>,
+    pub debt_start: f64,
+    pub collateral_start: f64,
 }
 
-struct Supplier {
-    user: Keypair,
-    liquidity: Pubkey,
-    ctokens: Pubkey,
+/// The asset keys of `w` in the scenario's order.
+pub fn asset_keys(s: &Scenario, w: &World) -> Vec<AssetKeys> {
+    s.assets.iter().map(|a| AssetKeys { reserve: ballast_sdk::pda::reserve(&w.market, &w.mint(&a.symbol)), mint: w.mint(&a.symbol) }).collect()
 }
 
-/// Runs `quotes` (step 0 first) against a fresh market built from `spec`, with `s`'s population.
-pub async fn run(s: &Scenario, spec: Spec, quotes: &[Vec<Quote>], seed: u64) -> Result<PathResult> {
-    let start: HashMap<&str, f64> = s.assets.iter().zip(&quotes[0]).map(|(a, q)| (a.symbol.as_str(), q.price)).collect();
-    let mut w = world::set_up_spec(spec, &|symbol| start[symbol], &mut std::io::sink()).await?;
-    let mut rng = Rng::new(seed ^ 0x5eed);
-    let snap = w.snapshot().await?;
-    let reserve = |symbol: &str| -> Result<ReserveView> { snap.reserve_by_mint(&w.mint(symbol)).copied().map_err(|e| anyhow!("no reserve for {symbol}: {e}")) };
-    let debt = reserve(&s.population.debt)?;
+/// One borrower's opening, drawn from the scenario's ranges; `whale` sizes it up.
+fn draw_opening(s: &Scenario, k: usize, whale: bool, rng: &mut Rng) -> Opening {
     let p = &s.population;
+    let collateral = s.asset_index(&p.collateral[k % p.collateral.len()]);
+    let looper = rng.uniform() < p.loopers;
+    let quote = rng.range(p.collateral_quote[0], p.collateral_quote[1]) * if whale { p.whale_multiple } else { 1.0 };
+    let target = rng.range(p.target_share[0], p.target_share[1]);
+    Opening { collateral, debt: if looper { collateral } else { s.asset_index(&p.debt) }, quote, target, wallet_share: p.wallet_share }
+}
 
-    // Who borrows what, drawn first so suppliers can fund it.
-    let plans: Vec<(ReserveView, f64, f64)> = (0..p.borrowers)
-        .map(|i| {
-            let symbol = &p.collateral[i % p.collateral.len()];
-            Ok((reserve(symbol)?, rng.range(p.collateral_quote[0], p.collateral_quote[1]) / start[symbol.as_str()], rng.range(p.borrow_share[0], p.borrow_share[1])))
-        })
-        .collect::<Result<_>>()?;
-    let expected_borrow: f64 = plans.iter().map(|(r, ui, share)| ui * start[symbol_of(&w, r)] * r.state.config.ltv_bps as f64 / 1e4 * share).sum();
-    let per_supplier = p.supply_multiple * expected_borrow / start[p.debt.as_str()] / p.suppliers as f64;
+/// Opens the scenario's population on `w` at the start prices: suppliers of the debt asset (enough for the
+/// borrowers' expected borrowing times the supply multiple), then the crowd and the whales.
+pub async fn populate(s: &Scenario, w: &World, inputs: &Inputs) -> Result<Population> {
+    let mut live = Live::load(&w.cluster, &w.market).await?;
+    let mut agents = Agents::new(w, asset_keys(s, w), inputs.seed);
+    let p = &s.population;
+    let mut rng = Rng::new(inputs.seed ^ 0x706f_7075);
+    let openings: Vec<Opening> = (0..p.borrowers + p.whales).map(|k| draw_opening(s, k, k >= p.borrowers, &mut rng)).collect();
+    let debt = s.asset_index(&p.debt);
+    let ltv = |i: usize| s.market().reserves.iter().find(|r| r.symbol == s.assets[i].symbol).map_or(0.0, |r| r.ltv_bps as f64 / 1e4);
+    let expected: f64 = openings.iter().filter(|o| o.debt == debt).map(|o| o.quote * ltv(o.collateral) * o.target).sum();
+    let per_supplier = p.supply_multiple * expected / s.assets[debt].price / p.suppliers as f64;
     let mut suppliers = vec![];
     for _ in 0..p.suppliers {
-        suppliers.push(supply_liquidity(&w, &debt, per_supplier).await?);
+        suppliers.push(agents.open_supplier(&mut live, debt, per_supplier).await?);
     }
+    let start: Vec<f64> = s.assets.iter().map(|a| a.price).collect();
     let mut borrowers = vec![];
-    for (r, ui, share) in plans {
-        let user = Keypair::new();
-        w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
-        let obligation = world::supply(&w, &user, &r, ui).await?;
-        world::borrow_share(&w, &user, &obligation, &debt, share).await?;
-        borrowers.push(Borrower { user, obligation });
-    }
-    let liquidator = Keypair::new();
-    w.cluster.airdrop(&liquidator.pubkey(), 1_000_000_000).await?;
-    let liquidator_liquidity = w.fund(&liquidator.pubkey(), &p.debt, 0).await?;
-
-    let mut result = PathResult { min_lcr: f64::INFINITY, ..Default::default() };
-    let set_up = w.snapshot().await?;
-    let equity_start = equity(&w, s, &quotes[0], &set_up, 0.0)?;
-    (result.collateral_start, result.debt_start) = population_value(&w, s, &quotes[0], &set_up)?;
-    let mut seen_events = 0;
-    for (step, row) in quotes.iter().enumerate().skip(1) {
-        w.now += s.step_secs;
-        w.cluster.set_time(w.now).await?;
-        for a in &w.assets {
-            let q = &row[index_of(s, &a.symbol)];
-            if q.published {
-                let point = PricePoint { feed_id: a.feed_id, price: mantissa(q.price), conf: mantissa(q.conf).max(0) as u64, ema_price: mantissa(q.ema), publish_time: w.now, verified: true };
-                w.cluster.set_account(&a.price_account, price_update_account(&point)).await;
-            }
-        }
-        let snap = w.snapshot().await?;
-        borrowers_react(&w, s, &snap, &debt.key, &borrowers, &mut rng).await?;
-        result.refused_withdrawals += suppliers_react(&w, s, &snap, &debt.key, &suppliers, &mut rng).await?;
-
-        let (capital, need_bps) = s.liquidators.at(step);
-        let held = balance(&w, &liquidator_liquidity).await?;
-        let debt_now = *w.snapshot().await?.reserve(&debt.key)?;
-        let target = debt_now.native(capital / row[index_of(s, &p.debt)].spot);
-        if target > held {
-            w.cluster.send(&[tokens::mint_to(&debt.mint(), &liquidator_liquidity, &w.admin.pubkey(), target - held)], &[&w.admin]).await?;
-        }
-        // The keeper runs round after round within the step (a live one acts within seconds) until it finds
-        // nothing it may do or the step's capital is spent.
-        let per_native: HashMap<Pubkey, f64> = priced(&w, s, row, &snap)?.into_iter().map(|(key, _, price)| (key, price)).collect();
-        let price_of = |reserve: &Pubkey| per_native.get(reserve).copied().unwrap_or(0.0);
-        let (mut left, mut liquidated) = (capital, 0);
-        for _ in 0..MAX_KEEPER_ROUNDS_PER_STEP {
-            let opts = keeper::Options {
-                rounds: 1,
-                interval: std::time::Duration::ZERO,
-                retries: 0,
-                min_bonus_bps: need_bps.ceil().min(u16::MAX as f64) as u16,
-                capital_quote: Some(left),
-                ..Default::default()
-            };
-            let k = keeper::run(&w.cluster, &liquidator, &w.market, &opts, &mut std::io::sink()).await?;
-            let (count, spent) = record(&mut result, &new_events(&w, &mut seen_events).await?, &price_of);
-            liquidated += count;
-            left -= spent;
-            if (k.liquidated.is_empty() && k.socialized.is_empty()) || left <= 0.0 {
-                break;
-            }
-        }
-        result.liquidations += liquidated;
-        result.liquidations_per_step.push(liquidated);
-
-        let after = w.snapshot().await?;
-        let (utilization, lcr) = utilization_and_lcr(after.reserve(&debt.key)?, &after)?;
-        result.utilization.push(utilization);
-        result.lcr.push(lcr);
-        result.max_utilization = result.max_utilization.max(utilization);
-        result.min_lcr = result.min_lcr.min(lcr);
-        if lcr < 1.0 {
-            result.steps_below_full_lcr += 1;
+    for o in &openings {
+        if let Some(b) = agents.open_borrower(&mut live, o, &start).await? {
+            borrowers.push(b);
         }
     }
-    let end = w.snapshot().await?;
-    let last = quotes.last().expect("a path has steps");
-    result.unrealized_bad_debt = obligation_values(&priced(&w, s, last, &end)?, &end)?.iter().map(|(c, d)| (d - c).max(0.0)).sum();
-    result.bad_debt = result.written_off + result.unrealized_bad_debt;
-    result.equity_loss = equity_start - equity(&w, s, last, &end, result.depositor_loss)?;
-    result.invariant_violations = invariants::check(&w.cluster, &end).await?;
-    Ok(result)
+    let per_native = per_native(&live.snap, &agents.assets, &start)?;
+    let (collateral_start, debt_start) = totals(&live.snap, &agents.assets, &per_native)?;
+    Ok(Population { borrowers, suppliers, debt_start, collateral_start })
 }
 
-fn index_of(s: &Scenario, symbol: &str) -> usize {
-    s.assets.iter().position(|a| a.symbol == symbol).expect("every reserve has an asset model")
+/// Each asset's price per native unit.
+fn per_native(snap: &MarketSnapshot, assets: &[AssetKeys], prices: &[f64]) -> Result<Vec<f64>> {
+    assets.iter().zip(prices).map(|(a, p)| Ok(p / 10f64.powi(snap.reserve(&a.reserve)?.decimals() as i32))).collect()
 }
 
-fn symbol_of<'w>(w: &'w world::World, r: &ReserveView) -> &'w str {
-    &w.assets.iter().find(|a| a.mint == r.mint()).expect("every reserve has an asset").symbol
-}
-
-/// A supplier holding `ui` of `r` as plain cTokens (no obligation), so it can redeem them.
-async fn supply_liquidity(w: &world::World, r: &ReserveView, ui: f64) -> Result<Supplier> {
-    let user = Keypair::new();
-    w.cluster.airdrop(&user.pubkey(), 100_000_000).await?;
-    let symbol = symbol_of(w, r).to_string();
-    let liquidity = w.fund(&user.pubkey(), &symbol, r.native(ui)).await?;
-    let ctokens = pda::associated_token(&user.pubkey(), &r.state.ctoken_mint, &r.token_program());
-    let payer = w.cluster.payer().pubkey();
-    let ixs = [
-        tokens::create_ata_idempotent(&payer, &user.pubkey(), &r.state.ctoken_mint, &r.token_program()),
-        ix::deposit_liquidity(&user.pubkey(), r, &liquidity, &ctokens, r.native(ui)),
-    ];
-    w.cluster.send(&ixs, &[&user]).await?;
-    Ok(Supplier { user, liquidity, ctokens })
-}
-
-/// Borrowers near liquidation repay part of their debt from what they borrowed, some of them, each step, as
-/// long as they have equity to protect: an insolvent borrower (debt above collateral at spot) walks away.
-async fn borrowers_react(w: &world::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, borrowers: &[Borrower], rng: &mut Rng) -> Result<()> {
-    let p = Projection::new(snap);
-    let r = *snap.reserve(debt)?;
-    for b in borrowers {
-        let acts = rng.uniform() < s.population.topup_probability;
-        let Ok(o) = snap.obligation(&b.obligation) else { continue };
-        let near = matches!(p.liquidation_health(&o.state), Ok(Some(h)) if h < s.population.topup_health);
-        let solvent = matches!(p.health(&o.state, PriceUse::Liquidation), Ok(h) if h.collateral_value > h.debt_value);
-        let Some(i) = o.state.find_borrow(debt) else { continue };
-        if !(acts && near && solvent) {
-            continue;
-        }
-        let owed = o.state.borrows[i].debt_at(r.state.cumulative_borrow_index_sf.get())?.to_num::<f64>();
-        let wallet = pda::associated_token(&b.user.pubkey(), &r.mint(), &r.token_program());
-        let amount = ((owed * s.population.repay_share) as u64).min(balance(w, &wallet).await?);
-        if amount > 0 {
-            // A refusal (a stale price, say) leaves the borrower as it was; it may try again next step.
-            let _ = w.cluster.send(&[ix::repay(&b.user.pubkey(), (&b.obligation, &o.state), &r, &wallet, amount)], &[&b.user]).await;
-        }
-    }
-    Ok(())
-}
-
-/// With utilization above the scenario's level or LCR below 1, suppliers redeem part of their cTokens; returns
-/// how many redemptions the program refused (no liquidity, the outflow limiter).
-async fn suppliers_react(w: &world::World, s: &Scenario, snap: &MarketSnapshot, debt: &Pubkey, suppliers: &[Supplier], rng: &mut Rng) -> Result<usize> {
-    let r = *snap.reserve(debt)?;
-    let (utilization, lcr) = utilization_and_lcr(&r, snap)?;
-    let p = &s.population;
-    if utilization * 1e4 <= p.withdraw_utilization_bps as f64 && lcr >= 1.0 {
-        return Ok(0);
-    }
-    let mut refused = 0;
-    for supplier in suppliers {
-        if rng.uniform() >= p.withdraw_probability {
-            continue;
-        }
-        let held = balance(w, &supplier.ctokens).await?;
-        let amount = (held as f64 * p.withdraw_share) as u64;
-        if amount == 0 {
-            continue;
-        }
-        let ix = ix::redeem_collateral(&supplier.user.pubkey(), &r, &supplier.liquidity, &supplier.ctokens, amount);
-        if w.cluster.send(&[ix], &[&supplier.user]).await.is_err() {
-            refused += 1;
-        }
-    }
-    Ok(refused)
-}
-
-/// Utilization and liquidity coverage ratio of `r` (LCR without deposits counts as full).
-fn utilization_and_lcr(r: &ReserveView, snap: &MarketSnapshot) -> Result<(f64, f64)> {
-    let v = crate::read::reserve_json(r, Some(snap))?;
-    let lcr = v["lcr"].as_f64().unwrap_or(f64::INFINITY);
-    Ok((v["utilization"].as_f64().unwrap_or(0.0), lcr.min(1e6)))
-}
-
-/// Each reserve (in the scenario's asset order, so runs add up identically) and its price per native unit.
-fn priced(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<Vec<(Pubkey, ReserveView, f64)>> {
-    s.assets
-        .iter()
-        .map(|a| {
-            let key = pda::reserve(&w.market, &w.mint(&a.symbol));
-            let r = *snap.reserve(&key)?;
-            Ok((key, r, row[index_of(s, &a.symbol)].spot / 10f64.powi(r.decimals() as i32)))
-        })
-        .collect()
-}
-
-/// Insurance funds and unswept fees, less the debt no collateral covers any more and what depositors lost,
-/// at the row's true prices.
-fn equity(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot, depositor_loss: f64) -> Result<f64> {
-    let priced = priced(w, s, row, snap)?;
-    let buffers: f64 = priced.iter().map(|(_, r, p)| (r.state.insurance_fund_sf.get().to_num::<f64>() + r.state.protocol_fees_sf.get().to_num::<f64>()) * p).sum();
-    let shortfall: f64 = obligation_values(&priced, snap)?.iter().map(|(collateral, debt)| (debt - collateral).max(0.0)).sum();
-    Ok(buffers - shortfall - depositor_loss)
-}
-
-/// (collateral, debt) of every obligation together, at the row's true prices.
-fn population_value(w: &world::World, s: &Scenario, row: &[Quote], snap: &MarketSnapshot) -> Result<(f64, f64)> {
-    let values = obligation_values(&priced(w, s, row, snap)?, snap)?;
-    Ok(values.iter().fold((0.0, 0.0), |(c, d), (oc, od)| (c + oc, d + od)))
-}
-
-/// (collateral, debt) of each obligation, sorted: obligation addresses are random, and f64 sums must not
-/// depend on the order the chain lists them in.
-fn obligation_values(priced: &[(Pubkey, ReserveView, f64)], snap: &MarketSnapshot) -> Result<Vec<(f64, f64)>> {
-    let reserves: HashMap<Pubkey, ReserveView> = priced.iter().map(|(k, r, _)| (*k, *r)).collect();
-    let price: HashMap<Pubkey, f64> = priced.iter().map(|(k, _, p)| (*k, *p)).collect();
-    let mut values = snap.obligations.iter().map(|o| value(&o.state, &reserves, &price)).collect::<Result<Vec<_>>>()?;
-    values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    Ok(values)
-}
-
-/// (collateral, debt) of `o` at `price` per native unit.
-fn value(o: &Obligation, reserves: &HashMap<Pubkey, ReserveView>, price: &HashMap<Pubkey, f64>) -> Result<(f64, f64)> {
+/// (collateral, debt) of one obligation at `per_native` prices.
+fn value(o: &Obligation, snap: &MarketSnapshot, assets: &[AssetKeys], per_native: &[f64]) -> Result<(f64, f64)> {
+    let price = |key: &Pubkey| assets.iter().position(|a| a.reserve == *key).map_or(0.0, |i| per_native[i]);
     let mut collateral = 0.0;
     for d in o.active_deposits() {
-        let r = &reserves[&d.reserve];
-        let supply = r.state.ctoken_supply.max(1) as f64;
-        collateral += d.ctoken_amount as f64 * r.state.total_liquidity()?.to_num::<f64>() / supply * price[&d.reserve];
+        let r = snap.reserve(&d.reserve)?;
+        collateral += d.ctoken_amount as f64 * r.state.total_liquidity()?.to_num::<f64>() / r.state.ctoken_supply.max(1) as f64 * price(&d.reserve);
     }
     let mut debt = 0.0;
     for b in o.active_borrows() {
-        let r = &reserves[&b.reserve];
-        debt += b.debt_at(r.state.cumulative_borrow_index_sf.get())?.to_num::<f64>() * price[&b.reserve];
+        let r = snap.reserve(&b.reserve)?;
+        debt += b.debt_at(r.state.cumulative_borrow_index_sf.get())?.to_num::<f64>() * price(&b.reserve);
     }
     Ok((collateral, debt))
 }
 
-/// Adds `events`' liquidations and write-offs to `result`, valued by `price_of` (per native unit of a
-/// reserve); returns the liquidations and the repay value they spent.
-fn record(result: &mut PathResult, events: &[BallastEvent], price_of: &dyn Fn(&Pubkey) -> f64) -> (usize, f64) {
-    let (mut count, mut spent) = (0, 0.0);
-    for e in events {
-        match e {
-            BallastEvent::LiquidateEvent(LiquidateEvent { repay_reserve, repay_amount, bonus_bps, .. }) => {
-                let value = *repay_amount as f64 * price_of(repay_reserve);
-                count += 1;
-                spent += value;
-                result.liquidation_volume += value;
-                result.bonus_paid += value * *bonus_bps as f64 / 1e4;
+/// Σ (collateral, debt) over every obligation.
+fn totals(snap: &MarketSnapshot, assets: &[AssetKeys], per_native: &[f64]) -> Result<(f64, f64)> {
+    let mut values = snap.obligations.iter().map(|o| value(&o.state, snap, assets, per_native)).collect::<Result<Vec<_>>>()?;
+    values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    Ok(values.iter().fold((0.0, 0.0), |(c, d), (oc, od)| (c + oc, d + od)))
+}
+
+/// Insurance funds and unswept fees at `per_native` prices.
+fn buffers(snap: &MarketSnapshot, assets: &[AssetKeys], per_native: &[f64]) -> Result<f64> {
+    assets.iter().zip(per_native).map(|(a, p)| {
+        let r = snap.reserve(&a.reserve)?;
+        Ok((r.state.insurance_fund_sf.get().to_num::<f64>() + r.state.protocol_fees_sf.get().to_num::<f64>()) * p)
+    }).sum()
+}
+
+/// Runs the path's steps on `w` (its population opened) under `config`.
+pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Population, config: Config) -> Result<PathResult> {
+    let mut live = Live::load(&w.cluster, &w.market).await?;
+    let agents = Agents::new(w, asset_keys(s, w), inputs.seed);
+    let mut entrant_agents = Agents::new(w, agents.assets.clone(), inputs.seed ^ 0x656e_7472);
+    let keys = agents.assets.clone();
+    let reserves: Vec<Pubkey> = keys.iter().map(|k| k.reserve).collect();
+    let debt = s.asset_index(&s.population.debt);
+    let n = s.assets.len();
+    let mut oracles: Vec<Oracle> = s.assets.iter().zip(&inputs.outages).map(|(a, o)| Oracle::new(a.oracle.clone(), a.price, o.clone())).collect();
+    let mut depth = Depth::new(&s.assets);
+    let mut keepers: Vec<KeeperState> = s
+        .keepers
+        .iter()
+        .enumerate()
+        .map(|(k, model)| KeeperState { model: model.clone(), signer: agents::keypair(inputs.seed ^ 0x6b65_6570, k as u64), available: model.capital_quote })
+        .collect();
+    for k in &keepers {
+        w.cluster.airdrop(&k.signer.pubkey(), 1_000_000_000).await?;
+    }
+    let (mut borrower_rng, mut supplier_rng, mut entrant_rng, mut keeper_rng) =
+        (Rng::new(inputs.seed ^ 0x626f_72), Rng::new(inputs.seed ^ 0x7375_70), Rng::new(inputs.seed ^ 0x656e_74), Rng::new(inputs.seed ^ 0x6b65_65));
+    let mut borrowers: Vec<Borrower> = vec![];
+    let mut r = PathResult {
+        min_lcr: f64::INFINITY,
+        debt_start: population.debt_start,
+        collateral_start: population.collateral_start,
+        insurance_drawn: vec![0.0; n],
+        depositor_loss: vec![0.0; n],
+        ..Default::default()
+    };
+    let start_prices: Vec<f64> = s.assets.iter().map(|a| a.price).collect();
+    let equity_start = buffers(&live.snap, &keys, &per_native(&live.snap, &keys, &start_prices)?)? - shortfall(&live.snap, &keys, &per_native(&live.snap, &keys, &start_prices)?, &depth, s)?;
+    let mut tickets: std::collections::HashMap<u64, i64> = std::collections::HashMap::new();
+    let mut waits: Vec<f64> = vec![];
+    let base_ts = w.now;
+    let times = &inputs.path.times;
+    let mut market: Vec<f64> = start_prices.clone();
+    for k in 1..times.len() {
+        let (t, dt) = (times[k], (times[k] - times[k - 1]) as f64);
+        live.set_time(base_ts + t).await?;
+        depth.thinning = keepers.iter().map(|k| if k.model.dry_from_hour.is_some_and(|h| t as f64 >= h * 3_600.0) { k.model.dry_capital_factor } else { 1.0 }).fold(1.0, f64::min);
+        depth.recover(dt);
+        for i in 0..n {
+            market[i] = inputs.path.prices[k][i] * depth.factor(i);
+            let published = oracles[i].observe(t, market[i]);
+            let (conf, ema) = match config {
+                Config::Ballast => (published.conf, published.ema),
+                // The baseline reads its spot only, as an SPL-style protocol reads a spot oracle.
+                Config::Baseline => (0.0, published.price),
+            };
+            let a = &w.assets[w.assets.iter().position(|x| x.symbol == s.assets[i].symbol).expect("asset")];
+            let point = PricePoint { feed_id: a.feed_id, price: mantissa(published.price), conf: mantissa(conf).max(0) as u64, ema_price: mantissa(ema), publish_time: base_ts + published.publish_time, verified: true };
+            live.set_price_account(&a.price_account, price_update_account(&point)).await?;
+        }
+        // New borrowers open at the prices of the moment; the rest act on theirs.
+        let arrivals = entrant_rng.poisson(s.population.entrants_per_hour * dt / 3_600.0);
+        for _ in 0..arrivals {
+            let o = draw_opening(s, entrant_rng.next_u64() as usize, false, &mut entrant_rng);
+            if let Some(b) = entrant_agents.open_borrower(&mut live, &o, &market).await? {
+                borrowers.push(b);
+                r.entrants += 1;
             }
-            BallastEvent::BadDebtSocializedEvent(BadDebtSocializedEvent { reserve, debt_amount, from_insurance, from_protocol_fees, from_depositors, .. }) => {
-                let price = price_of(reserve);
-                result.written_off += *debt_amount as f64 * price;
-                result.insurance_drawn += (*from_insurance + *from_protocol_fees) as f64 * price;
-                result.depositor_loss += *from_depositors as f64 * price;
+        }
+        let mut everyone: Vec<&Borrower> = population.borrowers.iter().collect();
+        everyone.extend(borrowers.iter());
+        let activity = agents.borrowers_act(&mut live, &everyone, &s.population, dt, &mut borrower_rng).await?;
+        r.topups += activity.topups;
+        r.relevers += activity.relevers;
+        let queue = config == Config::Ballast;
+        let activity = agents.suppliers_act(&mut live, &population.suppliers, debt, &s.population, queue, dt, &mut supplier_rng).await?;
+        r.refused_withdrawals += activity.refused;
+        r.tickets += activity.tickets;
+        let head = live.snap.reserve(&reserves[debt])?.state.queue_tail;
+        for seq in head.saturating_sub(activity.tickets as u64)..head {
+            tickets.entry(seq).or_insert(t);
+        }
+        let pn = per_native(&live.snap, &keys, &market)?;
+        let m = keepers::Market { reserves: &reserves, per_native: &pn, debt_asset: debt, debt_mint: keys[debt].mint, admin: &w.admin };
+        let (liquidations, write_offs) = keepers::act(&mut live, &mut keepers, &m, &mut depth, t as f64, dt, &mut keeper_rng).await?;
+        for (seq, _, closed) in agents.crank_queue(&mut live, debt).await? {
+            if closed {
+                if let Some(at) = tickets.remove(&seq) {
+                    waits.push((t - at) as f64 / 3_600.0);
+                }
             }
-            _ => {}
+        }
+        record(&mut r, &liquidations, &write_offs);
+        r.liquidations_per_step.push(liquidations.len());
+        let d = live.snap.reserve(&reserves[debt])?;
+        let (utilization, lcr) = agents::utilization_and_lcr(d, &live)?;
+        let queued = d.state.ctokens_to_liquidity(d.state.queued_ctokens).map(|x| x.to_num::<f64>()).unwrap_or(0.0) * pn[debt];
+        r.times.push(t);
+        r.prices.push(market.clone());
+        r.utilization.push(utilization);
+        r.lcr.push(lcr);
+        r.queue.push(queued);
+        r.max_utilization = r.max_utilization.max(utilization);
+        r.max_queue = r.max_queue.max(queued);
+        r.min_lcr = r.min_lcr.min(lcr);
+        if lcr < 1.0 {
+            r.hours_below_full_lcr += dt / 3_600.0;
         }
     }
-    (count, spent)
+    let end = live.snap;
+    let pn = per_native(&end, &keys, &market)?;
+    r.unrealized_bad_debt = shortfall(&end, &keys, &pn, &depth, s)?;
+    r.bad_debt = r.written_off + r.unrealized_bad_debt;
+    let depositor_loss: f64 = r.depositor_loss.iter().sum();
+    r.equity_loss = equity_start - (buffers(&end, &keys, &pn)? - r.unrealized_bad_debt - depositor_loss);
+    r.open_tickets = tickets.len();
+    let d = end.reserve(&reserves[debt])?;
+    r.open_ticket_value = d.state.ctokens_to_liquidity(d.state.queued_ctokens).map(|x| x.to_num::<f64>()).unwrap_or(0.0) * pn[debt];
+    if !waits.is_empty() {
+        r.mean_wait_hours = waits.iter().sum::<f64>() / waits.len() as f64;
+        r.max_wait_hours = waits.iter().copied().fold(0.0, f64::max);
+    }
+    r.invariant_violations = invariants::check(&w.cluster, &end).await?;
+    Ok(r)
 }
 
-/// A token account's balance (0 when it does not exist).
-async fn balance(w: &world::World, account: &Pubkey) -> Result<u64> {
-    Ok(w.cluster.account(account).await?.and_then(|a| tokens::token_amount(&a.data)).unwrap_or(0))
+/// Adds a step's liquidations and write-offs to `r`.
+fn record(r: &mut PathResult, liquidations: &[Liquidation], write_offs: &[keepers::WriteOff]) {
+    for l in liquidations {
+        r.liquidations += 1;
+        r.liquidation_volume += l.repaid;
+        if l.solvent {
+            r.bonus_solvent += l.bonus;
+        } else {
+            r.bonus_insolvent += l.bonus;
+        }
+        r.over_liquidation += l.over_liquidation;
+        r.sale_cost += l.sale_cost;
+    }
+    for w in write_offs {
+        r.written_off += w.debt;
+        r.insurance_drawn[w.asset] += w.insurance;
+        r.depositor_loss[w.asset] += w.depositors;
+    }
 }
 
-/// The Ballast events since the last call, oldest first.
-async fn new_events(w: &world::World, seen: &mut usize) -> Result<Vec<BallastEvent>> {
-    let all = w.cluster.ballast_transactions(&[w.market], usize::MAX).await?;
-    let fresh = all.len() - *seen;
-    *seen = all.len();
-    Ok(all.into_iter().take(fresh).rev().flat_map(|tx| tx.events).collect())
+/// Debt no collateral covers once the collateral is sold: each obligation's collateral valued at the market
+/// price less what selling it into today's depth and paying the cheapest keeper's costs would take.
+fn shortfall(snap: &MarketSnapshot, assets: &[AssetKeys], per_native: &[f64], depth: &Depth, s: &Scenario) -> Result<f64> {
+    let cost = s.keepers.iter().map(|k| k.cost_bps).fold(f64::INFINITY, f64::min) / 1e4;
+    let mut gaps = vec![];
+    for o in &snap.obligations {
+        let mut exit = 0.0;
+        for d in o.state.active_deposits() {
+            let i = assets.iter().position(|a| a.reserve == d.reserve).unwrap_or(0);
+            let r = snap.reserve(&d.reserve)?;
+            let v = d.ctoken_amount as f64 * r.state.total_liquidity()?.to_num::<f64>() / r.state.ctoken_supply.max(1) as f64 * per_native[i];
+            exit += v * (1.0 - depth.cost(i, v) - cost).max(0.0);
+        }
+        let (_, debt) = value(&o.state, snap, assets, per_native)?;
+        gaps.push((debt - exit).max(0.0));
+    }
+    gaps.sort_by(f64::total_cmp);
+    Ok(gaps.iter().sum())
 }

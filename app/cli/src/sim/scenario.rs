@@ -1,22 +1,27 @@
-//! A stress scenario: the market (a migrations spec), asset models, the population, the liquidators, and
-//! how long and how often to run. The standard suite ships in `app/cli/scenarios/`.
+//! A stress scenario: the market (a migrations spec, with the scenario's overrides), how each asset moves and
+//! how its oracle and its market behave, the scripted shocks, the population and the keepers, and the time
+//! grid. The standard suite ships in `app/cli/scenarios/`.
 use super::prices::{AssetModel, Shock};
 use anyhow::{anyhow, bail, Context, Result};
 use ballast_migrate::Spec;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The speed benchmark: `ballast sim bench` (not part of the standard suite).
+pub const BENCH: &str = include_str!("../../scenarios/bench.toml");
+
 /// The standard suite, in the order `ballast sim` runs it.
-pub const BUILT_IN: [(&str, &str); 6] = [
+pub const BUILT_IN: [(&str, &str); 7] = [
     ("crash-30", include_str!("../../scenarios/crash-30.toml")),
     ("crash-60", include_str!("../../scenarios/crash-60.toml")),
     ("crash-85", include_str!("../../scenarios/crash-85.toml")),
+    ("v-shape", include_str!("../../scenarios/v-shape.toml")),
     ("depeg", include_str!("../../scenarios/depeg.toml")),
     ("drought", include_str!("../../scenarios/drought.toml")),
     ("bank-run", include_str!("../../scenarios/bank-run.toml")),
 ];
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
@@ -24,90 +29,144 @@ pub struct Scenario {
     /// The market: `example` (migrations/specs/example.toml) or a spec file relative to the scenario.
     #[serde(default = "example")]
     pub spec: String,
-    pub steps: usize,
+    /// Length of a path, hours.
+    pub hours: f64,
+    /// The time step, seconds; around each shock the grid runs at `fine_step_secs` (see `Shock`).
     pub step_secs: i64,
+    #[serde(default = "minute")]
+    pub fine_step_secs: i64,
     pub paths: usize,
     pub seed: u64,
     /// Correlation of the assets' Brownian parts, in `asset` order; absent = independent.
     #[serde(default)]
     pub correlation: Vec<Vec<f64>>,
+    /// Every off-diagonal correlation moves toward this as the market turns turbulent around a shock.
+    #[serde(default = "crash_correlation")]
+    pub crash_correlation: f64,
     #[serde(rename = "asset")]
     pub assets: Vec<AssetModel>,
     #[serde(default, rename = "shock")]
     pub shocks: Vec<Shock>,
     pub population: Population,
-    pub liquidators: Liquidators,
-    /// Resolved market spec (filled by `load`).
+    #[serde(rename = "keeper")]
+    pub keepers: Vec<Keeper>,
+    /// What the scenario changes in the spec for Ballast's config (the baseline drops limiters anyway).
+    #[serde(default)]
+    pub overrides: Overrides,
+    /// Resolved market spec, overrides applied (filled by `load`).
     #[serde(skip)]
     pub market: Option<Spec>,
 }
 
-/// Who holds positions and how they behave.
-#[derive(Clone, Debug, Deserialize)]
+/// Who holds positions and how they behave. Rates are per hour, whatever the step.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
     pub borrowers: usize,
-    pub suppliers: usize,
-    /// The asset borrowers borrow and suppliers supply.
+    /// Borrowers `whale_multiple` times the size of the crowd's, beside it.
+    #[serde(default)]
+    pub whales: usize,
+    #[serde(default = "one")]
+    pub whale_multiple: f64,
+    /// Share of borrowers that loop: they borrow their collateral asset and pledge it again.
+    #[serde(default)]
+    pub loopers: f64,
+    /// The asset the crowd borrows and suppliers supply.
     pub debt: String,
     /// Collateral assets, assigned to borrowers in turn.
     pub collateral: Vec<String>,
-    /// Range of each borrower's collateral value at step 0, quote units.
+    /// Range of each borrower's collateral value when it opens, quote units.
     pub collateral_quote: [f64; 2],
-    /// Range of the share of its borrowing power each borrower uses.
-    pub borrow_share: [f64; 2],
-    /// Liquidity supplied, as a multiple of what the borrowers borrow (1 / target utilization).
-    pub supply_multiple: f64,
-    /// Below this liquidation health a borrower may act: with `topup_probability` per step it repays
-    /// `repay_share` of its debt from what it borrowed.
+    /// Range of the share of its borrow power each borrower targets.
+    pub target_share: [f64; 2],
+    /// A borrower below its target by more than `relever_gap` (share of borrow power) borrows back to it, at
+    /// this rate.
+    #[serde(default)]
+    pub relever_per_hour: f64,
+    #[serde(default = "tenth")]
+    pub relever_gap: f64,
+    /// New borrowers opening positions at the prices of the moment, per hour.
+    #[serde(default)]
+    pub entrants_per_hour: f64,
+    /// Collateral each borrower keeps in its wallet for top-ups, as a share of what it pledges.
+    #[serde(default)]
+    pub wallet_share: f64,
+    /// Below this liquidation health a solvent borrower tops up at `topup_per_hour`: it pledges its wallet's
+    /// collateral, else repays `repay_share` of its debt from what it borrowed.
     pub topup_health: f64,
-    pub topup_probability: f64,
+    pub topup_per_hour: f64,
     pub repay_share: f64,
-    /// Above this utilization (bps) of the debt reserve, or with its LCR below 1, each supplier redeems
-    /// `withdraw_share` of its cTokens with `withdraw_probability` per step.
+    pub suppliers: usize,
+    /// Liquidity supplied, as a multiple of what the opening borrowers borrow (1 / target utilization).
+    pub supply_multiple: f64,
+    /// Above this utilization (bps) of the debt reserve, or with its LCR below 1, each supplier withdraws
+    /// `withdraw_share` of its cTokens at `withdraw_per_hour`; refused, it queues a ticket where the market has
+    /// a queue.
     pub withdraw_utilization_bps: u32,
-    pub withdraw_probability: f64,
+    pub withdraw_per_hour: f64,
     pub withdraw_share: f64,
 }
 
-/// The liquidators, as one keeper with limited capital selling into a market of limited depth.
-#[derive(Clone, Debug, Deserialize)]
+/// One liquidator: its capital (the debt asset it repays with, recycled as it sells what it seized) and the
+/// bonus it needs beyond the market's price impact to act.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Liquidators {
-    /// Repay capital per step, quote units.
+pub struct Keeper {
     pub capital_quote: f64,
-    /// Depth of the market the seized collateral is sold into: selling X costs X / depth of its value.
-    pub depth_quote: f64,
-    /// Fixed costs of a liquidation (fees, gas, risk), bps of the repaid value.
+    /// Fees, gas and risk, bps of the repaid value.
     pub cost_bps: f64,
-    /// From this step on (a drought; absent = never), capital is multiplied by `dry_capital_factor` and depth
-    /// by `dry_depth_factor`.
+    /// How long selling seized collateral takes to turn back into capital, seconds.
+    #[serde(default = "hour")]
+    pub turnover_secs: f64,
+    /// From this hour on (a drought), its capital is multiplied by `dry_capital_factor`.
     #[serde(default)]
-    pub dry_from_step: Option<usize>,
+    pub dry_from_hour: Option<f64>,
     #[serde(default = "one")]
     pub dry_capital_factor: f64,
-    #[serde(default = "one")]
-    pub dry_depth_factor: f64,
 }
 
-impl Liquidators {
-    /// (capital, the bonus they need in bps) at `step`: they sell a step's capital into the depth curve.
-    pub fn at(&self, step: usize) -> (f64, f64) {
-        let (capital_factor, depth_factor) = match self.dry_from_step {
-            Some(from) if step >= from => (self.dry_capital_factor, self.dry_depth_factor),
-            _ => (1.0, 1.0),
-        };
-        let capital = self.capital_quote * capital_factor;
-        let depth = (self.depth_quote * depth_factor).max(f64::MIN_POSITIVE);
-        (capital, self.cost_bps + 10_000.0 * (capital / depth).min(1.0))
-    }
+/// Changes to the spec for Ballast's config in this scenario.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// The market's quote outflow limit and window.
+    pub outflow_limit_quote: Option<u64>,
+    pub outflow_window_secs: Option<u32>,
+    #[serde(default, rename = "reserve")]
+    pub reserves: Vec<ReserveOverride>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveOverride {
+    pub symbol: String,
+    /// Outflow limit per window, whole tokens.
+    pub outflow_limit: Option<f64>,
+    pub outflow_window_secs: Option<u32>,
 }
 
 fn example() -> String {
     "example".into()
 }
+fn minute() -> i64 {
+    60
+}
+fn hour() -> f64 {
+    3_600.0
+}
 fn one() -> f64 {
     1.0
+}
+fn tenth() -> f64 {
+    0.1
+}
+fn crash_correlation() -> f64 {
+    0.95
+}
+
+/// The chance of an event at `per_hour` within `secs`.
+pub fn chance(per_hour: f64, secs: f64) -> f64 {
+    1.0 - (-per_hour.max(0.0) * secs / 3_600.0).exp()
 }
 
 impl Scenario {
@@ -115,6 +174,9 @@ impl Scenario {
     pub fn load(name_or_path: &str) -> Result<Self> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
             return Self::parse(text, None);
+        }
+        if name_or_path == "bench" {
+            return Self::parse(BENCH, None);
         }
         let path = Path::new(name_or_path);
         let text = std::fs::read_to_string(path).with_context(|| format!("`{name_or_path}` is neither a built-in scenario (ballast sim --list) nor a readable file"))?;
@@ -128,13 +190,40 @@ impl Scenario {
             "example" => crate::world::EXAMPLE_SPEC.to_string(),
             path => std::fs::read_to_string(dir.unwrap_or(Path::new(".")).join(path)).with_context(|| format!("scenario {}: spec {path}", s.name))?,
         };
-        s.market = Some(Spec::parse(&spec_text)?);
+        let mut spec = Spec::parse(&spec_text)?;
+        s.apply_overrides(&mut spec)?;
+        s.market = Some(spec);
         s.validate()?;
         Ok(s)
     }
 
+    fn apply_overrides(&self, spec: &mut Spec) -> Result<()> {
+        let o = &self.overrides;
+        if let Some(limit) = o.outflow_limit_quote {
+            spec.market.outflow_limit_quote = Some(limit);
+        }
+        if let Some(window) = o.outflow_window_secs {
+            spec.market.outflow_window_secs = window;
+        }
+        for r in &o.reserves {
+            let reserve = spec.reserves.iter_mut().find(|x| x.symbol == r.symbol).ok_or_else(|| anyhow!("scenario {}: override names `{}`, not a reserve of the spec", self.name, r.symbol))?;
+            if let Some(limit) = r.outflow_limit {
+                reserve.outflow_limit = Some(limit);
+            }
+            if let Some(window) = r.outflow_window_secs {
+                reserve.outflow_window_secs = window;
+            }
+        }
+        Ok(())
+    }
+
     pub fn market(&self) -> &Spec {
         self.market.as_ref().expect("parsed scenarios carry their spec")
+    }
+
+    /// The index of `symbol` among the assets.
+    pub fn asset_index(&self, symbol: &str) -> usize {
+        self.assets.iter().position(|a| a.symbol == symbol).expect("every reserve has an asset model")
     }
 
     fn validate(&self) -> Result<()> {
@@ -144,8 +233,8 @@ impl Scenario {
             if !known(&a.symbol) {
                 bail!("scenario {}: asset `{}` is not a reserve of the spec", self.name, a.symbol);
             }
-            if a.price <= 0.0 || a.volatility < 0.0 {
-                bail!("scenario {}: asset `{}` needs a positive price and a volatility of at least 0", self.name, a.symbol);
+            if a.price <= 0.0 || a.volatility < 0.0 || a.depth_1pct_quote <= 0.0 {
+                bail!("scenario {}: asset `{}` needs a positive price and depth and a volatility of at least 0", self.name, a.symbol);
             }
         }
         for r in &spec.reserves {
@@ -162,14 +251,25 @@ impl Scenario {
         if p.collateral.is_empty() || p.borrowers == 0 || p.suppliers == 0 {
             bail!("scenario {}: the population needs borrowers, suppliers and at least one collateral asset", self.name);
         }
-        if !(0.0..=1.0).contains(&p.borrow_share[0]) || p.borrow_share[0] > p.borrow_share[1] || p.borrow_share[1] > 1.0 {
-            bail!("scenario {}: borrow_share must be a range within [0, 1]", self.name);
+        if !(0.0..=1.0).contains(&p.target_share[0]) || p.target_share[0] > p.target_share[1] || p.target_share[1] > 1.0 {
+            bail!("scenario {}: target_share must be a range within [0, 1]", self.name);
         }
         if p.supply_multiple < 1.0 {
             bail!("scenario {}: supply_multiple below 1 leaves borrowers nothing to borrow", self.name);
         }
-        if self.steps == 0 || self.paths == 0 || self.step_secs <= 0 {
-            bail!("scenario {}: steps, paths and step_secs must be positive", self.name);
+        if self.hours <= 0.0 || self.paths == 0 || self.step_secs <= 0 || self.fine_step_secs <= 0 || self.fine_step_secs > self.step_secs {
+            bail!("scenario {}: hours, paths and steps must be positive, the fine step at most the step", self.name);
+        }
+        if self.keepers.is_empty() {
+            bail!("scenario {}: at least one keeper", self.name);
+        }
+        for s in &self.shocks {
+            if !self.assets.iter().any(|a| a.symbol == s.asset) {
+                bail!("scenario {}: shock at hour {} names `{}`, which has no asset model", self.name, s.hour, s.asset);
+            }
+            if s.pct <= -100.0 {
+                bail!("scenario {}: shock at hour {}: a price cannot fall by {}%", self.name, s.hour, -s.pct);
+            }
         }
         Ok(())
     }
@@ -200,10 +300,10 @@ mod tests {
     }
 
     #[test]
-    fn liquidators_need_a_larger_bonus_in_a_drought() {
-        let l = Liquidators { capital_quote: 100_000.0, depth_quote: 10_000_000.0, cost_bps: 30.0, dry_from_step: Some(5), dry_capital_factor: 0.5, dry_depth_factor: 0.05 };
-        assert_eq!(l.at(4), (100_000.0, 130.0));
-        let (capital, need) = l.at(5);
-        assert!((capital - 50_000.0).abs() < 1e-6 && (need - 1_030.0).abs() < 1e-6, "{capital} {need}");
+    fn chance_succeeds_whatever_the_step() {
+        // Sixty one-minute chances compound to the hourly one.
+        let per_minute = chance(0.5, 60.0);
+        assert!((1.0 - (1.0 - per_minute).powi(60) - chance(0.5, 3_600.0)).abs() < 1e-12);
+        assert_eq!(chance(0.0, 3_600.0), 0.0);
     }
 }
