@@ -88,6 +88,14 @@ pub struct ReserveSpec {
     pub flash_fee_bps: u16,
     #[serde(default = "ceiling")]
     pub utilization_ceiling_bps: u16,
+    /// Seconds an insolvent obligation's bonus on this collateral takes to rise from zero to the maximum (0 = no
+    /// auction: the maximum at once).
+    #[serde(default)]
+    pub insolvent_auction_secs: u32,
+    /// A liquidation seizing this collateral may repay what brings health to this target, bps (0 = the close
+    /// factor alone).
+    #[serde(default)]
+    pub liquidation_target_health_bps: u16,
     /// Rate curve as [utilization_bps, borrow_apr_bps] points.
     pub curve: Vec<[u32; 2]>,
     #[serde(default = "flags")]
@@ -329,6 +337,8 @@ impl ReserveSpec {
         c.origination_fee_bps = self.origination_fee_bps;
         c.flash_fee_bps = self.flash_fee_bps;
         c.utilization_ceiling_bps = self.utilization_ceiling_bps;
+        c.insolvent_auction_secs = self.insolvent_auction_secs;
+        c.liquidation_target_health_bps = self.liquidation_target_health_bps;
         for flag in &self.flags {
             c.flags |= match flag.as_str() {
                 "borrow" => FLAG_BORROW_ENABLED,

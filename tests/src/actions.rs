@@ -363,6 +363,19 @@ impl TestContext {
             .unwrap_or_else(|e| panic!("liquidate failed: {e:?}"));
     }
 
+    /// Anyone records `owner`'s obligation as insolvent or solvent on the current prices (`mark_insolvency`);
+    /// the event states the record as it stands.
+    pub async fn try_mark_insolvency(&mut self, owner: &User) -> TxResult {
+        let state = self.obligation_state(owner).await;
+        let ix = ballast_sdk::ix::mark_insolvency(&self.market, (&owner.obligation, &state), self.price_account_of());
+        self.send(&[ix], &[]).await?;
+        let after = self.obligation_state(owner).await.insolvent_since;
+        let e = self.emitted::<InsolvencyMarkedEvent>();
+        assert_eq!((e.obligation, e.insolvent_since), (owner.obligation, after));
+        assert!(after == 0 || state.insolvent_since == 0 || after == state.insolvent_since, "a running clock keeps its start");
+        Ok(())
+    }
+
     pub async fn try_socialize_bad_debt(&mut self, owner: &User, r: &ReserveInfo) -> TxResult {
         let state = self.obligation_state(owner).await;
         let ix = ballast_sdk::ix::socialize_bad_debt(&r.market, &r.key, (&owner.obligation, &state));

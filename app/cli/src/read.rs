@@ -119,6 +119,9 @@ pub async fn obligation_show(cluster: &impl Cluster, key: &Pubkey, json_out: boo
         Some(h) => writeln!(out, "  liquidation health {h:.4}{}", if h < 1.0 { "  (LIQUIDATABLE)" } else { "" })?,
         None => writeln!(out, "  no debt")?,
     }
+    if o.insolvent_since != 0 {
+        writeln!(out, "  insolvent since {} (unix s): its bonus follows the insolvent auction", o.insolvent_since)?;
+    }
     for m in value["max_borrow"].as_array().into_iter().flatten() {
         writeln!(out, "  max borrow {}  {:.6}", m["reserve"].as_str().unwrap_or(""), m["max_borrow"].as_f64().unwrap_or(0.0))?;
     }

@@ -165,6 +165,8 @@ pub struct Projected {
     pub min_seized_out: u64,
     /// The liquidator's bonus, net of the protocol's share: payout value over repaid value, less 1, bps.
     pub net_bonus_bps: u64,
+    /// The obligation is insolvent: its bonus follows the insolvent auction's clock where the reserve has one.
+    pub insolvent: bool,
 }
 
 /// Projects a liquidation with the program's own sizing code and derives `min_seized_out` from it.
@@ -179,7 +181,7 @@ pub fn project(snap: &MarketSnapshot, obligation: &Obligation, repay: &Pubkey, w
         0 => 0,
         seized => (with_bonus_bps * u128::from(payout_ctokens) / u128::from(seized)).saturating_sub(10_000) as u64,
     };
-    Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out, net_bonus_bps })
+    Ok(Projected { repay_amount: plan.repay_amount, payout_ctokens, min_seized_out, net_bonus_bps, insolvent: plan.insolvent })
 }
 
 /// Liquidates `obligation` once, paid in cTokens of the withdraw reserve, accepting no less than the

@@ -78,6 +78,7 @@ events!(
     ReserveRefreshedEvent,
     FeesSweptEvent,
     LiquidateEvent,
+    InsolvencyMarkedEvent,
     BadDebtSocializedEvent,
     ElevationGroupConfiguredEvent,
     ElevationGroupSetEvent,

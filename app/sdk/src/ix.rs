@@ -553,6 +553,13 @@ pub fn liquidate_health<K: Into<PriceKeys>>(obligation: &Obligation, repay: &Pub
     health
 }
 
+/// Records whether `obligation` is insolvent on liquidation prices: starts the insolvent auction's clock when
+/// first found so, clears it once solvent. Permissionless; the health pairs read-only.
+pub fn mark_insolvency<K: Into<PriceKeys>>(market: &Pubkey, obligation: (&Pubkey, &Obligation), price_of: impl Fn(&Pubkey) -> K) -> Instruction {
+    let accounts = a::MarkInsolvency { market: *market, obligation: *obligation.0, event_authority: pda::event_authority(), program: ballast::ID };
+    with_remaining(build(accounts, d::MarkInsolvency {}), health_metas(obligation.1, price_of))
+}
+
 pub fn socialize_bad_debt(market: &Pubkey, reserve: &Pubkey, obligation: (&Pubkey, &Obligation)) -> Instruction {
     let accounts = a::SocializeBadDebt { market: *market, reserve: *reserve, obligation: *obligation.0, event_authority: pda::event_authority(), program: ballast::ID };
     let isolated = isolated_reserve_needed(obligation.1, &[*reserve]).map(|k| AccountMeta::new(k, false));

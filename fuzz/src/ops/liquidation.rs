@@ -45,6 +45,11 @@ pub fn plan_with(w: &World, owner: usize, ri: usize, wi: usize, max_repay: u64, 
         max_bonus_bps,
         protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
         max_repay_amount: max_repay,
+        insolvent_auction_secs: cfg.insolvent_auction_secs,
+        insolvent_for_secs: liquidate::insolvent_for_secs(o, w.now),
+        target_health_bps: cfg.liquidation_target_health_bps,
+        withdraw_threshold_bps: cfg.liquidation_threshold_bps,
+        repay_borrow_factor_bps: rr.config.borrow_factor_bps,
     })
 }
 
@@ -57,6 +62,7 @@ pub fn liquidate_once(w: &mut World, liquidator: usize, owner: usize, ri: usize,
     w.assets[ri].reserve.accrue_interest(now)?;
     w.assets[wi].reserve.accrue_interest(now)?;
     let plan = plan_with(w, owner, ri, wi, max_repay, pass)?;
+    w.obligations[owner].insolvent_since = liquidate::next_insolvent_since(&w.obligations[owner], plan.insolvent, now);
     repay::repay(&mut w.assets[ri].reserve, &mut w.obligations[owner], &repay_key, plan.repay_amount)?;
     let payout = liquidate::settle(&mut w.assets[wi].reserve, &mut w.obligations[owner], &withdraw_key, &plan, underlying, min_out)?;
     w.assets[ri].reserve.invariant()?;

@@ -129,6 +129,10 @@ pub fn random_config(rng: &mut Rng, i: usize) -> ReserveConfig {
     c.min_liquidation_bonus_bps = rng.range(0, 300) as u16;
     c.max_liquidation_bonus_bps = c.min_liquidation_bonus_bps + rng.range(0, 700) as u16;
     c.protocol_liquidation_fee_bps = rng.range(0, 5_000) as u16;
+    // Half the reserves run an insolvent auction, from a minute to the day the program allows.
+    c.insolvent_auction_secs = if rng.chance(0.5) { rng.range(60, 86_400) as u32 } else { 0 };
+    // Half of them liquidate toward a target health.
+    c.liquidation_target_health_bps = if rng.chance(0.5) { rng.range(10_000, 15_000) as u16 } else { 0 };
     c.reserve_factor_bps = rng.range(0, 3_000) as u16;
     c.insurance_factor_bps = rng.range(0, 2_000) as u16;
     c.borrow_factor_bps = rng.range(10_000, 15_000) as u16;

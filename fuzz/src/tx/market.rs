@@ -33,8 +33,14 @@ pub async fn market(rng: &mut Rng) -> Market {
     let mut t = TestContext::new().await;
     let limit = |rng: &mut Rng, whole: f64, unit: u64| -> Option<u64> { rng.chance(0.4).then(|| (whole * (0.02 + rng.unit() * 0.48)) as u64 * unit) };
     let (usdc_limit, sol_limit, btc_limit) = (limit(rng, 1_000_000.0, 1_000_000), limit(rng, 5_000.0, 1_000_000_000), limit(rng, 20.0, 100_000_000));
+    // Half the markets run the insolvent auction on every reserve, over a minute to an hour.
+    let auction = if rng.chance(0.5) { rng.range(60, 3_600) as u32 } else { 0 };
+    // And half liquidate toward a target health.
+    let target = if rng.chance(0.5) { rng.range(10_000, 15_000) as u16 } else { 0 };
     let limited = move |l: Option<u64>| {
         move |c: &mut ReserveConfig| {
+            c.insolvent_auction_secs = auction;
+            c.liquidation_target_health_bps = target;
             if let Some(l) = l {
                 c.outflow_limit = l;
                 c.outflow_window_secs = 3_600;

@@ -133,7 +133,8 @@ pub async fn step(m: &mut Market, rng: &mut Rng, found: &mut Vec<String>) -> Ste
             let repay = if rng.chance(0.9) { amount } else { amount.saturating_sub(1) };
             tx("flash", m.t.try_flash(&m.users[u], &r, amount, &r, repay).await)
         }
-        68..=69 => tx("refresh_reserve", m.t.try_refresh_reserve(&r).await),
+        68 => tx("refresh_reserve", m.t.try_refresh_reserve(&r).await),
+        69 => tx("mark_insolvency", m.t.try_mark_insolvency(&m.users[u]).await),
         70 => tx("sweep_fees", m.t.try_sweep_fees(&r).await),
         71..=73 => {
             // The wrong signer: another user's keypair signs for this obligation's owner slot.

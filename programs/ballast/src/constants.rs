@@ -67,6 +67,13 @@ pub const MAX_INTEREST_SHARES_BPS: u16 = 10_000;
 pub const MAX_PROTOCOL_LIQUIDATION_FEE_BPS: u16 = 5_000;
 /// Highest liquidation bonus, for reserves and elevation groups alike, bps of the repaid value (25%).
 pub const MAX_LIQUIDATION_BONUS_BPS: u16 = 2_500;
+/// Longest an insolvent obligation's bonus may take to rise to its maximum: a day (a longer auction leaves bad
+/// debt waiting on prices that may fall further).
+pub const MAX_INSOLVENT_AUCTION_SECS: u32 = 86_400;
+/// Bounds of a reserve's liquidation target health (0 = none): above 1, so a call that reaches it leaves the
+/// obligation healthy; at most 1.5, so no call takes far more than the shortfall calls for.
+pub const MIN_LIQUIDATION_TARGET_HEALTH_BPS: u16 = 10_000;
+pub const MAX_LIQUIDATION_TARGET_HEALTH_BPS: u16 = 15_000;
 /// Highest borrow factor, bps (2×): debt weighed more than twice would mostly serve to liquidate.
 pub const MAX_BORROW_FACTOR_BPS: u16 = 20_000;
 /// Highest dust threshold a market may set, whole quote units.

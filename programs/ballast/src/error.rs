@@ -345,6 +345,10 @@ pub enum BallastError {
     WithdrawalRedeemPossible,
     #[msg("A queue fill follows the redeem rules: the reserve is at its utilization ceiling, so the next fill waits for repayments or deposits")]
     FillWaitsForUtilizationCeiling,
+    #[msg("insolvent_auction_secs must be at most 86400: an insolvent obligation's bonus reaches its maximum within a day")]
+    InsolventAuctionTooLong,
+    #[msg("liquidation_target_health_bps must be 0 (none) or between 10000 and 15000")]
+    LiquidationTargetHealthInvalid,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -141,6 +141,16 @@ pub struct LiquidateEvent {
     pub received_amount: u64,
 }
 
+/// An obligation's insolvent auction clock as `mark_insolvency` left it: running since `insolvent_since`, or
+/// clear (0).
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsolvencyMarkedEvent {
+    pub obligation: Pubkey,
+    /// Unix seconds the obligation was first found insolvent; 0 = solvent, no clock.
+    pub insolvent_since: i64,
+}
+
 #[event]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadDebtSocializedEvent {

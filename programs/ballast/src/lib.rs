@@ -248,6 +248,12 @@ pub mod ballast {
         Liquidate::handle(ctx, args)
     }
 
+    /// Records whether an obligation is insolvent on verified liquidation prices: starts the insolvent auction's
+    /// clock when first found so, clears it once solvent; permissionless (remaining accounts: the health pairs).
+    pub fn mark_insolvency<'info>(ctx: Context<'info, MarkInsolvency<'info>>) -> Result<()> {
+        MarkInsolvency::handle(ctx)
+    }
+
     /// Writes off debt left without collateral: insurance fund first, then depositors; permissionless (remaining
     /// accounts: the obligation's isolated reserve, writable, when it has one other than this reserve).
     pub fn socialize_bad_debt<'info>(ctx: Context<'info, SocializeBadDebt<'info>>) -> Result<()> {

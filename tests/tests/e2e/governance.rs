@@ -23,6 +23,8 @@ fn tight(c: &mut ReserveConfig) {
     c.borrow_factor_bps = 11_000;
     c.elevation_groups = 2;
     c.flags = FLAG_PAUSED | FLAG_REDUCE_ONLY;
+    c.insolvent_auction_secs = 600;
+    c.liquidation_target_health_bps = 11_000;
 }
 
 /// Every way a reserve change can loosen risk; each result is a valid config.
@@ -59,6 +61,11 @@ const RESERVE_LOOSENINGS: &[(&str, Edit)] = &[
     ("lower oracle conf multiplier", |c| c.oracle.conf_multiplier_bps -= 1_000),
     ("lower volatility haircut", |c| c.oracle.volatility_haircut_bps -= 1_000),
     ("widen the liquidation band", |c| c.oracle.liquidation_band_bps += 1_000),
+    ("lengthen the insolvent auction", |c| c.insolvent_auction_secs += 60),
+    ("shorten the insolvent auction", |c| c.insolvent_auction_secs -= 60),
+    ("turn the insolvent auction off", |c| c.insolvent_auction_secs = 0),
+    ("raise the target health", |c| c.liquidation_target_health_bps += 500),
+    ("lower the target health", |c| c.liquidation_target_health_bps -= 500),
 ];
 
 /// A market already braked: in emergency, with a timelock and an outflow limit.

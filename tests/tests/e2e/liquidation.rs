@@ -224,3 +224,29 @@ async fn liquidate_fails_for_a_healthy_obligation_during_a_volatility_spike() {
     assert_error!(t, t.try_borrow(&alice, &usdc, 1), BallastError::OracleConfidenceTooWide);
     t.assert_invariants().await;
 }
+
+/// With SOL's target health at 1.10, one call at $141 (health 0.99875) repays what brings health to 1.10, not
+/// the close factor's $240: r = (1.1·1,200 − 1,198.5) / (1.1 − (1 + bonus)·0.85), about $523.
+#[tokio::test]
+async fn liquidate_succeeds_repaying_up_to_the_target_health() {
+    let mut t = TestContext::new().await;
+    let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).config(|c| c.liquidation_target_health_bps = 11_000).build().await;
+    let alice = t.user().funded(&sol, 10.0).build().await;
+    let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
+    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
+    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    t.set_price(&sol, 141.0);
+    let h = 10.0 * 141.0 * 0.85 / 1_200.0;
+    let b = bonus(h);
+    let r = (1.1 * 1_200.0 - 1_410.0 * 0.85) / (1.1 - (1.0 + b) * 0.85);
+    t.liquidate(&liquidator, &alice, &usdc, &sol).await;
+    let repaid = (100_000e6 - t.balance(&liquidator.liquidity(&usdc)).await as f64) / 1e6;
+    assert!((repaid - r).abs() < 1e-5, "repaid {repaid}, expected {r}");
+    let o = t.obligation_state(&alice).await;
+    let collateral = o.active_deposits()[0].ctoken_amount as f64 / 1e9;
+    let debt = o.active_borrows()[0].borrowed_sf.get().to_num::<f64>() / 1e6;
+    let after = collateral * 141.0 * 0.85 / debt;
+    assert!((after - 1.1).abs() < 1e-5, "health after {after}");
+    t.assert_invariants().await;
+}

@@ -3,6 +3,7 @@
 #![allow(deprecated)]
 
 mod accounts;
+mod auction;
 mod borrow;
 mod config;
 mod controls;

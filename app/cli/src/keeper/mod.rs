@@ -104,6 +104,8 @@ pub struct Report {
     pub liquidated: Vec<Pubkey>,
     /// (obligation, reserve, quote value at spot) of each debt written off.
     pub socialized: Vec<(Pubkey, Pubkey, f64)>,
+    /// Insolvent obligations whose auction clock this keeper started (`mark_insolvency`).
+    pub auctions_started: Vec<Pubkey>,
     pub failed: usize,
     pub retries: usize,
 }
@@ -302,6 +304,28 @@ async fn act(
         let hurdle = opts.reserve_hurdle_bps.iter().find(|(k, _)| *k == withdraw.key).map_or(0, |(_, bps)| *bps);
         let need = u64::from(opts.min_bonus_bps) + u64::from(hurdle);
         if projected.net_bonus_bps < need {
+            // An insolvent obligation whose auction has not started: start its clock, so its bonus rises until
+            // it beats someone's costs (ours, or a cheaper liquidator's).
+            if projected.insolvent && o.state.insolvent_since == 0 && withdraw.state.config.insolvent_auction_secs > 0 {
+                if opts.dry_run {
+                    say!("would start the insolvent auction of {}", o.key);
+                    continue;
+                }
+                let ixs = [ix::mark_insolvency(&snap.key, (&o.key, &o.state), snap.liquidation_price_accounts())];
+                match send_with_retries(cluster, &ixs, &[], snap, opts, report, metrics).await {
+                    Ok(_) => {
+                        say!("started the insolvent auction of {} (bonus {} bps now)", o.key, projected.net_bonus_bps);
+                        report.auctions_started.push(o.key);
+                        count(&|m| m.auctions_started += 1);
+                    }
+                    Err(e) => {
+                        say!("starting the insolvent auction of {} failed: {e}", o.key);
+                        report.failed += 1;
+                        count(&|m| m.failed += 1);
+                    }
+                }
+                continue;
+            }
             say!("skipping {}: bonus {} bps is below the {need} bps it must beat", o.key, projected.net_bonus_bps);
             continue;
         }

@@ -32,6 +32,17 @@ pub struct LiquidationInputs {
     pub protocol_fee_bps: u16,
     /// Most the liquidator is willing to repay, native units.
     pub max_repay_amount: u64,
+    /// The withdraw reserve's `insolvent_auction_secs` (0 = no auction).
+    pub insolvent_auction_secs: u32,
+    /// Seconds since the obligation was recorded insolvent (0 when it was not, or is recorded now).
+    pub insolvent_for_secs: u64,
+    /// The withdraw reserve's `liquidation_target_health_bps` (0 = the close factor alone).
+    pub target_health_bps: u16,
+    /// The liquidation threshold the withdrawn collateral counts at in `health` (its elevation group's when a
+    /// member), bps.
+    pub withdraw_threshold_bps: u16,
+    /// The repay reserve's borrow factor, as `health` weighs its debt, bps.
+    pub repay_borrow_factor_bps: u16,
 }
 
 #[derive(Debug, PartialEq)]
@@ -44,6 +55,8 @@ pub struct LiquidationPlan {
     pub protocol_fee_ctokens: u64,
     /// The bonus applied, as a fraction of the repaid value.
     pub bonus: Fraction,
+    /// The obligation was insolvent (collateral worth less than debt at these prices) before this call.
+    pub insolvent: bool,
 }
 
 /// Bonus: `min` at the threshold, rising linearly with the shortfall (1 − health) to `max` at a 10% shortfall;
@@ -55,6 +68,18 @@ pub fn liquidation_bonus(health: Fraction, min_bonus_bps: u16, max_bonus_bps: u1
     let min = from_bps(min_bonus_bps.min(max_bps) as u64)?;
     let span = math::sub(from_bps(max_bps as u64)?, min)?;
     math::add(min, math::mul(span, ramp)?)
+}
+
+/// The bonus of an insolvent obligation under an auction in time: zero when it is found insolvent, rising
+/// linearly with the seconds since to `max_bonus_bps` (capped by MAX_LIQUIDATION_BONUS_BPS) at `auction_secs`.
+/// Every unit of bonus an insolvent obligation pays is bad debt, so it pays only what the first liquidator who
+/// acts needs; the shortfall's depth is the wrong clock after a gap (Maker LIQ 2.0 prices by time too).
+pub fn insolvent_auction_bonus(max_bonus_bps: u16, insolvent_for_secs: u64, auction_secs: u32) -> Result<Fraction> {
+    let max = from_bps(max_bonus_bps.min(MAX_LIQUIDATION_BONUS_BPS) as u64)?;
+    if auction_secs == 0 || insolvent_for_secs >= auction_secs as u64 {
+        return Ok(max);
+    }
+    math::div(math::mul(max, from_u64(insolvent_for_secs))?, from_u64(auction_secs as u64))
 }
 
 /// For a solvent obligation, above the minimum bonus never more than its cushion, (collateral − debt) / debt at
@@ -76,7 +101,8 @@ fn native_of(value: Fraction, decimals: u8, price: Fraction) -> Result<Fraction>
 
 /// Sizes one liquidation call.
 /// 1. only below health 1
-/// 2. repay ≤ close factor × debt value (all of it at health ≤ 0.95 or below dust)
+/// 2. repay ≤ close factor × debt value, or what brings health to the collateral's target if that is more
+///    (all of it at health ≤ 0.95 or below dust; the close factor alone when partial liquidation only)
 /// 3. seize repay value × (1 + bonus), the bonus capped by the obligation's cushion and the seizure by the
 ///    collateral held
 /// 4. never leave dust debt behind; sweep dust collateral only when paid for at the bonus price
@@ -87,9 +113,29 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     let full = !i.partial_only
         && (mul_bps(i.health.liquidation_debt, FULL_LIQUIDATION_HEALTH_BPS)? >= i.health.liquidation_collateral
             || i.health.debt_value < from_u64(i.dust_threshold_quote));
-    // Within [1 bps, 100%] whatever is stored, so no stored close factor can stop liquidations.
+    // Insolvent under an auction: the bonus by time since it was found so, and no protocol cut (it would be bad
+    // debt too). Otherwise the ramp by shortfall, capped for a solvent obligation by its cushion.
+    let insolvent = i.health.debt_value > Fraction::ZERO && i.health.collateral_value < i.health.debt_value;
+    let auction = insolvent && i.insolvent_auction_secs > 0;
+    let bonus = if auction {
+        insolvent_auction_bonus(i.max_bonus_bps, i.insolvent_for_secs, i.insolvent_auction_secs)?
+    } else {
+        let ramp = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
+        solvency_capped_bonus(ramp, &i.health, i.min_bonus_bps.min(i.max_bonus_bps))?
+    };
+    let protocol_fee_bps = if auction { 0 } else { i.protocol_fee_bps };
+    let with_bonus = math::add(Fraction::ONE, bonus)?;
+    // Within [1 bps, 100%] whatever is stored, so no stored close factor can stop liquidations. With a target
+    // health, the close factor's share is the least a call may take, and what reaches the target the most.
     let close_factor_bps = i.close_factor_bps.clamp(1, BPS as u16) as u64;
-    let max_value = if full { i.health.debt_value } else { mul_bps(i.health.debt_value, close_factor_bps)? };
+    let share = mul_bps(i.health.debt_value, close_factor_bps)?;
+    let max_value = if full {
+        i.health.debt_value
+    } else if i.target_health_bps > 0 && !i.partial_only {
+        share.max(repay_value_to_target(i, with_bonus)?).min(i.health.debt_value)
+    } else {
+        share
+    };
     let debt_ceil = to_ceil_u64(i.debt)?;
     // Compared in value first, so a cheap repay asset never converts the whole debt into tokens.
     let allowed = if max_value >= market_value(i.debt, i.repay_decimals, i.repay_price)? {
@@ -108,9 +154,6 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
         repay_amount = debt_ceil;
     }
 
-    let ramp = liquidation_bonus(health, i.min_bonus_bps, i.max_bonus_bps)?;
-    let bonus = solvency_capped_bonus(ramp, &i.health, i.min_bonus_bps.min(i.max_bonus_bps))?;
-    let with_bonus = math::add(Fraction::ONE, bonus)?;
     let collateral_liquidity = math::mul(from_u64(i.collateral_ctokens), i.liquidity_per_ctoken)?;
     let collateral_value = market_value(collateral_liquidity, i.withdraw_decimals, i.withdraw_price)?;
     let seize_value = math::mul(market_value(from_u64(repay_amount), i.repay_decimals, i.repay_price)?, with_bonus)?;
@@ -155,8 +198,25 @@ pub fn plan(i: &LiquidationInputs) -> Result<LiquidationPlan> {
     require!(repay_amount > 0 && seized_ctokens > 0, BallastError::AmountTooSmall);
 
     let bonus_ctokens = math::div(math::mul(from_u64(seized_ctokens), bonus)?, with_bonus)?;
-    let protocol_fee_ctokens = to_floor_u64(mul_bps(bonus_ctokens, i.protocol_fee_bps as u64)?)?;
-    Ok(LiquidationPlan { repay_amount, seized_ctokens, protocol_fee_ctokens, bonus })
+    let protocol_fee_ctokens = to_floor_u64(mul_bps(bonus_ctokens, protocol_fee_bps as u64)?)?;
+    Ok(LiquidationPlan { repay_amount, seized_ctokens, protocol_fee_ctokens, bonus, insolvent })
+}
+
+/// The debt value whose repayment (with its seizure at `with_bonus`) brings liquidation health to the target:
+/// health after = (LC − r·(1 + bonus)·θ) / (LD − r·bf) = T, so r = (T·LD − LC) / (T·bf − (1 + bonus)·θ), where θ
+/// is the withdrawn collateral's threshold and bf the repaid debt's borrow factor. The denominator is positive
+/// whenever a target can be reached by seizing this collateral (θ·(1 + bonus) < 1 ≤ T·bf, which validation
+/// keeps); else, or when health is already at the target, zero (the close factor decides). Rounding is the
+/// caller's: the value goes through the same floor as the close factor's share.
+fn repay_value_to_target(i: &LiquidationInputs, with_bonus: Fraction) -> Result<Fraction> {
+    let target = from_bps(i.target_health_bps as u64)?;
+    let need = math::mul(target, i.health.liquidation_debt)?.saturating_sub(i.health.liquidation_collateral);
+    let gain = math::mul(target, from_bps(i.repay_borrow_factor_bps as u64)?)?;
+    let cost = math::mul(with_bonus, from_bps(i.withdraw_threshold_bps as u64)?)?;
+    if need == Fraction::ZERO || gain <= cost {
+        return Ok(Fraction::ZERO);
+    }
+    math::div(need, math::sub(gain, cost)?)
 }
 
 /// What buys one whole cToken at the bonus price: its value over (1 + bonus) in repay units, owed, so rounded up and
@@ -221,6 +281,24 @@ pub fn settle(
     Ok(Payout { ctoken_amount, underlying })
 }
 
+/// Seconds since `obligation` was recorded insolvent (0 when it is not recorded).
+pub fn insolvent_for_secs(obligation: &crate::state::Obligation, now: i64) -> u64 {
+    match obligation.insolvent_since {
+        0 => 0,
+        since => now.saturating_sub(since).max(0) as u64,
+    }
+}
+
+/// The auction clock after a verified look at the obligation: started now when first found insolvent, kept
+/// while it stays so, cleared once it is solvent.
+pub fn next_insolvent_since(obligation: &crate::state::Obligation, insolvent: bool, now: i64) -> i64 {
+    match (insolvent, obligation.insolvent_since) {
+        (false, _) => 0,
+        (true, 0) => now.max(1),
+        (true, since) => since,
+    }
+}
+
 /// bps of a Fraction, for events.
 pub fn to_bps(x: Fraction) -> Result<u64> {
     to_floor_u64(math::mul(x, from_u64(BPS))?)
@@ -255,7 +333,50 @@ mod tests {
             max_bonus_bps: 1_000,
             protocol_fee_bps: 2_000,
             max_repay_amount: u64::MAX,
+            insolvent_auction_secs: 0,
+            insolvent_for_secs: 0,
+            target_health_bps: 0,
+            withdraw_threshold_bps: 8_500,
+            repay_borrow_factor_bps: 10_000,
         }
+    }
+
+    #[test]
+    fn plan_succeeds_repaying_up_to_the_target_health() {
+        // Health 850 / 860 = 0.988: the close factor's 20% ($172) would stop at 1.0; with a 1.10 target the call
+        // repays r = (1.1·860 − 850) / (1.1 − (1 + bonus)·0.85), and health after is the target.
+        let i = LiquidationInputs { target_health_bps: 11_000, ..inputs(1_000.0, 860.0) };
+        let p = plan(&i).unwrap();
+        let bonus = p.bonus.to_num::<f64>();
+        let r = (1.1 * 860.0 - 850.0) / (1.1 - (1.0 + bonus) * 0.85);
+        assert!((p.repay_amount as f64 / 1e6 - r).abs() < 1e-5, "{p:?} vs {r}");
+        let seized = p.seized_ctokens as f64 / 1e9 * 100.0;
+        let after = (850.0 - seized * 0.85) / (860.0 - p.repay_amount as f64 / 1e6);
+        assert!((after - 1.1).abs() < 1e-6, "health after {after}");
+        // A target below what the close factor reaches changes nothing; partial liquidation only ignores it.
+        assert_eq!(plan(&LiquidationInputs { target_health_bps: 10_000, ..inputs(1_000.0, 860.0) }).unwrap().repay_amount, 172_000_000);
+        assert_eq!(plan(&LiquidationInputs { partial_only: true, ..i }).unwrap().repay_amount, 172_000_000);
+    }
+
+    #[test]
+    fn plan_succeeds_with_a_bonus_rising_with_time_when_insolvent_under_an_auction() {
+        // $950 of collateral for $1,000 of debt: insolvent. With a 1,000 s auction the bonus is 0 when found,
+        // half the 10% cap after 500 s, the cap from 1,000 s on; no protocol cut on any of it.
+        let at = |secs: u64| plan(&LiquidationInputs { insolvent_auction_secs: 1_000, insolvent_for_secs: secs, ..inputs(950.0, 1_000.0) }).unwrap();
+        for (secs, bonus) in [(0, 0.0), (500, 0.05), (1_000, 0.1), (90_000, 0.1)] {
+            let p = at(secs);
+            assert!((p.bonus.to_num::<f64>() - bonus).abs() < 1e-12 && p.insolvent && p.protocol_fee_ctokens == 0, "{secs} s: {p:?}");
+        }
+        // Found now, the whole debt may be repaid (health ≤ 0.95) and buys collateral at its value: no bad debt
+        // is made by the bonus.
+        let p = at(0);
+        assert_eq!((p.repay_amount, p.seized_ctokens), ((950e6f64).ceil() as u64, 9_500_000_000), "{p:?}");
+        // A solvent obligation keeps the ramp and the protocol's cut, auction or not.
+        let p = plan(&LiquidationInputs { insolvent_auction_secs: 1_000, ..inputs(1_000.0, 860.0) }).unwrap();
+        assert!(!p.insolvent && p.protocol_fee_ctokens > 0 && p.bonus > Fraction::from_num(0.02), "{p:?}");
+        // Without an auction an insolvent obligation pays the cap at once, and the cut.
+        let p = plan(&inputs(950.0, 1_000.0)).unwrap();
+        assert!(p.insolvent && p.protocol_fee_ctokens > 0 && (p.bonus.to_num::<f64>() - 0.1).abs() < 1e-12, "{p:?}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reserve configuration: validated as a whole, one error per rule.
 use crate::{
     constants::{
-        BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_BAND_BPS,
+        BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INSOLVENT_AUCTION_SECS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_TARGET_HEALTH_BPS, MIN_LIQUIDATION_TARGET_HEALTH_BPS, MAX_LIQUIDATION_BAND_BPS,
         MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORACLE_AGE_SLOTS, MAX_SOURCE_DIVERGENCE_BPS, MIN_ORACLE_AGE_SECS, MIN_ORACLE_AGE_SLOTS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
         MIN_LIQUIDATION_BAND_BPS,
     },
@@ -142,8 +142,19 @@ pub struct ReserveConfig / ReserveConfigWire {
     pub elevation_groups: u16,
     /// Number of used curve points.
     pub curve_len: u8,
+    /// Reserved (alignment).
+    pub padding0: u8,
+    /// An insolvent obligation's bonus on this collateral rises from zero to the maximum over this many seconds
+    /// from when it was first found insolvent (`Obligation::insolvent_since`), with no protocol cut: the first
+    /// liquidator whose costs it covers takes it, and depositors pay no more bonus than that. 0 = no auction:
+    /// the maximum bonus at once, as on a solvent obligation deep in shortfall.
+    pub insolvent_auction_secs: u32,
+    /// A liquidation seizing this collateral may repay what brings the obligation's liquidation health up to this
+    /// target (bps, e.g. 11,000), when that is more than the close factor's share: one call restores a cushion
+    /// instead of stopping just above 1, one gap from insolvency. 0 = the close factor alone.
+    pub liquidation_target_health_bps: u16,
     /// Reserved for future settings.
-    pub padding: [u8; 25],
+    pub padding: [u8; 18],
 }
 }
 
@@ -190,6 +201,12 @@ impl ReserveConfig {
             BallastError::UtilizationCeilingInvalid
         );
         require!(self.flags & !KNOWN_FLAGS == 0, BallastError::UnknownReserveFlags);
+        require!(self.insolvent_auction_secs <= MAX_INSOLVENT_AUCTION_SECS, BallastError::InsolventAuctionTooLong);
+        require!(
+            self.liquidation_target_health_bps == 0
+                || (MIN_LIQUIDATION_TARGET_HEALTH_BPS..=MAX_LIQUIDATION_TARGET_HEALTH_BPS).contains(&self.liquidation_target_health_bps),
+            BallastError::LiquidationTargetHealthInvalid
+        );
         // isolated_debt_ceiling_micro_quote needs no rule: every value means something (0 = no new isolated
         // borrows), and a ceiling set before FLAG_ISOLATED lets the council isolate an asset at once.
         validate_curve(&self.curve, self.curve_len)?;

@@ -51,8 +51,16 @@ pub struct Obligation {
     pub elevation_group: u8,
     /// Layout version.
     pub version: u8,
+    /// Reserved (alignment).
+    pub padding0: [u8; 4],
+    /// When the obligation was first found insolvent (collateral worth less than debt at liquidation prices),
+    /// unix seconds; 0 = not insolvent as last recorded. The clock of the insolvent auction
+    /// (`ReserveConfig::insolvent_auction_secs`): set by `liquidate` or `mark_insolvency` from prices they
+    /// verify, cleared by them when the obligation is solvent again and by any borrow or withdrawal (which prove
+    /// health).
+    pub insolvent_since: i64,
     /// Reserved for growth.
-    pub padding: [u8; 28],
+    pub padding: [u8; 16],
 }
 
 const _: () = assert!(core::mem::size_of::<Obligation>() == 1024);

@@ -259,6 +259,11 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
             };
             Baseline::new(name, instruction(accounts, ballast::instruction::RedeemCollateral { ctoken_amount: usdc.amount(100.0) }, &[]))
         }
+        "mark_insolvency" => {
+            let state = w.t.obligation_state(&w.alice).await;
+            let health = w.t.health_metas(&state);
+            Baseline::new(name, ix::mark_insolvency(&market, (&w.alice.obligation, &state), w.t.price_account_of())).with_list(Remaining::HealthPairs, health.len())
+        }
         "refresh_reserve" => {
             let accounts = ballast::accounts::RefreshReserve { reserve: usdc.key, price: usdc.price_account, event_authority: ballast_sdk::pda::event_authority(), program: ballast::ID };
             Baseline::new(name, instruction(accounts, ballast::instruction::RefreshReserve {}, &[]))

@@ -60,7 +60,8 @@ impl<'info> Liquidate<'info> {
     /// 1. accrue both reserves
     /// 2. require both positions
     /// 3. liquidation health on fresh spot prices
-    /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee)
+    /// 4. size the call (close factor, dust, bonus, collateral cap, protocol fee); the insolvent auction's clock
+    ///    starts if the obligation is found insolvent, and clears if it is solvent
     /// 5. settle the debt and seize collateral, the fee into insurance
     /// 6. release the settled share of the position's isolated debt from the obligation's isolated reserve
     /// 7. settle isolated counts: release those of an isolated reserve no longer held; count the debt left on isolated collateral now alone (past its ceiling if need be)
@@ -100,6 +101,7 @@ impl<'info> Liquidate<'info> {
                 };
                 size_liquidation(&obligation, &terms, (&repay_key, &repay_reserve), (&withdraw_key, withdraw_reserve), pairs, clock)?
             };
+            obligation.insolvent_since = liquidate::next_insolvent_since(&obligation, plan.insolvent, now);
 
             let repayment = repay::repay(&mut repay_reserve, &mut obligation, &repay_key, plan.repay_amount)?;
             let withdraw_reserve: &mut Reserve = match withdraw_guard.as_deref_mut() {

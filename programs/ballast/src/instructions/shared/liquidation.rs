@@ -60,5 +60,13 @@ pub fn size_liquidation<'info>(
         max_bonus_bps,
         protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
         max_repay_amount: terms.max_repay_amount,
+        insolvent_auction_secs: cfg.insolvent_auction_secs,
+        insolvent_for_secs: liquidate::insolvent_for_secs(obligation, clock.ts),
+        target_health_bps: cfg.liquidation_target_health_bps,
+        withdraw_threshold_bps: match terms.group {
+            Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.liquidation_threshold_bps,
+            _ => cfg.liquidation_threshold_bps,
+        },
+        repay_borrow_factor_bps: repay_reserve.config.borrow_factor_bps,
     })
 }

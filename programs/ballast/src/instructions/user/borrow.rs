@@ -42,6 +42,8 @@ impl<'info> Borrow<'info> {
             let fee = borrow::borrow(&mut reserve, &mut obligation, &reserve_key, liquidity_amount)?;
             let held = (&reserve_key, &*reserve);
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, ctx.remaining_accounts, held, clock, BallastError::BorrowExceedsLtv)?;
+            // Within borrow power is solvent: the insolvent auction's clock, if any was left running, clears.
+            obligation.insolvent_since = 0;
             let prices = price_accounts_of(ctx.remaining_accounts, &reserve_key, &reserve)?;
             record_outflow(&ctx.accounts.market, &mut reserve, prices, liquidity_amount, clock)?;
             let obligation_key = ctx.accounts.position.obligation.key();

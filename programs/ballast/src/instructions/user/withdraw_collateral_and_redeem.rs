@@ -49,6 +49,8 @@ impl<'info> WithdrawCollateralAndRedeem<'info> {
             collateral::unpledge(&mut obligation, &reserve_key, ctoken_amount)?;
             let held = (&reserve_key, &*reserve);
             require_borrow_power(&obligation, &ctx.accounts.position.vaults.market, remaining, held, clock, BallastError::WithdrawExceedsLtv)?;
+            // Within borrow power is solvent: the insolvent auction's clock, if any was left running, clears.
+            obligation.insolvent_since = 0;
             let held = &mut [(&reserve_key, &mut *reserve)];
             let events = settle_isolated_collateral(&obligation_key, &mut obligation, sole_before, &market_key, held, remaining, remaining, clock, PriceUse::Risk, true)?;
             let paid = deposit::redeem_for_depositor(&mut reserve, ctoken_amount)?;

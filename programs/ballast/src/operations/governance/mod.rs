@@ -29,6 +29,8 @@ pub(crate) mod fixtures {
         c.curve[0] = CurvePoint { utilization_bps: 0, borrow_rate_bps: 0 };
         c.curve[1] = CurvePoint { utilization_bps: 10_000, borrow_rate_bps: 1_000 };
         c.curve_len = 2;
+        c.insolvent_auction_secs = 1_800;
+        c.liquidation_target_health_bps = 11_000;
         c.oracle = OracleConfig {
             price_account: Pubkey::new_from_array([9; 32]),
             feed_id: [7; 32],

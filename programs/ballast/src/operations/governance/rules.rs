@@ -97,7 +97,14 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         || ns.max_conf_bps > os.max_conf_bps
         || ns.max_divergence_bps > os.max_divergence_bps
         || ns.min_samples < os.min_samples
+        // Either direction: a longer auction pays liquidators of insolvent obligations less for longer (they may
+        // wait while prices fall), a shorter one pays depositors' money away sooner.
+        || new.insolvent_auction_secs != old.insolvent_auction_secs
+        // Either direction: a higher target liquidates more per call (borrowers lose more bonus), a lower one
+        // leaves less cushion before the next gap. Who is liquidated for how much never changes at once.
+        || new.liquidation_target_health_bps != old.liquidation_target_health_bps
         // Reserved bytes have no meaning yet: a future field must never slip in at once.
+        || new.padding0 != old.padding0
         || new.padding != old.padding
         || ns.padding != os.padding
     // Lowering a rate or a fee applies at once: it only ever charges less.
@@ -260,6 +267,11 @@ mod tests {
         ("liquidation band wider", |c| c.oracle.liquidation_band_bps += 1, true),
         ("liquidation band narrower", |c| c.oracle.liquidation_band_bps -= 1, true),
         ("padding", |c| c.padding[0] = 1, true),
+        ("alignment padding", |c| c.padding0 = 1, true),
+        ("insolvent auction longer", |c| c.insolvent_auction_secs += 60, true),
+        ("insolvent auction shorter", |c| c.insolvent_auction_secs = c.insolvent_auction_secs.saturating_sub(60), true),
+        ("target health higher", |c| c.liquidation_target_health_bps += 100, true),
+        ("target health lower", |c| c.liquidation_target_health_bps -= 100, true),
         ("secondary account", |c| c.secondary.price_account = Pubkey::new_from_array([5; 32]), true),
         ("secondary removed", |c| c.secondary = bytemuck::Zeroable::zeroed(), true),
         ("secondary max age up", |c| c.secondary.max_age_secs += 1, true),
