@@ -14,7 +14,7 @@ pub struct Difference {
     pub baseline: String,
 }
 
-/// The baseline's market: a fixed 5% bonus with no protocol cut, a 50% close factor and no full liquidation at
+/// The baseline's market: a fixed 5% bonus with no protocol cut and no insolvent auction, no target health, a 50% close factor and no full liquidation at
 /// low health, no dust rules, no confidence band, no volatility haircut on LTV, no utilization ceiling, no
 /// outflow limiters. (Its feed, its queue: see `differences`.)
 pub fn spl_baseline(spec: &Spec) -> Spec {
@@ -27,6 +27,8 @@ pub fn spl_baseline(spec: &Spec) -> Spec {
     for r in &mut s.reserves {
         (r.min_liquidation_bonus_bps, r.max_liquidation_bonus_bps) = (500, 500);
         r.protocol_liquidation_fee_bps = 0;
+        r.insolvent_auction_secs = 0;
+        r.liquidation_target_health_bps = 0;
         r.oracle.conf_multiplier_bps = 0;
         r.oracle.volatility_haircut_bps = 0;
         r.utilization_ceiling_bps = 10_000;
@@ -54,6 +56,8 @@ pub fn differences(spec: &Spec) -> Vec<Difference> {
     for (r, b) in spec.reserves.iter().zip(&base.reserves) {
         let at = |what: &str| format!("{} {what}", r.symbol);
         push(at("liquidation bonus (bps)"), format!("{}–{}", r.min_liquidation_bonus_bps, r.max_liquidation_bonus_bps), format!("{}–{}", b.min_liquidation_bonus_bps, b.max_liquidation_bonus_bps));
+        push(at("insolvent auction (s; 0 = max bonus at once)"), r.insolvent_auction_secs.to_string(), b.insolvent_auction_secs.to_string());
+        push(at("liquidation target health (bps; 0 = close factor alone)"), r.liquidation_target_health_bps.to_string(), b.liquidation_target_health_bps.to_string());
         push(at("protocol cut of the bonus (bps)"), r.protocol_liquidation_fee_bps.to_string(), b.protocol_liquidation_fee_bps.to_string());
         push(at("confidence band multiplier (bps)"), r.oracle.conf_multiplier_bps.to_string(), b.oracle.conf_multiplier_bps.to_string());
         push(at("volatility haircut (bps)"), r.oracle.volatility_haircut_bps.to_string(), b.oracle.volatility_haircut_bps.to_string());

@@ -70,15 +70,16 @@ pub async fn run_path(s: &Scenario, template: &crate::world::World, i: usize) ->
     Ok((a, b, ballast, base))
 }
 
-/// Runs every path of `s` over worker threads (each with its own runtime), then verifies the first
-/// `opts.verify` paths on a bank. `tick` is called after each path.
+/// Runs every path of `s` over worker threads (each with its own runtime); the worker that ran one of the first
+/// `opts.verify` paths verifies it on a bank at once, while the others go on with native paths, so both cores
+/// stay busy. `tick` is called after each path.
 pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Sync)) -> Result<ScenarioReport> {
     let started = std::time::Instant::now();
     let bank = bank_world(s).await?;
     let template = Arc::new(bank.fork_native().await?);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<(PathResult, PathResult)>>> = Mutex::new(vec![None; s.paths]);
-    let kept: Mutex<Vec<(usize, crate::world::World, crate::world::World)>> = Mutex::new(vec![]);
+    let verified: Mutex<Vec<verify::Verified>> = Mutex::new(vec![]);
     let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..opts.workers.clamp(1, s.paths) {
@@ -96,7 +97,13 @@ pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Syn
                         Ok((a, b, wa, wb)) => {
                             results.lock().expect("lock")[i] = Some((a, b));
                             if i < opts.verify {
-                                kept.lock().expect("lock").push((i, wa, wb));
+                                match runtime.block_on(verify::path(s, i, &template, &wa, &wb)) {
+                                    Ok(v) => verified.lock().expect("lock").push(v),
+                                    Err(e) => {
+                                        *failure.lock().expect("lock") = Some(e.context(format!("scenario {}, verifying path {i}", s.name)));
+                                        return;
+                                    }
+                                }
                             }
                             tick();
                         }
@@ -117,12 +124,8 @@ pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Syn
     if !violations.is_empty() {
         bail!("scenario {}: invariants violated: {}", s.name, violations.join("; "));
     }
-    let mut verified = vec![];
-    let mut kept = kept.into_inner().map_err(|_| anyhow!("a worker panicked"))?;
-    kept.sort_by_key(|k| k.0);
-    for (i, native_ballast, native_base) in kept {
-        verified.push(verify::path(s, i, &template, &native_ballast, &native_base).await?);
-    }
+    let mut verified = verified.into_inner().map_err(|_| anyhow!("a worker panicked"))?;
+    verified.sort_by_key(|v| v.path);
     let seconds = started.elapsed().as_secs_f64();
     Ok(report::build(s, pairs, verified, opts, seconds))
 }

@@ -163,7 +163,7 @@ pub fn ran(reports: &[ScenarioReport], out: &mut impl Write) -> Result<()> {
         let v: Vec<String> = r.verified.iter().map(|v| format!("path {} ({} accounts, {:.1} s on the bank)", v.path, v.accounts, v.bank_seconds)).collect();
         writeln!(
             out,
-            "{}: {} paths on native ledgers in {:.1} s; {}",
+            "{}: {} paths in {:.1} s (set-up and bank verification included), every one on native ledgers; {}",
             r.name,
             r.paths,
             r.seconds,

@@ -65,6 +65,8 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
         let mut changed: Vec<String> = ballast_sdk::idl_json::diff(&json(&a), &json(&b)).into_iter().map(|d| d.0).collect();
         changed.sort();
         let named = [
+            "insolvent_auction_secs",
+            "liquidation_target_health_bps",
             "max_liquidation_bonus_bps",
             "min_liquidation_bonus_bps",
             "oracle.conf_multiplier_bps",
@@ -75,7 +77,7 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
             "utilization_ceiling_bps",
         ];
         assert!(changed.iter().all(|c| named.contains(&c.as_str())), "{changed:?}");
-        assert_eq!((b.min_liquidation_bonus_bps, b.max_liquidation_bonus_bps, b.protocol_liquidation_fee_bps), (500, 500, 0));
+        assert_eq!((b.min_liquidation_bonus_bps, b.max_liquidation_bonus_bps, b.protocol_liquidation_fee_bps, b.insolvent_auction_secs), (500, 500, 0, 0));
         assert_eq!((b.oracle.conf_multiplier_bps, b.oracle.volatility_haircut_bps, b.outflow_window_secs, b.utilization_ceiling_bps), (0, 0, 0, 10_000));
     }
     let (a, b) = (spec.market.config(), base.market.config());
@@ -83,7 +85,7 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
     assert_eq!(a.config_timelock_secs, b.config_timelock_secs);
     assert_eq!(b.flags, a.flags | ballast_sdk::ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, "the one market flag the baseline adds");
     let listed: Vec<String> = baseline::differences(&spec).into_iter().map(|d| d.what).collect();
-    for what in ["close factor (bps)", "dust threshold (quote)", "market outflow limit", "USDC liquidation bonus (bps)", "USDC protocol cut of the bonus (bps)", "USDC outflow limit", "full liquidation at health ≤ 0.95 (and dust rules)", "SOL volatility haircut (bps)", "price feed", "withdrawal queue"] {
+    for what in ["close factor (bps)", "dust threshold (quote)", "market outflow limit", "USDC liquidation bonus (bps)", "USDC protocol cut of the bonus (bps)", "USDC outflow limit", "full liquidation at health ≤ 0.95 (and dust rules)", "SOL volatility haircut (bps)", "SOL insolvent auction (s; 0 = max bonus at once)", "price feed", "withdrawal queue"] {
         assert!(listed.iter().any(|l| l == what), "{what} is not listed: {listed:?}");
     }
 }
@@ -91,8 +93,10 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
 /// One borrower, no noise, an oracle with no lag and no confidence, SOL down 70% in one step, a keeper with
 /// ample capital, no costs and a bottomless market: liquidations take all the collateral at the bonus, and the
 /// rest of the debt is written off. Under the baseline, bad debt = debt − collateral·0.3 / 1.05; under Ballast
-/// (full liquidation below 0.95, SOL's maximum bonus of 8% for an insolvent obligation, 20% of it to
-/// insurance) debt − collateral·0.3 / 1.08, insurance covering the protocol's cut first.
+/// (full liquidation below 0.95, and the insolvent auction, with no protocol cut: at the gap, t = 360 s, the bonus
+/// is zero, below the keeper's one bps of selling cost, so it starts the clock; at the next step, t = 600 s, 240
+/// of the auction's 600 s have passed, the bonus is 8% × 240 / 600 = 3.2%, and the keeper takes it all)
+/// debt − collateral·0.3 / 1.032.
 #[tokio::test]
 async fn sim_succeeds_with_the_closed_form_bad_debt_of_a_gap_crash_under_both_configs() {
     let calm = "oracle = { ema_half_life_secs = 0.0, base_conf_bps = 0.0, conf_vol_multiple = 0.0, latency_secs = 0.0 }";
@@ -146,20 +150,21 @@ turnover_secs = 1.0
     );
     let s = Scenario::parse(&text, None).unwrap();
     let r = sim::run_scenario(&s, serial(1), &|| {}).await.unwrap();
-    for (p, bonus) in [(&r.baseline[0], 0.05), (&r.ballast[0], 0.08)] {
+    for (p, bonus) in [(&r.baseline[0], 0.05), (&r.ballast[0], 0.08 * 240.0 / 600.0)] {
         let expected = p.debt_start - p.collateral_start * 0.3 / (1.0 + bonus);
         assert!(p.debt_start > 6_000.0 && (p.collateral_start - 10_000.0).abs() < 1.0, "{p:?}");
         // An hour of interest at most, and rounding.
-        assert!((p.bad_debt - expected).abs() < 1e-3 * expected, "bonus {bonus}: bad debt {} vs closed form {expected}", p.bad_debt);
+        assert!((p.bad_debt - expected).abs() < 1e-3 * expected, "bonus {bonus}: bad debt {} vs closed form {expected}; {} liquidations, volume {}, insolvent bonus {}", p.bad_debt, p.liquidations, p.liquidation_volume, p.bonus_insolvent);
         let covered: f64 = p.insurance_drawn.iter().chain(&p.depositor_loss).sum();
         assert!((covered - p.written_off).abs() < 1e-6 * expected.max(1.0));
         assert!(p.unrealized_bad_debt.abs() < 1e-6 && p.written_off == p.bad_debt, "all of it written off: {p:?}");
-        assert!(p.liquidations >= 1 && p.bonus_insolvent > 0.0 && p.bonus_solvent == 0.0);
+        assert!(p.liquidations >= 1 && (p.bonus_insolvent > 0.0) == (bonus > 0.0) && p.bonus_solvent == 0.0, "{p:?}");
     }
     // The protocol's cut of the bonus goes to the collateral reserve's (SOL's) fund, which covers no USDC debt:
-    // both configs draw the same USDC fund, filled by the same interest before the gap.
+    // both configs draw only USDC's fund, filled by interest (Ballast's a little more: its write-off comes one
+    // step later).
     let (a, b) = (&r.ballast[0].insurance_drawn, &r.baseline[0].insurance_drawn);
-    assert!(a[0] > 0.0 && a == b && a[1..].iter().all(|x| *x == 0.0), "USDC's fund drawn alike under both configs: {a:?} {b:?}");
+    assert!(a[0] >= b[0] && b[0] > 0.0 && a[1..].iter().chain(&b[1..]).all(|x| *x == 0.0), "only USDC's fund drawn: {a:?} {b:?}");
     assert_eq!(r.verified.len(), 1, "the path also ran on solana-program-test, every account equal");
 }
 
