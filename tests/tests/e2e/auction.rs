@@ -2,6 +2,7 @@
 //! that starts at zero when it is found so and rises with the seconds to the maximum, with no protocol cut.
 //! Anyone may record the finding (`mark_insolvency`) from verified prices; it clears once the obligation is
 //! solvent again. Expected amounts are computed here in f64 and compared to within one native unit.
+use super::liquidation::{book, book_with, Book};
 use ballast_tests::*;
 
 /// SOL's insolvent auction in these scenarios: the 10% maximum bonus is reached after 1,000 s.
@@ -10,13 +11,7 @@ const AUCTION_SECS: u32 = 1_000;
 /// Alice pledges 10 SOL at $150 and borrows 1,200 USDC; SOL runs a 1,000 s insolvent auction; a liquidator
 /// holds 100,000 USDC.
 async fn auction_book() -> (TestContext, ReserveInfo, ReserveInfo, User, User) {
-    let mut t = TestContext::new().await;
-    let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
-    let sol = t.reserve(Asset::Sol).liquidity(100.0).config(|c| c.insolvent_auction_secs = AUCTION_SECS).build().await;
-    let alice = t.user().funded(&sol, 10.0).build().await;
-    let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
-    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
-    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    let Book { t, usdc, sol, alice, liquidator } = book_with(1_200.0, |c| c.insolvent_auction_secs = AUCTION_SECS).await;
     (t, usdc, sol, alice, liquidator)
 }
 
@@ -64,13 +59,7 @@ async fn liquidate_succeeds_at_a_zero_bonus_starting_the_clock_when_insolvent() 
 /// protocol's cut of it: the rule before issue 26, kept for reserves that choose it.
 #[tokio::test]
 async fn liquidate_succeeds_at_the_maximum_bonus_when_insolvent_without_an_auction() {
-    let mut t = TestContext::new().await;
-    let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
-    let sol = t.reserve(Asset::Sol).liquidity(100.0).build().await;
-    let alice = t.user().funded(&sol, 10.0).build().await;
-    let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
-    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
-    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    let Book { mut t, usdc, sol, alice, liquidator } = book(1_200.0).await;
     t.set_price(&sol, 115.0);
     t.liquidate(&liquidator, &alice, &usdc, &sol).await;
     let e = t.emitted::<ballast::events::LiquidateEvent>();

@@ -26,9 +26,14 @@ pub struct Book {
 
 /// Alice pledges 10 SOL at $150 and borrows `debt` USDC; a liquidator holds 100,000 USDC.
 pub async fn book(debt: f64) -> Book {
+    book_with(debt, |_| {}).await
+}
+
+/// `book` with SOL's config edited first.
+pub async fn book_with(debt: f64, sol_config: impl FnOnce(&mut ballast::state::ReserveConfig) + 'static) -> Book {
     let mut t = TestContext::new().await;
     let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
-    let sol = t.reserve(Asset::Sol).liquidity(100.0).build().await;
+    let sol = t.reserve(Asset::Sol).liquidity(100.0).config(sol_config).build().await;
     let alice = t.user().funded(&sol, 10.0).build().await;
     let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
     t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
@@ -229,13 +234,7 @@ async fn liquidate_fails_for_a_healthy_obligation_during_a_volatility_spike() {
 /// the close factor's $240: r = (1.1·1,200 − 1,198.5) / (1.1 − (1 + bonus)·0.85), about $523.
 #[tokio::test]
 async fn liquidate_succeeds_repaying_up_to_the_target_health() {
-    let mut t = TestContext::new().await;
-    let usdc = t.reserve(Asset::Usdc).liquidity(50_000.0).build().await;
-    let sol = t.reserve(Asset::Sol).liquidity(100.0).config(|c| c.liquidation_target_health_bps = 11_000).build().await;
-    let alice = t.user().funded(&sol, 10.0).build().await;
-    let liquidator = t.user().funded(&usdc, 100_000.0).build().await;
-    t.deposit_liquidity_and_collateral(&alice, &sol, sol.amount(10.0)).await;
-    t.borrow(&alice, &usdc, usdc.amount(1_200.0)).await;
+    let Book { mut t, usdc, sol, alice, liquidator } = book_with(1_200.0, |c| c.liquidation_target_health_bps = 11_000).await;
     t.set_price(&sol, 141.0);
     let h = 10.0 * 141.0 * 0.85 / 1_200.0;
     let b = bonus(h);
