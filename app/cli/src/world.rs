@@ -71,30 +71,26 @@ impl World {
     /// The same world on a native ledger forked from this one (`InProcess::fork_native`): every account as it is
     /// now, then moving on alone.
     pub async fn fork_native(&self) -> Result<World> {
-        let assets = self.assets.iter().map(|a| Asset { symbol: a.symbol.clone(), mint: a.mint, price_account: a.price_account, feed_id: a.feed_id }).collect();
-        Ok(World {
-            cluster: self.cluster.fork_native().await?,
-            admin: self.admin.insecure_clone(),
-            market: self.market,
-            market_keypair: self.market_keypair.insecure_clone(),
-            spec: self.spec.clone(),
-            assets,
-            now: self.now,
-        })
+        Ok(self.on(self.cluster.fork_native().await?))
     }
 
     /// The same world on a new bank holding this native world's accounts (`InProcess::fork_bank`).
     pub async fn fork_bank(&self) -> Result<World> {
+        Ok(self.on(self.cluster.fork_bank().await?))
+    }
+
+    /// This world's market, people and assets on `cluster` (a fork of this world's).
+    fn on(&self, cluster: InProcess) -> World {
         let assets = self.assets.iter().map(|a| Asset { symbol: a.symbol.clone(), mint: a.mint, price_account: a.price_account, feed_id: a.feed_id }).collect();
-        Ok(World {
-            cluster: self.cluster.fork_bank().await?,
+        World {
+            cluster,
             admin: self.admin.insecure_clone(),
             market: self.market,
             market_keypair: self.market_keypair.insecure_clone(),
             spec: self.spec.clone(),
             assets,
             now: self.now,
-        })
+        }
     }
 
     /// Each reserve's asset symbol, by reserve address.
