@@ -7,10 +7,8 @@ use super::{
     world::World,
 };
 use ballast::{
-    constants::MAX_LIQUIDATION_BONUS_BPS,
-    error::BallastError,
     operations::{
-        liquidate::{self, LiquidationInputs, LiquidationPlan},
+        liquidate::{self, LiquidationInputs, LiquidationPlan, LiquidationSide},
         repay,
     },
     oracle::{PriceUse, Side},
@@ -19,38 +17,12 @@ use ballast::{
 /// The plan `liquidate` makes now (both reserves accrued by the caller), on liquidation prices with reserve `i`'s
 /// secondary account passed where `pass(i)` (`compute_health`, then `price_of` for both reserves).
 pub fn plan_with(w: &World, owner: usize, ri: usize, wi: usize, max_repay: u64, pass: &dyn Fn(usize) -> bool) -> anchor_lang::Result<LiquidationPlan> {
-    let (repay_key, withdraw_key) = (w.assets[ri].key, w.assets[wi].key);
-    let o = &w.obligations[owner];
-    let debt_index = o.find_borrow(&repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
-    let deposit_index = o.find_deposit(&withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
     let health = w.health_with(owner, PriceUse::Liquidation, pass)?;
     let repay_price = w.price_with(ri, PriceUse::Liquidation, pass(ri))?;
     let withdraw_price = w.price_with(wi, PriceUse::Liquidation, pass(wi))?;
-    let (rr, wr) = (&w.assets[ri].reserve, &w.assets[wi].reserve);
-    let cfg = &wr.config;
-    let max_bonus_bps = cfg.max_liquidation_bonus_bps.min(MAX_LIQUIDATION_BONUS_BPS);
-    liquidate::plan(&LiquidationInputs {
-        health,
-        debt: o.borrows[debt_index].debt_at(rr.cumulative_borrow_index_sf.get())?,
-        repay_price: repay_price.spot(Side::Debt),
-        repay_decimals: rr.liquidity_decimals,
-        collateral_ctokens: o.deposits[deposit_index].ctoken_amount,
-        liquidity_per_ctoken: wr.ctokens_to_liquidity(1)?,
-        withdraw_price: withdraw_price.spot(Side::Collateral),
-        withdraw_decimals: wr.liquidity_decimals,
-        close_factor_bps: w.market.config.close_factor_bps,
-        dust_threshold_quote: w.market.config.dust_threshold_quote,
-        partial_only: w.market.config.has_flag(ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
-        min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
-        max_bonus_bps,
-        protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
-        max_repay_amount: max_repay,
-        insolvent_auction_secs: cfg.insolvent_auction_secs,
-        insolvent_for_secs: liquidate::insolvent_for_secs(o, w.now),
-        target_health_bps: cfg.liquidation_target_health_bps,
-        withdraw_threshold_bps: cfg.liquidation_threshold_bps,
-        repay_borrow_factor_bps: rr.config.borrow_factor_bps,
-    })
+    let repay = LiquidationSide { key: &w.assets[ri].key, reserve: &w.assets[ri].reserve, spot: repay_price.spot(Side::Debt) };
+    let withdraw = LiquidationSide { key: &w.assets[wi].key, reserve: &w.assets[wi].reserve, spot: withdraw_price.spot(Side::Collateral) };
+    liquidate::plan(&LiquidationInputs::for_call(&w.obligations[owner], &w.market.config, None, &repay, &withdraw, health, max_repay, w.now)?)
 }
 
 /// `liquidate`: accrue both reserves, size on liquidation prices, repay, seize, pay the liquidator in cTokens or

@@ -5,7 +5,7 @@ use crate::{
     math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
     operations::{collateral, deposit, health::Health},
     oracle::market_value,
-    state::Reserve,
+    state::{ElevationGroup, MarketConfig, Obligation, Reserve, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY},
 };
 use anchor_lang::prelude::*;
 
@@ -43,6 +43,58 @@ pub struct LiquidationInputs {
     pub withdraw_threshold_bps: u16,
     /// The repay reserve's borrow factor, as `health` weighs its debt, bps.
     pub repay_borrow_factor_bps: u16,
+}
+
+/// One side of a liquidation call: the reserve (accrued to now), its key and its liquidation spot.
+pub struct LiquidationSide<'a> {
+    pub key: &'a Pubkey,
+    pub reserve: &'a Reserve,
+    pub spot: Fraction,
+}
+
+impl LiquidationInputs {
+    /// The obligation's borrow in `repay_key` and deposit in `withdraw_key` (slot indexes), or the error naming
+    /// the one it does not hold. Checked before any price is read.
+    pub fn positions(obligation: &Obligation, repay_key: &Pubkey, withdraw_key: &Pubkey) -> Result<(usize, usize)> {
+        let debt_index = obligation.find_borrow(repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
+        let deposit_index = obligation.find_deposit(withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
+        Ok((debt_index, deposit_index))
+    }
+
+    /// The sizing's inputs for a call on `obligation` repaying in `repay` and seizing from `withdraw`, with
+    /// `health` on the same liquidation prices: the one mapping the instruction, the SDK's projection and the
+    /// fuzzers share. Member collateral of the obligation's elevation group counts at the group's threshold
+    /// and bonus cap (never above the program's).
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_call(obligation: &Obligation, market: &MarketConfig, group: Option<&ElevationGroup>, repay: &LiquidationSide, withdraw: &LiquidationSide, health: Health, max_repay_amount: u64, now_ts: i64) -> Result<Self> {
+        let (debt_index, deposit_index) = Self::positions(obligation, repay.key, withdraw.key)?;
+        let (rr, wr) = (repay.reserve, withdraw.reserve);
+        let cfg = &wr.config;
+        let member = group.filter(|_| cfg.in_elevation_group(obligation.elevation_group));
+        let max_bonus_bps = member.map_or(cfg.max_liquidation_bonus_bps, |g| g.max_liquidation_bonus_bps).min(MAX_LIQUIDATION_BONUS_BPS);
+        Ok(LiquidationInputs {
+            health,
+            debt: obligation.borrows[debt_index].debt_at(rr.cumulative_borrow_index_sf.get())?,
+            repay_price: repay.spot,
+            repay_decimals: rr.liquidity_decimals,
+            collateral_ctokens: obligation.deposits[deposit_index].ctoken_amount,
+            liquidity_per_ctoken: wr.ctokens_to_liquidity(1)?,
+            withdraw_price: withdraw.spot,
+            withdraw_decimals: wr.liquidity_decimals,
+            close_factor_bps: market.close_factor_bps,
+            dust_threshold_quote: market.dust_threshold_quote,
+            partial_only: market.has_flag(MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
+            min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
+            max_bonus_bps,
+            protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
+            max_repay_amount,
+            insolvent_auction_secs: cfg.insolvent_auction_secs,
+            insolvent_for_secs: insolvent_for_secs(obligation, now_ts),
+            target_health_bps: cfg.liquidation_target_health_bps,
+            withdraw_threshold_bps: member.map_or(cfg.liquidation_threshold_bps, |g| g.liquidation_threshold_bps),
+            repay_borrow_factor_bps: rr.config.borrow_factor_bps,
+        })
+    }
 }
 
 #[derive(Debug, PartialEq)]

@@ -2,11 +2,9 @@
 //! so a keeper's expected payout is computed by the very code that will pay it.
 use super::{compute_health, price_of};
 use crate::{
-    constants::MAX_LIQUIDATION_BONUS_BPS,
-    error::BallastError,
-    operations::liquidate::{self, LiquidationInputs, LiquidationPlan},
+    operations::liquidate::{self, LiquidationInputs, LiquidationPlan, LiquidationSide},
     oracle::{Now, PriceUse, Side},
-    state::{ElevationGroup, MarketConfig, Obligation, Reserve, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY},
+    state::{ElevationGroup, MarketConfig, Obligation, Reserve},
 };
 use anchor_lang::prelude::*;
 
@@ -30,43 +28,12 @@ pub fn size_liquidation<'info>(
     pairs: &'info [AccountInfo<'info>],
     clock: Now,
 ) -> Result<LiquidationPlan> {
-    let debt_index = obligation.find_borrow(repay_key).ok_or(BallastError::BorrowPositionNotFound)?;
-    let deposit_index = obligation.find_deposit(withdraw_key).ok_or(BallastError::DepositPositionNotFound)?;
+    LiquidationInputs::positions(obligation, repay_key, withdraw_key)?;
     let held = [(repay_key, repay_reserve), (withdraw_key, withdraw_reserve)];
     let health = compute_health(obligation, terms.market, terms.group, pairs, &held, clock, PriceUse::Liquidation)?;
     let repay_price = price_of(pairs, repay_key, repay_reserve, clock, PriceUse::Liquidation)?;
     let withdraw_price = price_of(pairs, withdraw_key, withdraw_reserve, clock, PriceUse::Liquidation)?;
-    let cfg = &withdraw_reserve.config;
-    // Member collateral of the obligation's elevation group is liquidated with the group's bonus cap; never
-    // above the program's, whatever is stored.
-    let max_bonus_bps = match terms.group {
-        Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.max_liquidation_bonus_bps,
-        _ => cfg.max_liquidation_bonus_bps,
-    }
-    .min(MAX_LIQUIDATION_BONUS_BPS);
-    liquidate::plan(&LiquidationInputs {
-        health,
-        debt: obligation.borrows[debt_index].debt_at(repay_reserve.cumulative_borrow_index_sf.get())?,
-        repay_price: repay_price.spot(Side::Debt),
-        repay_decimals: repay_reserve.liquidity_decimals,
-        collateral_ctokens: obligation.deposits[deposit_index].ctoken_amount,
-        liquidity_per_ctoken: withdraw_reserve.ctokens_to_liquidity(1)?,
-        withdraw_price: withdraw_price.spot(Side::Collateral),
-        withdraw_decimals: withdraw_reserve.liquidity_decimals,
-        close_factor_bps: terms.config.close_factor_bps,
-        dust_threshold_quote: terms.config.dust_threshold_quote,
-        partial_only: terms.config.has_flag(MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
-        min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
-        max_bonus_bps,
-        protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
-        max_repay_amount: terms.max_repay_amount,
-        insolvent_auction_secs: cfg.insolvent_auction_secs,
-        insolvent_for_secs: liquidate::insolvent_for_secs(obligation, clock.ts),
-        target_health_bps: cfg.liquidation_target_health_bps,
-        withdraw_threshold_bps: match terms.group {
-            Some(g) if cfg.in_elevation_group(obligation.elevation_group) => g.liquidation_threshold_bps,
-            _ => cfg.liquidation_threshold_bps,
-        },
-        repay_borrow_factor_bps: repay_reserve.config.borrow_factor_bps,
-    })
+    let repay = LiquidationSide { key: repay_key, reserve: repay_reserve, spot: repay_price.spot(Side::Debt) };
+    let withdraw = LiquidationSide { key: withdraw_key, reserve: withdraw_reserve, spot: withdraw_price.spot(Side::Collateral) };
+    liquidate::plan(&LiquidationInputs::for_call(obligation, terms.config, terms.group, &repay, &withdraw, health, terms.max_repay_amount, clock.ts)?)
 }
