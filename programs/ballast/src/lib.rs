@@ -16,6 +16,7 @@ pub mod operations;
 pub mod oracle;
 pub mod seeds;
 pub mod state;
+pub mod wire;
 
 use instructions::*;
 use state::{MarketConfigWire, ReserveConfigWire};

@@ -4,7 +4,7 @@ use crate::{
     constants::{MAX_BORROW_RATE_BPS, MAX_CURVE_POINTS},
     error::BallastError,
 };
-use crate::state::wire::layout_and_wire;
+use crate::wire::layout_and_wire;
 use anchor_lang::prelude::*;
 
 layout_and_wire! {

@@ -8,7 +8,7 @@ use crate::{
     error::BallastError,
     math::{validate_curve, CurvePoint, CurvePointWire},
 };
-use crate::state::wire::layout_and_wire;
+use crate::wire::layout_and_wire;
 use anchor_lang::prelude::*;
 use bytemuck::Zeroable;
 

@@ -3,7 +3,7 @@ use crate::{
     constants::{BPS, MAX_DUST_THRESHOLD_QUOTE, MAX_LIQUIDATION_BONUS_BPS},
     error::BallastError,
 };
-use crate::state::wire::layout_and_wire;
+use crate::wire::layout_and_wire;
 use anchor_lang::prelude::*;
 use bytemuck::Zeroable;
 

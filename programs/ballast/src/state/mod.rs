@@ -1,5 +1,4 @@
 //! Zero-copy account layouts and their small methods. Sizes are pinned at compile time.
-pub mod wire;
 pub mod config;
 pub mod market;
 pub mod obligation;
@@ -13,7 +12,7 @@ pub use obligation::*;
 pub use outflow::*;
 pub use reserve::*;
 pub use ticket::*;
-pub use wire::Twin;
+pub use crate::wire::Twin;
 
 use crate::{constants::ACCOUNT_VERSION, error::BallastError};
 use anchor_lang::prelude::*;

@@ -1,4 +1,5 @@
-//! Layout types that instructions and events also carry, declared once as two types.
+//! Layout types that instructions and events also carry, declared once as two types. At the crate root so
+//! state (account configs) and math (the rate curve's points) both take it without math depending on state.
 //!
 //! A type nested in a zero-copy account is `bytemuck` in the IDL (`#[zero_copy]`), and Anchor's
 //! `declare_program!` gives such a type `Pod` and `Zeroable` but no borsh. Instruction arguments and events
@@ -32,9 +33,9 @@ macro_rules! layout_and_wire {
         $(#[$($meta:tt)*])*
         pub struct $layout:ident / $wire:ident { $($body:tt)* }
     ) => {
-        $crate::state::wire::layout_and_wire!(@layout [$(#[$($meta)*])*] $layout [] $($body)*);
-        $crate::state::wire::layout_and_wire!(@wire [$(#[$($meta)*])*] $layout $wire [] $($body)*);
-        $crate::state::wire::layout_and_wire!(@convert $layout $wire [] $($body)*);
+        $crate::wire::layout_and_wire!(@layout [$(#[$($meta)*])*] $layout [] $($body)*);
+        $crate::wire::layout_and_wire!(@wire [$(#[$($meta)*])*] $layout $wire [] $($body)*);
+        $crate::wire::layout_and_wire!(@convert $layout $wire [] $($body)*);
     };
 
     // The layout: every field with its own type.
@@ -46,7 +47,7 @@ macro_rules! layout_and_wire {
     };
     (@layout $meta:tt $layout:ident [$($done:tt)*]
         $(#[$($fm:tt)*])* pub $field:ident : $lty:tt $(as $wty:tt)?, $($rest:tt)*) => {
-        $crate::state::wire::layout_and_wire!(@layout $meta $layout [$($done)* $(#[$($fm)*])* pub $field: $lty,] $($rest)*);
+        $crate::wire::layout_and_wire!(@layout $meta $layout [$($done)* $(#[$($fm)*])* pub $field: $lty,] $($rest)*);
     };
 
     // The wire twin: a nested field takes its twin's type.
@@ -59,35 +60,35 @@ macro_rules! layout_and_wire {
     };
     (@wire $meta:tt $layout:ident $wire:ident [$($done:tt)*]
         $(#[$($fm:tt)*])* pub $field:ident : $lty:tt as $wty:tt, $($rest:tt)*) => {
-        $crate::state::wire::layout_and_wire!(@wire $meta $layout $wire [$($done)* $(#[$($fm)*])* pub $field: $wty,] $($rest)*);
+        $crate::wire::layout_and_wire!(@wire $meta $layout $wire [$($done)* $(#[$($fm)*])* pub $field: $wty,] $($rest)*);
     };
     (@wire $meta:tt $layout:ident $wire:ident [$($done:tt)*]
         $(#[$($fm:tt)*])* pub $field:ident : $lty:tt, $($rest:tt)*) => {
-        $crate::state::wire::layout_and_wire!(@wire $meta $layout $wire [$($done)* $(#[$($fm)*])* pub $field: $lty,] $($rest)*);
+        $crate::wire::layout_and_wire!(@wire $meta $layout $wire [$($done)* $(#[$($fm)*])* pub $field: $lty,] $($rest)*);
     };
 
     // Conversions both ways, naming every field.
     (@convert $layout:ident $wire:ident [$($field:ident)*]) => {
         impl From<$layout> for $wire {
             fn from(value: $layout) -> Self {
-                Self { $($field: $crate::state::wire::Twin::twin(value.$field),)* }
+                Self { $($field: $crate::wire::Twin::twin(value.$field),)* }
             }
         }
         impl From<$wire> for $layout {
             fn from(value: $wire) -> Self {
-                Self { $($field: $crate::state::wire::Twin::twin(value.$field),)* }
+                Self { $($field: $crate::wire::Twin::twin(value.$field),)* }
             }
         }
-        impl $crate::state::wire::Twin<$wire> for $layout {
+        impl $crate::wire::Twin<$wire> for $layout {
             fn twin(self) -> $wire { self.into() }
         }
-        impl $crate::state::wire::Twin<$layout> for $wire {
+        impl $crate::wire::Twin<$layout> for $wire {
             fn twin(self) -> $layout { self.into() }
         }
     };
     (@convert $layout:ident $wire:ident [$($done:ident)*]
         $(#[$($fm:tt)*])* pub $field:ident : $lty:tt $(as $wty:tt)?, $($rest:tt)*) => {
-        $crate::state::wire::layout_and_wire!(@convert $layout $wire [$($done)* $field] $($rest)*);
+        $crate::wire::layout_and_wire!(@convert $layout $wire [$($done)* $field] $($rest)*);
     };
 }
 pub(crate) use layout_and_wire;
