@@ -129,7 +129,8 @@ pub fn reserve_config_diff(old: &ReserveConfig, new: &ReserveConfig) -> Vec<Stri
         deposit_limit, borrow_limit, outflow_limit, outflow_window_secs, ltv_bps, liquidation_threshold_bps,
         min_liquidation_bonus_bps, max_liquidation_bonus_bps, protocol_liquidation_fee_bps, reserve_factor_bps,
         insurance_factor_bps, borrow_factor_bps, origination_fee_bps, flash_fee_bps, utilization_ceiling_bps,
-        insolvent_auction_secs, liquidation_target_health_bps, flags, elevation_groups, curve_len,
+        insolvent_auction_secs, liquidation_target_health_bps, regime_half_life_mins, regime_calm_vol_bps,
+        regime_turbulent_vol_bps, regime_max_ltv_cut_bps, regime_max_rate_addon_bps, flags, elevation_groups, curve_len,
     ]);
     if old.curve[..old.curve_len as usize] != new.curve[..new.curve_len as usize] {
         out.push(format!("curve: {:?} -> {:?}", &old.curve[..old.curve_len as usize], &new.curve[..new.curve_len as usize]));

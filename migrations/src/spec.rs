@@ -108,6 +108,31 @@ pub struct ReserveSpec {
     /// An optional second price source, cross-checked with the primary and taking over when it dies.
     #[serde(default)]
     pub secondary: Option<SecondarySpec>,
+    /// The volatility regime (off when absent): `refresh_reserve` estimates realized volatility, and a turbulent
+    /// regime cuts LTV at origination and adds to the borrow rate.
+    #[serde(default)]
+    pub regime: Option<RegimeSpec>,
+}
+
+/// A reserve's volatility regime (`math::regime` in the program).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegimeSpec {
+    /// Half-life of the variance estimate, minutes (10..=43200).
+    pub half_life_mins: u16,
+    /// Annualized volatility, bps, at and below which the regime is calm; at and above which it is turbulent.
+    pub calm_vol_bps: u16,
+    pub turbulent_vol_bps: u16,
+    /// LTV at origination is cut by this share of itself when fully turbulent, bps (at most 5000).
+    pub max_ltv_cut_bps: u16,
+    /// Added to the borrow APR when fully turbulent, bps (at most 5000).
+    pub max_rate_addon_bps: u16,
+}
+
+impl Default for RegimeSpec {
+    fn default() -> Self {
+        Self { half_life_mins: 360, calm_vol_bps: 8_000, turbulent_vol_bps: 20_000, max_ltv_cut_bps: 2_000, max_rate_addon_bps: 0 }
+    }
 }
 
 /// A Switchboard on-demand pull feed as the reserve's secondary source (`oracle::sources` in the program).
@@ -339,6 +364,13 @@ impl ReserveSpec {
         c.utilization_ceiling_bps = self.utilization_ceiling_bps;
         c.insolvent_auction_secs = self.insolvent_auction_secs;
         c.liquidation_target_health_bps = self.liquidation_target_health_bps;
+        if let Some(r) = &self.regime {
+            c.regime_half_life_mins = r.half_life_mins;
+            c.regime_calm_vol_bps = r.calm_vol_bps;
+            c.regime_turbulent_vol_bps = r.turbulent_vol_bps;
+            c.regime_max_ltv_cut_bps = r.max_ltv_cut_bps;
+            c.regime_max_rate_addon_bps = r.max_rate_addon_bps;
+        }
         for flag in &self.flags {
             c.flags |= match flag.as_str() {
                 "borrow" => FLAG_BORROW_ENABLED,

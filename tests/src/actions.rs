@@ -271,6 +271,7 @@ impl TestContext {
         assert_eq!(e.cumulative_borrow_index_bits, state.cumulative_borrow_index_sf.get().to_bits());
         assert_eq!((e.price_bits, e.borrowed_bits), (state.cached_price_sf.get().to_bits(), state.borrowed_sf.get().to_bits()));
         assert_eq!(e.available_liquidity, state.available_liquidity);
+        assert_eq!((e.regime_variance_nano, e.regime_level_bps), (state.regime_variance_nano, state.regime_level_bps()));
         Ok(())
     }
     expect_ok!(refresh_reserve, try_refresh_reserve(r: &ReserveInfo));

@@ -427,6 +427,7 @@ pub fn request_withdrawal(owner: &Pubkey, r: &ReserveView, user_ctokens: &Pubkey
         vaults: vaults(r),
         user_ctokens: *user_ctokens,
         destination: *destination,
+        reserve: r.key,
         ticket: pda::ticket(&r.key, seq),
         price: r.price_account(),
         system_program: anchor_lang::system_program::ID,

@@ -9,7 +9,7 @@ use ballast::{
     operations::{
         bad_debt, borrow, collateral,
         controls::{self, Action as Gate},
-        deposit, fees, flash, repay,
+        deposit, fees, flash, regime, repay,
     },
     oracle::{market_value, PriceUse, Side},
     state::{MarketConfig, ReserveConfig},
@@ -278,7 +278,11 @@ pub fn apply(w: &mut World, action: &Action) -> Result<Effect, Failure> {
             give(&mut a.liquidity_vault, owed);
         }
         Action::Refresh { asset } => {
-            w.assets[asset].reserve.accrue_interest(now)?;
+            // As `refresh_reserve`: a verified price or nothing, then accrual, then the regime's sample.
+            let price = w.price(asset, PriceUse::Liquidation)?;
+            let reserve = &mut w.assets[asset].reserve;
+            reserve.accrue_interest(now)?;
+            regime::observe(reserve, price.spot(Side::Collateral), now);
         }
         Action::SweepFees { asset } => {
             let a = &mut w.assets[asset];

@@ -4,7 +4,7 @@ use super::{
     actions::{Action, Effect},
     world::World,
 };
-use ballast::{math::Fraction, oracle::PriceUse};
+use ballast::{constants::MAX_REGIME_VARIANCE_NANO, math::{regime::FULL_LEVEL_BPS, Fraction}, oracle::PriceUse};
 use ethnum::I256;
 
 /// A rule broken, and where.
@@ -42,6 +42,9 @@ fn one() -> I256 {
 pub fn state(w: &World, out: &mut Vec<Violation>) {
     for (i, a) in w.assets.iter().enumerate() {
         let r = &a.reserve;
+        if r.regime_variance_nano > MAX_REGIME_VARIANCE_NANO || r.regime_level_bps() > FULL_LEVEL_BPS {
+            out.push(violation("the volatility regime stays within its bounds", format!("asset {i}: variance {} level {}", r.regime_variance_nano, r.regime_level_bps())));
+        }
         let wallets: u128 = w.wallets.iter().map(|u| u.liquidity[i] as u128).sum();
         let held = wallets + a.liquidity_vault as u128 + a.fee_vault as u128;
         if held != a.minted {

@@ -133,6 +133,14 @@ pub fn random_config(rng: &mut Rng, i: usize) -> ReserveConfig {
     c.insolvent_auction_secs = if rng.chance(0.5) { rng.range(60, 86_400) as u32 } else { 0 };
     // Half of them liquidate toward a target health.
     c.liquidation_target_health_bps = if rng.chance(0.5) { rng.range(10_000, 15_000) as u16 } else { 0 };
+    // Half of them run a volatility regime, anywhere within the program's bounds.
+    if rng.chance(0.5) {
+        c.regime_half_life_mins = rng.range(10, 43_200) as u16;
+        c.regime_calm_vol_bps = rng.range(0, 30_000) as u16;
+        c.regime_turbulent_vol_bps = c.regime_calm_vol_bps + rng.range(1, 30_000) as u16;
+        c.regime_max_ltv_cut_bps = rng.range(0, 5_000) as u16;
+        c.regime_max_rate_addon_bps = rng.range(0, 5_000) as u16;
+    }
     c.reserve_factor_bps = rng.range(0, 3_000) as u16;
     c.insurance_factor_bps = rng.range(0, 2_000) as u16;
     c.borrow_factor_bps = rng.range(10_000, 15_000) as u16;

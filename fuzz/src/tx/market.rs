@@ -28,7 +28,8 @@ pub struct Market {
 
 /// A fresh market. Each reserve may get a Switchboard secondary (sometimes trusted alone for risk, rarely the
 /// only source), and an hourly outflow limit of 2% to 50% of its starting liquidity; the market may get an hourly
-/// quote limit.
+/// quote limit. Half the markets run the insolvent auction, half liquidate toward a target health, half run a
+/// volatility regime.
 pub async fn market(rng: &mut Rng) -> Market {
     let mut t = TestContext::new().await;
     let limit = |rng: &mut Rng, whole: f64, unit: u64| -> Option<u64> { rng.chance(0.4).then(|| (whole * (0.02 + rng.unit() * 0.48)) as u64 * unit) };
@@ -37,10 +38,19 @@ pub async fn market(rng: &mut Rng) -> Market {
     let auction = if rng.chance(0.5) { rng.range(60, 3_600) as u32 } else { 0 };
     // And half liquidate toward a target health.
     let target = if rng.chance(0.5) { rng.range(10_000, 15_000) as u16 } else { 0 };
+    // And half run a volatility regime, fed by the refreshes the fuzzer sends.
+    let regime = rng.chance(0.5).then(|| {
+        let calm = rng.range(5_000, 15_000) as u16;
+        (rng.range(10, 720) as u16, calm, calm + rng.range(1, 20_000) as u16, rng.range(0, 5_000) as u16, rng.range(0, 5_000) as u16)
+    });
     let limited = move |l: Option<u64>| {
         move |c: &mut ReserveConfig| {
             c.insolvent_auction_secs = auction;
             c.liquidation_target_health_bps = target;
+            if let Some((half_life, calm, turbulent, cut, addon)) = regime {
+                (c.regime_half_life_mins, c.regime_calm_vol_bps, c.regime_turbulent_vol_bps) = (half_life, calm, turbulent);
+                (c.regime_max_ltv_cut_bps, c.regime_max_rate_addon_bps) = (cut, addon);
+            }
             if let Some(l) = l {
                 c.outflow_limit = l;
                 c.outflow_window_secs = 3_600;

@@ -74,6 +74,19 @@ pub const MAX_INSOLVENT_AUCTION_SECS: u32 = 86_400;
 /// obligation healthy; at most 1.5, so no call takes far more than the shortfall calls for.
 pub const MIN_LIQUIDATION_TARGET_HEALTH_BPS: u16 = 10_000;
 pub const MAX_LIQUIDATION_TARGET_HEALTH_BPS: u16 = 15_000;
+/// Bounds of a reserve's volatility-regime half-life (0 = regime off), minutes: ten minutes to thirty days.
+pub const MIN_REGIME_HALF_LIFE_MINS: u16 = 10;
+pub const MAX_REGIME_HALF_LIFE_MINS: u16 = 43_200;
+/// Shortest gap between two regime samples, seconds: a burst of refreshes within a minute adds nothing, so the
+/// estimate cannot be swamped by many readings of one price.
+pub const MIN_REGIME_SAMPLE_SECS: i64 = 60;
+/// Highest annualized variance the regime records, in billionths (100 = a 1,000% annual volatility): one
+/// reading, however wild, moves the estimate a bounded amount.
+pub const MAX_REGIME_VARIANCE_NANO: u64 = 100_000_000_000;
+/// Most a turbulent regime may cut LTV at origination, bps of the LTV (50%).
+pub const MAX_REGIME_LTV_CUT_BPS: u16 = 5_000;
+/// Most a turbulent regime may add to the borrow APR, bps (50 percentage points).
+pub const MAX_REGIME_RATE_ADDON_BPS: u16 = 5_000;
 /// Highest borrow factor, bps (2×): debt weighed more than twice would mostly serve to liquidate.
 pub const MAX_BORROW_FACTOR_BPS: u16 = 20_000;
 /// Highest dust threshold a market may set, whole quote units.

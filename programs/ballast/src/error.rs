@@ -147,7 +147,7 @@ pub enum BallastError {
     OracleInvalidAccount,
     #[msg("The price update is for another feed id")]
     OracleFeedIdMismatch,
-    #[msg("The price update is not fully verified (VerificationLevel::Full is required)")]
+    #[msg("The price update is not fully verified (a full verification level is required)")]
     OracleNotFullyVerified,
     #[msg("The price is older than the reserve's max_age_secs")]
     OracleStale,
@@ -309,7 +309,7 @@ pub enum BallastError {
     NotTicketOwner,
     #[msg("The withdrawal ticket belongs to another reserve's queue")]
     TicketReserveMismatch,
-    #[msg("The deposit would take the reserve's cToken supply past u64::MAX (a cToken is worth little after a write-off): deposit less")]
+    #[msg("The deposit would take the reserve's cToken supply past the largest u64 (a cToken is worth little after a write-off): deposit less")]
     CTokenSupplyOverflow,
     #[msg("FLAG_SECONDARY_ONLY and FLAG_SINGLE_SOURCE_RISK need a configured secondary price source")]
     OracleSecondaryNotConfigured,
@@ -349,6 +349,14 @@ pub enum BallastError {
     InsolventAuctionTooLong,
     #[msg("liquidation_target_health_bps must be 0 (none) or between 10000 and 15000")]
     LiquidationTargetHealthInvalid,
+    #[msg("A volatility regime needs a half-life of 10 to 43200 minutes and calm volatility below turbulent; with regime_half_life_mins 0 (off) its other fields must be 0")]
+    RegimeSettingsInvalid,
+    #[msg("regime_max_ltv_cut_bps must be at most 5000: a turbulent regime at most halves LTV at origination")]
+    RegimeLtvCutTooHigh,
+    #[msg("regime_max_rate_addon_bps must be at most 5000: a turbulent regime adds at most 50 percentage points to the borrow APR")]
+    RegimeRateAddonTooHigh,
+    #[msg("request_withdrawal names the reserve twice (in its vaults, and at the top level for the ticket's seeds): both must be the same reserve")]
+    WithdrawalReserveMismatch,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

@@ -111,6 +111,10 @@ pub struct ReserveRefreshedEvent {
     pub borrowed_bits: u128,
     /// Native units in the liquidity vault that are free to lend or redeem.
     pub available_liquidity: u64,
+    /// The volatility regime after this refresh: annualized variance (billionths) and level (bps of full
+    /// turbulence; 0 with the regime off).
+    pub regime_variance_nano: u64,
+    pub regime_level_bps: u16,
 }
 
 #[event]

@@ -60,7 +60,7 @@ pub mod ballast {
         SetLookupTable::handle(ctx, lookup_table)
     }
 
-    /// Sends swept fees from the fee vault to any token account (`u64::MAX` = all); touches no reserve state.
+    /// Sends swept fees from the fee vault to any token account (the largest u64 = all); touches no reserve state.
     pub fn withdraw_fees(ctx: Context<WithdrawFees>, liquidity_amount: u64) -> Result<()> {
         WithdrawFees::handle(ctx, liquidity_amount)
     }
@@ -217,7 +217,7 @@ pub mod ballast {
         SetElevationGroup::handle(ctx, id)
     }
 
-    /// Repays debt for any obligation; `u64::MAX` repays all (remaining accounts: the obligation's isolated reserve,
+    /// Repays debt for any obligation; the largest u64 repays all (remaining accounts: the obligation's isolated reserve,
     /// writable, when it has one other than this reserve).
     pub fn repay<'info>(ctx: Context<'info, Repay<'info>>, max_liquidity_amount: u64) -> Result<()> {
         Repay::handle(ctx, max_liquidity_amount)

@@ -24,6 +24,11 @@ fn broken(edit: fn(&mut ReserveConfig)) -> ReserveConfig {
 #[test_case(|c| c.oracle.max_age_secs = ballast::constants::MIN_ORACLE_AGE_SECS - 1, BallastError::OracleMaxAgeInvalid ; "oracle age below the floor")]
 #[test_case(|c| c.oracle.max_conf_bps = 5_000, BallastError::OracleMaxConfInvalid ; "oracle conf")]
 #[test_case(|c| c.oracle.feed_id = [0; 32], BallastError::OracleFeedIdMissing ; "feed id")]
+#[test_case(|c| c.regime_max_ltv_cut_bps = 1_000, BallastError::RegimeSettingsInvalid ; "regime setting while off")]
+#[test_case(|c| (c.regime_half_life_mins, c.regime_calm_vol_bps, c.regime_turbulent_vol_bps) = (9, 1, 2), BallastError::RegimeSettingsInvalid ; "regime half-life too short")]
+#[test_case(|c| (c.regime_half_life_mins, c.regime_calm_vol_bps, c.regime_turbulent_vol_bps) = (60, 2, 2), BallastError::RegimeSettingsInvalid ; "regime calm not below turbulent")]
+#[test_case(|c| (c.regime_half_life_mins, c.regime_turbulent_vol_bps, c.regime_max_ltv_cut_bps) = (60, 1, 5_001), BallastError::RegimeLtvCutTooHigh ; "regime ltv cut")]
+#[test_case(|c| (c.regime_half_life_mins, c.regime_turbulent_vol_bps, c.regime_max_rate_addon_bps) = (60, 1, 5_001), BallastError::RegimeRateAddonTooHigh ; "regime rate add-on")]
 #[tokio::test]
 async fn update_reserve_config_fails_for_each_broken_rule(edit: fn(&mut ReserveConfig), expected: BallastError) {
     let mut t = TestContext::new().await;

@@ -25,6 +25,9 @@ fn tight(c: &mut ReserveConfig) {
     c.flags = FLAG_PAUSED | FLAG_REDUCE_ONLY;
     c.insolvent_auction_secs = 600;
     c.liquidation_target_health_bps = 11_000;
+    (c.regime_half_life_mins, c.regime_calm_vol_bps, c.regime_turbulent_vol_bps) = (60, 10_000, 20_000);
+    // No rate add-on: changing it reprices (the admin's, never the council's; see `tighten_reserve_config_fails_to_reprice`).
+    c.regime_max_ltv_cut_bps = 2_000;
 }
 
 /// Every way a reserve change can loosen risk; each result is a valid config.
@@ -66,6 +69,15 @@ const RESERVE_LOOSENINGS: &[(&str, Edit)] = &[
     ("turn the insolvent auction off", |c| c.insolvent_auction_secs = 0),
     ("raise the target health", |c| c.liquidation_target_health_bps += 500),
     ("lower the target health", |c| c.liquidation_target_health_bps -= 500),
+    ("cut less LTV in a turbulent regime", |c| c.regime_max_ltv_cut_bps -= 100),
+    ("raise the regime's calm volatility", |c| c.regime_calm_vol_bps += 100),
+    ("lower the regime's calm volatility", |c| c.regime_calm_vol_bps -= 100),
+    ("raise the regime's turbulent volatility", |c| c.regime_turbulent_vol_bps += 100),
+    ("lower the regime's turbulent volatility", |c| c.regime_turbulent_vol_bps -= 100),
+    ("change the regime's half-life", |c| c.regime_half_life_mins += 1),
+    ("turn the regime off", |c| {
+        (c.regime_half_life_mins, c.regime_calm_vol_bps, c.regime_turbulent_vol_bps, c.regime_max_ltv_cut_bps, c.regime_max_rate_addon_bps) = (0, 0, 0, 0, 0);
+    }),
 ];
 
 /// A market already braked: in emergency, with a timelock and an outflow limit.
@@ -226,6 +238,7 @@ async fn tighten_market_config_fails_for_each_loosening() {
 #[test_case(|c| c.insurance_factor_bps += 1 ; "insurance factor")]
 #[test_case(|c| c.origination_fee_bps += 1 ; "origination fee")]
 #[test_case(|c| c.flash_fee_bps += 1 ; "flash fee")]
+#[test_case(|c| (c.regime_half_life_mins, c.regime_turbulent_vol_bps, c.regime_max_rate_addon_bps) = (60, 20_000, 100) ; "regime rate add-on")]
 #[tokio::test]
 async fn tighten_reserve_config_fails_to_reprice(edit: Edit) {
     let mut t = TestContext::new().await;

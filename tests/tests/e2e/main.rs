@@ -24,6 +24,7 @@ mod oracle;
 mod oracle_sources;
 mod positions;
 mod properties;
+mod regime;
 mod sizes;
 mod sweep;
 mod token_2022;

@@ -176,3 +176,24 @@ async fn cancel_withdrawal_succeeds_behind_the_head_and_the_crank_closes_it_late
     assert_eq!(t.reserve_state(&usdc).await.queue_head, 2);
     t.assert_invariants().await;
 }
+
+/// `request_withdrawal` names its reserve twice: in its vaults and at the top level, where the ticket's seeds
+/// take it (so IDL-generated clients derive the ticket). A top-level reserve other than the vaults' is refused
+/// with nothing moved, even with the ticket address derived from it.
+#[tokio::test]
+async fn request_withdrawal_fails_naming_another_reserve_for_the_ticket() {
+    let (mut t, usdc, sol, alice, lenders) = run_market().await;
+    t.borrow(&alice, &usdc, usdc.amount(15_000.0)).await;
+    let lender = &lenders[0];
+    let view = t.reserve_view(&usdc).await;
+    let mut ix = ballast_sdk::ix::request_withdrawal(&lender.key(), &view, &lender.ctokens(&usdc), &lender.liquidity(&usdc), usdc.amount(3_000.0));
+    let reserve_at = ix.accounts.iter().rposition(|m| m.pubkey == usdc.key).expect("the top-level reserve");
+    let ticket_at = reserve_at + 1;
+    assert_eq!(ix.accounts[ticket_at].pubkey, ballast_sdk::pda::ticket(&usdc.key, view.state.queue_tail));
+    ix.accounts[reserve_at].pubkey = sol.key;
+    ix.accounts[ticket_at].pubkey = ballast_sdk::pda::ticket(&sol.key, view.state.queue_tail);
+    assert_error!(t, t.send(&[ix], &[&lender.keypair]), BallastError::WithdrawalReserveMismatch);
+    // The SDK's instruction, unchanged, queues.
+    t.request_withdrawal(lender, &usdc, usdc.amount(3_000.0)).await;
+    t.assert_invariants().await;
+}

@@ -15,6 +15,8 @@ pub struct Metrics {
     pub liquidated: u64,
     pub written_off: u64,
     pub auctions_started: u64,
+    pub regime_samples: u64,
+    pub regime_refused: u64,
     pub failed: u64,
     pub retries: u64,
     /// Sum and count of confirmed liquidations' latency: from the round's read of the chain to confirmation.
@@ -37,6 +39,8 @@ impl Metrics {
         metric("liquidated_total", "counter", "Liquidations confirmed.", self.liquidated.to_string());
         metric("written_off_total", "counter", "Bad-debt write-offs confirmed.", self.written_off.to_string());
         metric("auctions_started_total", "counter", "Insolvent auctions started (mark_insolvency) confirmed.", self.auctions_started.to_string());
+        metric("regime_samples_total", "counter", "Volatility-regime samples taken (refresh_reserve on reserves due one).", self.regime_samples.to_string());
+        metric("regime_refused_total", "counter", "Regime refreshes the program refused (a stale or invalid price).", self.regime_refused.to_string());
         metric("failed_total", "counter", "Liquidations and write-offs that failed after every retry.", self.failed.to_string());
         metric("retries_total", "counter", "Sends retried after a transient failure.", self.retries.to_string());
         metric("last_round_seconds", "gauge", "Duration of the last round.", format!("{:.6}", self.last_round.as_secs_f64()));

@@ -3,6 +3,7 @@
 //! unhealthy obligations largest debt first: each sized by the program's own code, sent with a slippage floor
 //! on the payout, a priority fee if asked, and retried with backoff on transient failures.
 pub mod metrics;
+pub mod regime;
 pub mod watch;
 
 use crate::write::{liquidation_ixs, project, LiquidationSend};
@@ -106,6 +107,8 @@ pub struct Report {
     pub socialized: Vec<(Pubkey, Pubkey, f64)>,
     /// Insolvent obligations whose auction clock this keeper started (`mark_insolvency`).
     pub auctions_started: Vec<Pubkey>,
+    /// Volatility-regime samples taken (`refresh_reserve` on reserves due one), and refreshes refused.
+    pub regime: regime::Fed,
     pub failed: usize,
     pub retries: usize,
 }
@@ -160,6 +163,7 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
         let started = Instant::now();
         let before = metrics.lock().map_err(|_| anyhow!("metrics lock poisoned"))?.clone();
         let snap = MarketSnapshot::load(cluster, market).await?;
+        feed_regimes(cluster, liquidator, &snap, opts, metrics, &mut report).await?;
         let candidates: Vec<Pubkey> = snap.obligations.iter().map(|o| o.key).collect();
         let acted = act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
         summary(round, started, &before, metrics, opts, out)?;
@@ -169,6 +173,20 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
         }
     }
     Ok(report)
+}
+
+/// Feeds the market's volatility regimes (`regime::feed`) unless this is a dry run or a shard other than the
+/// first (one keeper of a sharded set is enough: the others would find the samples taken).
+async fn feed_regimes(cluster: &impl Cluster, liquidator: &Keypair, snap: &MarketSnapshot, opts: &Options, metrics: &Arc<Mutex<Metrics>>, report: &mut Report) -> Result<()> {
+    if opts.dry_run || opts.shard.index != 0 {
+        return Ok(());
+    }
+    let fed = regime::feed(cluster, liquidator, snap).await?;
+    (report.regime.sampled, report.regime.refused) = (report.regime.sampled + fed.sampled, report.regime.refused + fed.refused);
+    if let Ok(mut m) = metrics.lock() {
+        (m.regime_samples, m.regime_refused) = (m.regime_samples + fed.sampled as u64, m.regime_refused + fed.refused as u64);
+    }
+    Ok(())
 }
 
 /// One round on a snapshot the caller keeps (the simulator's, brought up to date after every transaction):

@@ -14,9 +14,9 @@ pub struct Difference {
     pub baseline: String,
 }
 
-/// The baseline's market: a fixed 5% bonus with no protocol cut and no insolvent auction, no target health, a 50% close factor and no full liquidation at
-/// low health, no dust rules, no confidence band, no volatility haircut on LTV, no utilization ceiling, no
-/// outflow limiters. (Its feed, its queue: see `differences`.)
+/// The baseline's market: a fixed 5% bonus with no protocol cut and no insolvent auction, no target health, a
+/// 50% close factor and no full liquidation at low health, no dust rules, no confidence band, no volatility
+/// haircut on LTV and no volatility regime, no utilization ceiling, no outflow limiters. (Its feed, its queue: see `differences`.)
 pub fn spl_baseline(spec: &Spec) -> Spec {
     let mut s = spec.clone();
     s.market.close_factor_bps = 5_000;
@@ -29,6 +29,7 @@ pub fn spl_baseline(spec: &Spec) -> Spec {
         r.protocol_liquidation_fee_bps = 0;
         r.insolvent_auction_secs = 0;
         r.liquidation_target_health_bps = 0;
+        r.regime = None;
         r.oracle.conf_multiplier_bps = 0;
         r.oracle.volatility_haircut_bps = 0;
         r.utilization_ceiling_bps = 10_000;
@@ -61,12 +62,27 @@ pub fn differences(spec: &Spec) -> Vec<Difference> {
         push(at("protocol cut of the bonus (bps)"), r.protocol_liquidation_fee_bps.to_string(), b.protocol_liquidation_fee_bps.to_string());
         push(at("confidence band multiplier (bps)"), r.oracle.conf_multiplier_bps.to_string(), b.oracle.conf_multiplier_bps.to_string());
         push(at("volatility haircut (bps)"), r.oracle.volatility_haircut_bps.to_string(), b.oracle.volatility_haircut_bps.to_string());
+        push(at("volatility regime"), regime(&r.regime), regime(&b.regime));
         push(at("utilization ceiling (bps)"), r.utilization_ceiling_bps.to_string(), b.utilization_ceiling_bps.to_string());
         push(at("outflow limit"), limit(r.outflow_limit, r.outflow_window_secs), limit(b.outflow_limit, b.outflow_window_secs));
     }
     out.push(Difference { what: "price feed".into(), ballast: "Pyth-like: EMA, confidence, latency".into(), baseline: "its spot only (EMA = spot, no confidence): no EMA band".into() });
     out.push(Difference { what: "withdrawal queue".into(), ballast: "refused depositors queue".into(), baseline: "refused depositors retry".into() });
     out
+}
+
+fn regime(r: &Option<ballast_migrate::spec::RegimeSpec>) -> String {
+    match r {
+        None => "off".into(),
+        Some(r) => format!(
+            "half-life {} min, calm {}% / turbulent {}% vol, LTV cut ≤ {} bps, rate add-on ≤ {} bps",
+            r.half_life_mins,
+            r.calm_vol_bps / 100,
+            r.turbulent_vol_bps / 100,
+            r.max_ltv_cut_bps,
+            r.max_rate_addon_bps
+        ),
+    }
 }
 
 fn limit(limit: Option<f64>, window: u32) -> String {

@@ -6,16 +6,16 @@
 use super::{
     agents::{self, Agents, AssetKeys, Borrower, Opening, Supplier},
     keepers::{self, KeeperState, Liquidation},
-    live::Live,
+    live::{Live, Recorder},
     market::Depth,
     oracle::{draw_outages, Oracle},
     prices,
     scenario::Scenario,
 };
-use crate::{rng::Rng, world::World};
+use crate::{keeper, rng::Rng, world::World};
 use anyhow::Result;
 use ballast_sdk::{
-    ballast::state::Obligation,
+    ballast::{math::regime::ltv_at_origination_bps, state::Obligation},
     invariants,
     pyth::{mantissa, price_update_account, PricePoint},
     MarketSnapshot, Pubkey, Signer,
@@ -84,6 +84,9 @@ pub struct PathResult {
     pub max_wait_hours: f64,
     pub open_tickets: usize,
     pub open_ticket_value: f64,
+    /// The share of LTV at origination the volatility regime left collateral in calm hours (no shock's
+    /// turbulence), averaged over those hours and the non-debt reserves: 1 = the regime never cut calm borrowing.
+    pub calm_ltv_kept: f64,
     /// Borrowers who opened during the path, re-levered, topped up.
     pub entrants: usize,
     pub relevers: usize,
@@ -226,6 +229,7 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
     let base_ts = w.now;
     let times = &inputs.path.times;
     let mut market: Vec<f64> = start_prices.clone();
+    let (mut calm_kept, mut calm_samples) = (0.0, 0usize);
     for k in 1..times.len() {
         let (t, dt) = (times[k], (times[k] - times[k - 1]) as f64);
         live.set_time(base_ts + t).await?;
@@ -242,6 +246,18 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
             let a = &w.assets[w.assets.iter().position(|x| x.symbol == s.assets[i].symbol).expect("asset")];
             let point = PricePoint { feed_id: a.feed_id, price: mantissa(published.price), conf: mantissa(conf).max(0) as u64, ema_price: mantissa(ema), publish_time: base_ts + published.publish_time, verified: true };
             live.set_price_account(&a.price_account, price_update_account(&point)).await?;
+        }
+        // A keeper's crank feeds each reserve's volatility regime from the price just published (a no-op
+        // where the regime is off, as in the baseline).
+        let recorder = Recorder::new(live.cluster);
+        keeper::regime::feed(&recorder, &w.admin, &live.snap).await?;
+        live.refresh(&recorder.take_written()).await?;
+        if inputs.path.turbulence[k] == 0.0 {
+            for (_, key) in reserves.iter().enumerate().filter(|(i, _)| *i != debt) {
+                let state = &live.snap.reserve(key)?.state;
+                calm_kept += ltv_at_origination_bps(10_000, state.config.regime_max_ltv_cut_bps, state.regime_level_bps()) as f64 / 1e4;
+                calm_samples += 1;
+            }
         }
         // New borrowers open at the prices of the moment; the rest act on theirs.
         let arrivals = entrant_rng.poisson(s.population.entrants_per_hour * dt / 3_600.0);
@@ -292,6 +308,7 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
             r.hours_below_full_lcr += dt / 3_600.0;
         }
     }
+    r.calm_ltv_kept = if calm_samples == 0 { 1.0 } else { calm_kept / calm_samples as f64 };
     let end = live.snap;
     let pn = per_native(&end, &keys, &market)?;
     r.unrealized_bad_debt = shortfall(&end, &keys, &pn, &depth, s)?;

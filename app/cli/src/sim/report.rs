@@ -57,7 +57,7 @@ pub struct ScenarioReport {
 }
 
 /// The measures, in the order the report prints them, and how to read each from a path.
-pub const MEASURES: [(&str, fn(&PathResult) -> f64); 19] = [
+pub const MEASURES: [(&str, fn(&PathResult) -> f64); 20] = [
     ("bad debt", |p| p.bad_debt),
     ("bad debt written off", |p| p.written_off),
     ("bad debt unrealized", |p| p.unrealized_bad_debt),
@@ -77,6 +77,7 @@ pub const MEASURES: [(&str, fn(&PathResult) -> f64); 19] = [
     ("max queue wait (h)", |p| p.max_wait_hours),
     ("protocol equity loss", |p| p.equity_loss),
     ("entrants", |p| p.entrants as f64),
+    ("calm LTV kept by the regime", |p| p.calm_ltv_kept),
 ];
 
 fn measure(name: &str, a: &[PathResult], b: &[PathResult], f: &dyn Fn(&PathResult) -> f64) -> Measure {
@@ -139,7 +140,7 @@ fn cell(e: &Estimate) -> String {
 
 /// The terminal table: each scenario's headline measures, both configs and the paired difference.
 pub fn table(reports: &[ScenarioReport], out: &mut impl Write) -> Result<()> {
-    let head = ["bad debt", "depositor loss", "liquidation volume", "bonus paid by solvent borrowers", "over-liquidation", "min LCR", "max queue wait (h)"];
+    let head = ["bad debt", "depositor loss", "liquidation volume", "bonus paid by solvent borrowers", "over-liquidation", "min LCR", "max queue wait (h)", "calm LTV kept by the regime"];
     for r in reports {
         writeln!(out, "\n{} — {} ({} paths, {} borrowers, {} h in {} steps)", r.name, r.description, r.paths, r.borrowers, r.hours, r.steps)?;
         writeln!(out, "  {:<34} {:>24} {:>24} {:>26}", "measure (mean ± 95%)", "ballast", "spl-baseline", "ballast − baseline")?;

@@ -2,6 +2,7 @@
 pub mod compound;
 pub mod fraction;
 pub mod rate_curve;
+pub mod regime;
 
 pub use compound::*;
 pub use fraction::*;

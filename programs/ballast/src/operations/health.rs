@@ -1,6 +1,6 @@
 //! Health of an obligation from positions valued at validated prices (DESIGN §4).
 use crate::{
-    math::{self, mul_bps, Fraction},
+    math::{self, mul_bps, regime, Fraction},
     oracle::{market_value, Price, PriceUse, Side},
     error::BallastError,
     state::{ctokens_to_liquidity, ElevationGroup, HealthPosition, Obligation, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
@@ -17,6 +17,8 @@ pub struct ReserveValuation<'a> {
     pub ctoken_supply: u64,
     /// Cumulative borrow index.
     pub cumulative_borrow_index: Fraction,
+    /// The volatility regime's level (bps of full turbulence): cuts LTV at origination.
+    pub regime_level_bps: u16,
 }
 
 /// Running sums over an obligation's positions, all in quote. A health is computed for one use: the Risk
@@ -62,6 +64,7 @@ impl<'a> ReserveValuation<'a> {
             total_liquidity: reserve.total_liquidity()?,
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: reserve.cumulative_borrow_index_sf.get().max(Fraction::ONE),
+            regime_level_bps: reserve.regime_level_bps(),
         })
     }
 
@@ -79,6 +82,7 @@ impl<'a> ReserveValuation<'a> {
             )?,
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
+            regime_level_bps: reserve.regime_level_bps(),
         })
     }
 
@@ -157,7 +161,8 @@ impl Health {
                     let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
                     self.isolated_not_alone |= isolated_not_alone;
                     let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone;
-                    let ltv_bps = if backs_borrows { ltv_bps } else { 0 };
+                    // A turbulent regime cuts LTV at origination (the group's LTV too); thresholds never.
+                    let ltv_bps = if backs_borrows { regime::ltv_at_origination_bps(ltv_bps, r.config.regime_max_ltv_cut_bps, r.regime_level_bps) } else { 0 };
                     let low_value = market_value(liquidity, r.decimals, risk.low)?;
                     let power = mul_bps(math::mul(low_value, risk.ltv_factor)?, ltv_bps)?;
                     self.borrow_power = math::add(self.borrow_power, power)?;

@@ -58,7 +58,7 @@ pub fn count_borrow(obligation: &mut Obligation, slot: usize, isolated_key: &Pub
     Ok(usage)
 }
 
-/// Value of `native_amount` at `price` in micro-quote, rounded up and saturating at u64::MAX: for counting in
+/// Value of `native_amount` at `price` in micro-quote, rounded up and saturating at the largest u64: for counting in
 /// liquidation, which must never fail on an absurd debt.
 pub fn value_micro_quote_ceil_saturating(native_amount: Fraction, decimals: u8, price: Fraction) -> u64 {
     let micro = market_value(native_amount, decimals, price).and_then(|v| math::mul(v, from_u64(MICRO_QUOTE_PER_QUOTE)));

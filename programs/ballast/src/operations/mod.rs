@@ -10,5 +10,6 @@ pub mod flash;
 pub mod health;
 pub mod isolation;
 pub mod liquidate;
+pub mod regime;
 pub mod repay;
 pub mod withdrawal_queue;

@@ -16,7 +16,7 @@ pub struct Repayment {
     pub isolated_released_micro_quote: u64,
 }
 
-/// Repays up to `max_liquidity_amount` (u64::MAX = all) of the obligation's debt to `reserve_key`.
+/// Repays up to `max_liquidity_amount` (the largest u64 = all) of the obligation's debt to `reserve_key`.
 /// The debt is rounded up, so a full repayment never leaves dust behind. The position's isolated debt count
 /// is released in proportion to the debt settled.
 pub fn repay(reserve: &mut Reserve, obligation: &mut Obligation, reserve_key: &Pubkey, max_liquidity_amount: u64) -> Result<Repayment> {

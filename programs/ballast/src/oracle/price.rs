@@ -111,7 +111,7 @@ pub enum Side {
 
 impl Price {
     /// Liquidation refuses a spot that would wrongly favour the liquidator: collateral below
-    /// ema / (1 + band), or debt above ema · (1 + band). A glitched price (one tick, i64::MAX) can then never
+    /// ema / (1 + band), or debt above ema · (1 + band). A glitched price (one tick, the largest i64) can then never
     /// seize collateral, while moves the other way (collateral up, debt down), which only make obligations
     /// look healthier, never block anything. The band is never narrower than MIN_LIQUIDATION_BAND_BPS,
     /// whatever is stored.

@@ -3,7 +3,7 @@ use crate::{
     constants::{
         BPS, MAX_BORROW_FACTOR_BPS, MAX_CURVE_POINTS, MAX_FLASH_FEE_BPS, MAX_INSOLVENT_AUCTION_SECS, MAX_INTEREST_SHARES_BPS, MAX_LIQUIDATION_TARGET_HEALTH_BPS, MIN_LIQUIDATION_TARGET_HEALTH_BPS, MAX_LIQUIDATION_BAND_BPS,
         MAX_LIQUIDATION_BONUS_BPS, MAX_ORACLE_AGE_SECS, MAX_ORACLE_AGE_SLOTS, MAX_SOURCE_DIVERGENCE_BPS, MIN_ORACLE_AGE_SECS, MIN_ORACLE_AGE_SLOTS, MAX_ORIGINATION_FEE_BPS, MAX_PROTOCOL_LIQUIDATION_FEE_BPS,
-        MIN_LIQUIDATION_BAND_BPS,
+        MIN_LIQUIDATION_BAND_BPS, MAX_REGIME_HALF_LIFE_MINS, MAX_REGIME_LTV_CUT_BPS, MAX_REGIME_RATE_ADDON_BPS, MIN_REGIME_HALF_LIFE_MINS,
     },
     error::BallastError,
     math::{validate_curve, CurvePoint, CurvePointWire},
@@ -89,7 +89,7 @@ pub struct OracleConfig / OracleConfigWire {
     /// k in price_low = min(spot, ema)·(1 − k·conf/price), bps (10000 = 1σ).
     pub conf_multiplier_bps: u16,
     /// Liquidation refuses a spot price outside [ema / (1 + band), ema · (1 + band)], bps; wider than the
-    /// risk divergence, so a crash still liquidates while a glitched price (e.g. i64::MAX) cannot.
+    /// risk divergence, so a crash still liquidates while a glitched price (e.g. the largest i64) cannot.
     pub liquidation_band_bps: u16,
 }
 }
@@ -145,7 +145,7 @@ pub struct ReserveConfig / ReserveConfigWire {
     /// Reserved (alignment).
     pub padding0: u8,
     /// An insolvent obligation's bonus on this collateral rises from zero to the maximum over this many seconds
-    /// from when it was first found insolvent (`Obligation::insolvent_since`), with no protocol cut: the first
+    /// from when it was first found insolvent (`Obligation.insolvent_since`), with no protocol cut: the first
     /// liquidator whose costs it covers takes it, and depositors pay no more bonus than that. 0 = no auction:
     /// the maximum bonus at once, as on a solvent obligation deep in shortfall.
     pub insolvent_auction_secs: u32,
@@ -153,8 +153,20 @@ pub struct ReserveConfig / ReserveConfigWire {
     /// target (bps, e.g. 11,000), when that is more than the close factor's share: one call restores a cushion
     /// instead of stopping just above 1, one gap from insolvency. 0 = the close factor alone.
     pub liquidation_target_health_bps: u16,
+    /// Volatility regime: annualized volatility (bps, 10,000 = 100%) at and below which the regime is calm
+    /// (level 0). The regime's level rises with the estimated variance from calm² to turbulent².
+    pub regime_calm_vol_bps: u16,
+    /// Annualized volatility (bps) at and above which the regime is fully turbulent (level 1).
+    pub regime_turbulent_vol_bps: u16,
+    /// LTV at origination (borrow and withdraw) is cut by this share of itself at level 1, bps; never touches
+    /// liquidation thresholds, so repay and liquidate are never affected.
+    pub regime_max_ltv_cut_bps: u16,
+    /// Added to the borrow APR at level 1, bps (scaled by the level below it).
+    pub regime_max_rate_addon_bps: u16,
+    /// Half-life of the variance estimate, minutes (0 = regime off; then every regime field is 0).
+    pub regime_half_life_mins: u16,
     /// Reserved for future settings.
-    pub padding: [u8; 18],
+    pub padding: [u8; 8],
 }
 }
 
@@ -207,6 +219,7 @@ impl ReserveConfig {
                 || (MIN_LIQUIDATION_TARGET_HEALTH_BPS..=MAX_LIQUIDATION_TARGET_HEALTH_BPS).contains(&self.liquidation_target_health_bps),
             BallastError::LiquidationTargetHealthInvalid
         );
+        self.validate_regime()?;
         // isolated_debt_ceiling_micro_quote needs no rule: every value means something (0 = no new isolated
         // borrows), and a ceiling set before FLAG_ISOLATED lets the council isolate an asset at once.
         validate_curve(&self.curve, self.curve_len)?;
@@ -216,6 +229,29 @@ impl ReserveConfig {
             self.flags & (FLAG_SECONDARY_ONLY | FLAG_SINGLE_SOURCE_RISK) == 0 || self.secondary.is_configured(),
             BallastError::OracleSecondaryNotConfigured
         );
+        Ok(())
+    }
+}
+
+impl ReserveConfig {
+    /// Whether the volatility regime is on.
+    pub fn regime_enabled(&self) -> bool {
+        self.regime_half_life_mins != 0
+    }
+
+    fn validate_regime(&self) -> Result<()> {
+        if !self.regime_enabled() {
+            let rest = [self.regime_calm_vol_bps, self.regime_turbulent_vol_bps, self.regime_max_ltv_cut_bps, self.regime_max_rate_addon_bps];
+            require!(rest == [0; 4], BallastError::RegimeSettingsInvalid);
+            return Ok(());
+        }
+        require!(
+            (MIN_REGIME_HALF_LIFE_MINS..=MAX_REGIME_HALF_LIFE_MINS).contains(&self.regime_half_life_mins)
+                && self.regime_calm_vol_bps < self.regime_turbulent_vol_bps,
+            BallastError::RegimeSettingsInvalid
+        );
+        require!(self.regime_max_ltv_cut_bps <= MAX_REGIME_LTV_CUT_BPS, BallastError::RegimeLtvCutTooHigh);
+        require!(self.regime_max_rate_addon_bps <= MAX_REGIME_RATE_ADDON_BPS, BallastError::RegimeRateAddonTooHigh);
         Ok(())
     }
 }

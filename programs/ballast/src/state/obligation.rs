@@ -55,7 +55,7 @@ pub struct Obligation {
     pub padding0: [u8; 4],
     /// When the obligation was first found insolvent (collateral worth less than debt at liquidation prices),
     /// unix seconds; 0 = not insolvent as last recorded. The clock of the insolvent auction
-    /// (`ReserveConfig::insolvent_auction_secs`): set by `liquidate` or `mark_insolvency` from prices they
+    /// (`ReserveConfig.insolvent_auction_secs`): set by `liquidate` or `mark_insolvency` from prices they
     /// verify, cleared by them when the obligation is solvent again and by any borrow or withdrawal (which prove
     /// health).
     pub insolvent_since: i64,

@@ -1,6 +1,6 @@
 use super::{config::ReserveConfig, outflow::{Credit, OutflowWindow}};
 use crate::{
-    constants::{MAX_BORROW_INDEX, MAX_RESERVE_DEBT},
+    constants::{MAX_BORROW_INDEX, MAX_BORROW_RATE_BPS, MAX_RESERVE_DEBT},
     error::BallastError,
     math::{self, borrow_apr, compounded_growth, from_bps, from_u64, Fraction, Sf},
 };
@@ -67,7 +67,7 @@ pub struct Reserve {
     pub padding0: [u8; 5],
     /// Last at-once rate rise (within MAX_RATE_STEP_BPS), unix seconds; the next waits RATE_STEP_COOLDOWN_SECS.
     pub last_rate_raise_ts: i64,
-    /// Inflow credit (`Credit::amount`): liquidity that came in (deposits, repayments) and has not gone back out,
+    /// Inflow credit (`Credit.amount`): liquidity that came in (deposits, repayments) and has not gone back out,
     /// as of `outflow_credit_ts`, native units. Outflow it covers is a round trip, which neither limiter counts.
     pub outflow_credit: u64,
     /// When `outflow_credit` was last written, unix seconds.
@@ -82,10 +82,17 @@ pub struct Reserve {
     /// cTokens in tickets set aside because their destination became unusable: still in `ctoken_supply`, claiming
     /// nothing ahead of anyone; their owners recover them by cancelling.
     pub set_aside_ctokens: u64,
-    /// How fast the inflow credit fades (`Credit::fade_per_window`), native units per flow window.
+    /// How fast the inflow credit fades (`Credit.fade_per_window`), native units per flow window.
     pub outflow_credit_fade: u64,
+    /// The volatility regime's last sample: a verified spot price (quote per whole token) read by
+    /// `refresh_reserve`, and when (unix seconds; 0 = no sample yet).
+    pub regime_ref_price_sf: Sf,
+    pub regime_ref_ts: i64,
+    /// The regime's estimate of annualized variance, billionths (1e9 = a 100% annual volatility), at most
+    /// MAX_REGIME_VARIANCE_NANO.
+    pub regime_variance_nano: u64,
     /// Reserved for growth.
-    pub padding: [u8; 48],
+    pub padding: [u8; 16],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1152);
@@ -145,8 +152,24 @@ impl Reserve {
     }
 
     /// Current borrow APR from the curve (0.1 = 10%).
+    /// The volatility regime's level, bps of full turbulence: the stored variance estimate read against the
+    /// config in force (0 with the regime off). Scales the LTV cut at origination and the rate add-on.
+    pub fn regime_level_bps(&self) -> u16 {
+        if !self.config.regime_enabled() {
+            return 0;
+        }
+        math::regime::level_bps(self.regime_variance_nano, self.config.regime_calm_vol_bps, self.config.regime_turbulent_vol_bps)
+    }
+
+    /// The curve's APR at the current utilization plus the volatility regime's add-on, never above
+    /// MAX_BORROW_RATE_BPS.
     pub fn borrow_apr(&self) -> Result<Fraction> {
-        borrow_apr(&self.config.curve, self.config.curve_len, self.utilization()?)
+        let curve = borrow_apr(&self.config.curve, self.config.curve_len, self.utilization()?)?;
+        let addon_bps = math::regime::rate_addon_bps(self.config.regime_max_rate_addon_bps, self.regime_level_bps());
+        if addon_bps == 0 {
+            return Ok(curve);
+        }
+        Ok(curve.saturating_add(from_bps(addon_bps as u64)?).min(from_bps(MAX_BORROW_RATE_BPS as u64)?))
     }
 
     /// What accruing up to `now_ts` would produce; `elapsed = max(0, now − last)`.

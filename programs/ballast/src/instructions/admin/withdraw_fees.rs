@@ -45,7 +45,7 @@ impl WithdrawFees<'_> {
     /// Swept fees are the protocol's: they left depositors' accounting when `sweep_fees` moved them, so this
     /// touches no reserve state. Its only source is the fee vault (a PDA checked against the reserve), never
     /// the liquidity vault (depositors' liquidity and the insurance fund) or the collateral vault.
-    /// 1. amount (u64::MAX = all) within what the fee vault holds  2. transfer, signed by the market authority
+    /// 1. amount (the largest u64 = all) within what the fee vault holds  2. transfer, signed by the market authority
     /// 3. emit
     pub fn handle(ctx: Context<Self>, liquidity_amount: u64) -> Result<()> {
         let a = &ctx.accounts;

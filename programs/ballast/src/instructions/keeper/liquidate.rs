@@ -12,7 +12,7 @@ use anchor_spl::token_interface::TokenAccount;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct LiquidateArgs {
-    /// Most the liquidator will repay, native units of the repay reserve (u64::MAX = as much as allowed).
+    /// Most the liquidator will repay, native units of the repay reserve (the largest u64 = as much as allowed).
     pub max_repay_amount: u64,
     /// Least the liquidator accepts: liquidity if paid in underlying, else cTokens.
     pub min_seized_out: u64,

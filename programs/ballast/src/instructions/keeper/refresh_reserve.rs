@@ -2,6 +2,7 @@ use crate::{
     constants::BPS,
     events::ReserveRefreshedEvent,
     math::{self, from_u64, Sf},
+    operations,
     oracle::{load_reserve_price, trailing_secondary, Now, PriceUse},
     state::Reserve,
 };
@@ -14,14 +15,15 @@ pub struct RefreshReserve<'info> {
     #[account(mut)]
     pub reserve: AccountLoader<'info, Reserve>,
     /// The reserve's primary price account; its secondary, when configured, may follow as the one remaining
-    /// account (`oracle::sources`).
+    /// account (the oracle sources module).
     /// CHECK: checked against the reserve's oracle config (address, owner, feed, age) in `load_reserve_price`.
     pub price: UncheckedAccount<'info>,
 }
 
 impl<'info> RefreshReserve<'info> {
     /// Optional, permissionless crank: never a precondition of any other instruction.
-    /// 1. accrue  2. cache a fresh, verified spot price for dashboards  3. emit
+    /// 1. accrue (at the regime's rate up to now)  2. cache a fresh, verified spot price for dashboards
+    /// 3. feed the same price to the volatility regime  4. emit
     pub fn handle(ctx: Context<'info, Self>) -> Result<()> {
         let clock = Now::get()?;
         let now = clock.ts;
@@ -31,6 +33,7 @@ impl<'info> RefreshReserve<'info> {
         let price = load_reserve_price(prices, &reserve.config, clock, PriceUse::Liquidation)?;
         reserve.cached_price_sf = Sf::from(price.spot(Side::Collateral));
         reserve.cached_price_ts = now;
+        operations::regime::observe(&mut reserve, price.spot(Side::Collateral), now);
         reserve.invariant()?;
         let borrow_rate_bps = math::to_floor_u64(math::mul(reserve.borrow_apr()?, from_u64(BPS))?)?;
         emit_cpi!(ReserveRefreshedEvent {
@@ -40,6 +43,8 @@ impl<'info> RefreshReserve<'info> {
             price_bits: reserve.cached_price_sf.get().to_bits(),
             borrowed_bits: reserve.borrowed_sf.get().to_bits(),
             available_liquidity: reserve.available_liquidity,
+            regime_variance_nano: reserve.regime_variance_nano,
+            regime_level_bps: reserve.regime_level_bps(),
         });
         Ok(())
     }

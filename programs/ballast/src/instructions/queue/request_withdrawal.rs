@@ -26,11 +26,16 @@ pub struct RequestWithdrawal<'info> {
     pub user_ctokens: Box<InterfaceAccount<'info, TokenAccount>>,
     /// CHECK: where every fill pays: checked in the handler to be the owner's token account of the liquidity mint.
     pub destination: UncheckedAccount<'info>,
+    /// The reserve again, at the top level: the ticket's seeds name it here so that clients generated from the
+    /// IDL derive the ticket themselves (Anchor's and Codama's resolvers cannot follow a seed into a composite).
+    /// CHECK: must be the reserve of `vaults`; a duplicate account costs one byte in the transaction.
+    #[account(constraint = reserve.key() == vaults.reserve.key() @ BallastError::WithdrawalReserveMismatch)]
+    pub reserve: UncheckedAccount<'info>,
     /// CHECK: the ticket PDA [TICKET, reserve, seq], created here; `seq` must be the queue's tail.
-    #[account(mut, seeds = [seeds::TICKET, vaults.reserve.key().as_ref(), &seq.to_le_bytes()], bump)]
+    #[account(mut, seeds = [seeds::TICKET, reserve.key().as_ref(), &seq.to_le_bytes()], bump)]
     pub ticket: UncheckedAccount<'info>,
     /// The reserve's primary price account: the ticket must be worth the dust threshold. Its secondary, when
-    /// configured, may follow as the one remaining account (`oracle::sources`).
+    /// configured, may follow as the one remaining account (the oracle sources module).
     /// CHECK: checked against the reserve's oracle config in `load_reserve_price`.
     pub price: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,

@@ -15,7 +15,8 @@ pub struct InitObligation<'info> {
     pub owner: Signer<'info>,
     pub market: AccountLoader<'info, Market>,
     /// CHECK: the obligation PDA, verified by seeds and created here, pre-funded or not (see `create_account`).
-    #[account(mut, seeds = [seeds::OBLIGATION, market.key().as_ref(), owner.key().as_ref(), &[id]], bump)]
+    /// Its seeds end in the id as one byte (`id.to_le_bytes()`), so the IDL carries them for generated clients.
+    #[account(mut, seeds = [seeds::OBLIGATION, market.key().as_ref(), owner.key().as_ref(), &id.to_le_bytes()], bump)]
     pub obligation: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }

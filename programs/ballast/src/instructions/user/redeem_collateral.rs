@@ -24,7 +24,7 @@ pub struct RedeemCollateral<'info> {
     #[account(mut, address = vaults.market.key() @ BallastError::ReserveMarketMismatch)]
     pub market: AccountLoader<'info, Market>,
     /// The reserve's primary price account, read only when the market outflow limiter is on; its secondary,
-    /// when configured, may follow as the one remaining account (`oracle::sources`).
+    /// when configured, may follow as the one remaining account (the oracle sources module).
     /// CHECK: address-checked against the reserve's oracle config in `record_outflow`.
     pub price: UncheckedAccount<'info>,
 }

@@ -28,7 +28,7 @@ impl<'info> Repay<'info> {
     /// Needs no prices: repaying only ever improves health. Never refused by the isolated debt ceiling.
     ///
     /// 1. accrue
-    /// 2. settle up to `max_liquidity_amount` (u64::MAX = all; debt rounded up)
+    /// 2. settle up to `max_liquidity_amount` (the largest u64 = all; debt rounded up)
     /// 3. release the settled share of the position's isolated debt from the obligation's isolated reserve
     ///    (`remaining_accounts[0]`, writable, when set and not this reserve)
     /// 4. credit the repayment to the reserve's net outflow window

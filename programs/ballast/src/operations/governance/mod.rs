@@ -31,6 +31,11 @@ pub(crate) mod fixtures {
         c.curve_len = 2;
         c.insolvent_auction_secs = 1_800;
         c.liquidation_target_health_bps = 11_000;
+        c.regime_calm_vol_bps = 8_000;
+        c.regime_turbulent_vol_bps = 20_000;
+        c.regime_max_ltv_cut_bps = 2_000;
+        c.regime_max_rate_addon_bps = 1_000;
+        c.regime_half_life_mins = 360;
         c.oracle = OracleConfig {
             price_account: Pubkey::new_from_array([9; 32]),
             feed_id: [7; 32],

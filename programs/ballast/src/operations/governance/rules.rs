@@ -103,6 +103,16 @@ pub fn reserve_change_loosens_apart_from_curve(old: &ReserveConfig, new: &Reserv
         // Either direction: a higher target liquidates more per call (borrowers lose more bonus), a lower one
         // leaves less cushion before the next gap. Who is liquidated for how much never changes at once.
         || new.liquidation_target_health_bps != old.liquidation_target_health_bps
+        // Volatility regime: a smaller LTV cut lends more in turbulence; a bigger rate add-on charges borrowers
+        // what the timelock did not show them (a smaller one applies at once).
+        || new.regime_max_ltv_cut_bps < old.regime_max_ltv_cut_bps
+        || new.regime_max_rate_addon_bps > old.regime_max_rate_addon_bps
+        // Either direction: higher volatility bounds cut LTV later; lower ones raise the add-on sooner (a rate
+        // borrowers were not shown); a different half-life remembers turbulence longer or forgets it sooner;
+        // turning the regime on or off is a half-life change.
+        || new.regime_calm_vol_bps != old.regime_calm_vol_bps
+        || new.regime_turbulent_vol_bps != old.regime_turbulent_vol_bps
+        || new.regime_half_life_mins != old.regime_half_life_mins
         // Reserved bytes have no meaning yet: a future field must never slip in at once.
         || new.padding0 != old.padding0
         || new.padding != old.padding
@@ -150,6 +160,7 @@ pub fn reserve_change_reprices(old: &ReserveConfig, new: &ReserveConfig) -> bool
         || new.insurance_factor_bps != old.insurance_factor_bps
         || new.origination_fee_bps != old.origination_fee_bps
         || new.flash_fee_bps != old.flash_fee_bps
+        || new.regime_max_rate_addon_bps != old.regime_max_rate_addon_bps
 }
 
 /// True when `new` moves any market setting in the less safe direction.
@@ -272,6 +283,19 @@ mod tests {
         ("insolvent auction shorter", |c| c.insolvent_auction_secs = c.insolvent_auction_secs.saturating_sub(60), true),
         ("target health higher", |c| c.liquidation_target_health_bps += 100, true),
         ("target health lower", |c| c.liquidation_target_health_bps -= 100, true),
+        ("regime LTV cut smaller", |c| c.regime_max_ltv_cut_bps -= 1, true),
+        ("regime LTV cut bigger", |c| c.regime_max_ltv_cut_bps += 1, false),
+        ("regime rate add-on bigger", |c| c.regime_max_rate_addon_bps += 1, true),
+        ("regime rate add-on smaller", |c| c.regime_max_rate_addon_bps -= 1, false),
+        ("regime calm volatility higher", |c| c.regime_calm_vol_bps += 1, true),
+        ("regime calm volatility lower", |c| c.regime_calm_vol_bps -= 1, true),
+        ("regime turbulent volatility higher", |c| c.regime_turbulent_vol_bps += 1, true),
+        ("regime turbulent volatility lower", |c| c.regime_turbulent_vol_bps -= 1, true),
+        ("regime half-life longer", |c| c.regime_half_life_mins += 1, true),
+        ("regime half-life shorter", |c| c.regime_half_life_mins -= 1, true),
+        ("regime off", |c| {
+            (c.regime_calm_vol_bps, c.regime_turbulent_vol_bps, c.regime_max_ltv_cut_bps, c.regime_max_rate_addon_bps, c.regime_half_life_mins) = (0, 0, 0, 0, 0);
+        }, true),
         ("secondary account", |c| c.secondary.price_account = Pubkey::new_from_array([5; 32]), true),
         ("secondary removed", |c| c.secondary = bytemuck::Zeroable::zeroed(), true),
         ("secondary max age up", |c| c.secondary.max_age_secs += 1, true),
