@@ -8,6 +8,7 @@ mod borrow;
 mod config;
 mod controls;
 mod deposit;
+mod docs;
 mod elevation;
 mod exploits;
 mod governance;

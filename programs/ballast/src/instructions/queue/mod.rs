@@ -1,4 +1,4 @@
-//! The withdrawal queue (README "Withdrawal queue"): request a ticket, cancel it, and the permissionless crank
+//! The withdrawal queue (docs/risk.md, "Withdrawal queue"): request a ticket, cancel it, and the permissionless crank
 //! that serves the head of the queue.
 pub mod cancel_withdrawal;
 pub mod fill_withdrawal;

@@ -1,6 +1,6 @@
 //! Finding the isolated reserve whose debt ceiling an instruction counts against or releases from.
 //!
-//! Client contract (README "Isolated collateral"): the isolated reserve is always one the instruction
+//! Client contract (docs/integrators.md, "Isolated collateral"): the isolated reserve is always one the instruction
 //! already holds, or an account with its key among `remaining_accounts`, passed writable:
 //! - `borrow`: when the obligation's sole collateral is flagged isolated and is not the borrowed reserve,
 //!   its health pair (the first) must be writable;

@@ -1,5 +1,5 @@
 //! Token-2022 mints with extensions that break vault accounting or could freeze exits are refused, naming the
-//! extension. The rest are accepted, with the reason below (README "Tokens").
+//! extension. The rest are accepted, with the reason below (docs/integrators.md, "Tokens").
 use crate::error::BallastError;
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::{
