@@ -347,6 +347,41 @@ pub async fn accept(cluster: &impl Cluster, signer: &Keypair, market_key: &Pubke
     submit(cluster, &[ix], &[signer], &[], plan, mode, out).await.map(|_| ())
 }
 
+/// The admin marks a reserve for delisting: it backs no new borrows from now; after the notice its liquidation
+/// threshold falls and its bonus rises by the given steps a day (`operations::delisting`).
+pub async fn delist(cluster: &impl Cluster, admin: &Keypair, reserve: &Pubkey, notice_secs: u64, threshold_step: u16, bonus_step: u16, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let state = load_reserve(cluster, reserve).await?;
+    let market = load_market(cluster, &state.market).await?;
+    require_signer(admin, market.admin, "admin", &state.market)?;
+    let now = cluster.now().await?;
+    let mut check = state;
+    program_rule(ballast_sdk::ballast::operations::delisting::start(&mut check, now, notice_secs, threshold_step, bonus_step, market.config.config_timelock_secs).map(|_| ()))?;
+    let threshold = state.config.liquidation_threshold_bps;
+    let plan = Plan::new(format!("delist reserve {reserve}: it backs no new borrows from now"))
+        .lines(vec![
+            format!("from {} its liquidation threshold falls {threshold_step} bps a day from {threshold} bps, its bonus rises {bonus_step} bps a day", when(check.delisting_start_ts, now)),
+            "the admin or the risk council may stop it at any time".to_string(),
+        ])
+        .details(json!({ "starts_at": check.delisting_start_ts, "threshold_step_bps_per_day": threshold_step, "bonus_step_bps_per_day": bonus_step }));
+    let ix = ix::start_delisting(&admin.pubkey(), &state.market, reserve, notice_secs, threshold_step, bonus_step);
+    submit(cluster, &[ix], &[admin], &[], plan, mode, out).await.map(|_| ())
+}
+
+/// The admin or the risk council stops a reserve's delisting: its configured threshold and bonus apply again.
+pub async fn stop_delisting(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let state = load_reserve(cluster, reserve).await?;
+    if state.delisting_start_ts == 0 {
+        bail!("reserve {reserve} is not being delisted");
+    }
+    let market = load_market(cluster, &state.market).await?;
+    if signer.pubkey() != market.admin && signer.pubkey() != market.risk_council {
+        bail!("only the market's admin ({}) or risk council ({}) may stop a delisting", market.admin, market.risk_council);
+    }
+    let now = cluster.now().await?;
+    let plan = Plan::new(format!("stop the delisting of reserve {reserve} (its decline starts or started {})", when(state.delisting_start_ts, now)));
+    submit(cluster, &[ix::stop_delisting(&signer.pubkey(), &state.market, reserve)], &[signer], &[], plan, mode, out).await.map(|_| ())
+}
+
 /// The admin moves a reserve's accrued protocol fees into its fee vault.
 pub async fn sweep_fees(cluster: &impl Cluster, admin: &Keypair, reserve: &Pubkey, mode: Mode, out: &mut impl Write) -> Result<()> {
     let view = ReserveView { key: *reserve, state: load_reserve(cluster, reserve).await? };

@@ -251,6 +251,24 @@ pub enum AdminCmd {
         #[arg(long)]
         new_council: String,
     },
+    /// Mark a reserve for delisting: no new borrows against it; after the notice its liquidation threshold
+    /// falls and its bonus rises by the given steps a day, until stopped.
+    Delist {
+        #[arg(long)]
+        reserve: String,
+        /// Seconds before thresholds start to fall: at least a day and the market's timelock.
+        #[arg(long, default_value_t = 7 * 86_400)]
+        notice_secs: u64,
+        #[arg(long)]
+        threshold_step_bps_per_day: u16,
+        #[arg(long, default_value_t = 0)]
+        bonus_step_bps_per_day: u16,
+    },
+    /// Stop a reserve's delisting.
+    StopDelisting {
+        #[arg(long)]
+        reserve: String,
+    },
     /// Move a reserve's accrued protocol fees into its fee vault.
     SweepFees {
         #[arg(long)]
@@ -301,6 +319,11 @@ pub enum CouncilCmd {
         market: String,
         #[arg(long = "set", required = true)]
         sets: Vec<String>,
+    },
+    /// Stop a reserve's delisting: its configured threshold and bonus apply again.
+    StopDelisting {
+        #[arg(long)]
+        reserve: String,
     },
     /// Pause a reserve: nothing but repay, liquidation and exits.
     Pause {
@@ -509,6 +532,10 @@ async fn admin_command(cluster: &impl Cluster, signer: &solana_keypair::Keypair,
         AdminCmd::ProposeCouncil { market, new_council } => {
             admin::propose(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::RiskCouncil, pubkey_arg(new_council, "new-council")?, mode, out).await
         }
+        AdminCmd::Delist { reserve, notice_secs, threshold_step_bps_per_day, bonus_step_bps_per_day } => {
+            admin::delist(cluster, signer, &pubkey_arg(reserve, "reserve")?, *notice_secs, *threshold_step_bps_per_day, *bonus_step_bps_per_day, mode, out).await
+        }
+        AdminCmd::StopDelisting { reserve } => admin::stop_delisting(cluster, signer, &pubkey_arg(reserve, "reserve")?, mode, out).await,
         AdminCmd::SweepFees { reserve } => admin::sweep_fees(cluster, signer, &pubkey_arg(reserve, "reserve")?, mode, out).await,
         AdminCmd::WithdrawFees { reserve, to, amount } => {
             admin::withdraw_fees(cluster, signer, &pubkey_arg(reserve, "reserve")?, &pubkey_arg(to, "to")?, amount, mode, out).await
@@ -533,6 +560,7 @@ async fn council_command(cluster: &impl Cluster, signer: &solana_keypair::Keypai
         CouncilCmd::Pause { reserve, off } => admin::breaker(cluster, signer, Breaker::Pause(pubkey_arg(reserve, "reserve")?), !off, mode, out).await,
         CouncilCmd::ReduceOnly { reserve, off } => admin::breaker(cluster, signer, Breaker::ReduceOnly(pubkey_arg(reserve, "reserve")?), !off, mode, out).await,
         CouncilCmd::Emergency { market, off } => admin::breaker(cluster, signer, Breaker::Emergency(pubkey_arg(market, "market")?), !off, mode, out).await,
+        CouncilCmd::StopDelisting { reserve } => admin::stop_delisting(cluster, signer, &pubkey_arg(reserve, "reserve")?, mode, out).await,
         CouncilCmd::Cancel(target) => admin::cancel(cluster, signer, target.target()?, mode, out).await,
         CouncilCmd::Accept { market } => admin::accept(cluster, signer, &pubkey_arg(market, "market")?, admin::Role::RiskCouncil, mode, out).await,
     }

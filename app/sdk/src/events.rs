@@ -104,6 +104,8 @@ events!(
     WithdrawalRequestedEvent,
     WithdrawalServedEvent,
     WithdrawalCancelledEvent,
+    DelistingStartedEvent,
+    DelistingStoppedEvent,
 );
 
 /// The events of type `T` among `events`.

@@ -221,6 +221,19 @@ pub fn cancel_pending_reserve_config(authority: &Pubkey, market: &Pubkey, reserv
     build(a::CancelPendingReserveConfig { authority: *authority, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::CancelPendingReserveConfig {})
 }
 
+/// The admin marks `reserve` for delisting (`operations::delisting`).
+pub fn start_delisting(admin: &Pubkey, market: &Pubkey, reserve: &Pubkey, notice_secs: u64, threshold_step_bps_per_day: u16, bonus_step_bps_per_day: u16) -> Instruction {
+    build(
+        a::StartDelisting { admin: *admin, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID },
+        d::StartDelisting { notice_secs, threshold_step_bps_per_day, bonus_step_bps_per_day },
+    )
+}
+
+/// `authority` (the admin or the risk council) stops `reserve`'s delisting.
+pub fn stop_delisting(authority: &Pubkey, market: &Pubkey, reserve: &Pubkey) -> Instruction {
+    build(a::StopDelisting { authority: *authority, market: *market, reserve: *reserve, event_authority: pda::event_authority(), program: ballast::ID }, d::StopDelisting {})
+}
+
 /// `authority` is the admin or the risk council.
 pub fn cancel_pending_market_config(authority: &Pubkey, market: &Pubkey) -> Instruction {
     build(a::CancelPendingMarketConfig { authority: *authority, market: *market, event_authority: pda::event_authority(), program: ballast::ID }, d::CancelPendingMarketConfig {})

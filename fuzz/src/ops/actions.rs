@@ -9,7 +9,7 @@ use ballast::{
     operations::{
         bad_debt, borrow, collateral,
         controls::{self, Action as Gate},
-        deposit, fees, flash, regime, repay,
+        delisting, deposit, fees, flash, regime, repay,
     },
     oracle::{market_value, PriceUse, Side},
     state::{MarketConfig, ReserveConfig},
@@ -31,6 +31,8 @@ pub enum Action {
     Flash { user: usize, asset: usize, amount: u64, repay: u64 },
     Refresh { asset: usize },
     SweepFees { asset: usize },
+    /// The admin starts a delisting of `asset` on these terms, or stops the one under way.
+    Delist { asset: usize, notice_secs: u64, threshold_step: u16, bonus_step: u16 },
     /// `user` queues cTokens for a withdrawal ticket (refused while a redeem could be met).
     Request { user: usize, asset: usize, ctokens: u64 },
     /// The permissionless crank serves ticket `seq` (the head, unless it tries another); `usable`: the ticket's
@@ -68,6 +70,7 @@ impl Action {
             Action::Flash { .. } => "flash",
             Action::Refresh { .. } => "refresh",
             Action::SweepFees { .. } => "sweep_fees",
+            Action::Delist { .. } => "delist",
             Action::Request { .. } => "request_withdrawal",
             Action::Fill { .. } => "fill_withdrawal",
             Action::Cancel { .. } => "cancel_withdrawal",
@@ -283,6 +286,16 @@ pub fn apply(w: &mut World, action: &Action) -> Result<Effect, Failure> {
             let reserve = &mut w.assets[asset].reserve;
             reserve.accrue_interest(now)?;
             regime::observe(reserve, price.spot(Side::Collateral), now);
+        }
+        Action::Delist { asset, notice_secs, threshold_step, bonus_step } => {
+            let timelock = w.market.config.config_timelock_secs;
+            let reserve = &mut w.assets[asset].reserve;
+            reserve.accrue_interest(now)?;
+            if delisting::is_delisting(reserve) {
+                delisting::stop(reserve)?;
+            } else {
+                delisting::start(reserve, now, notice_secs, threshold_step, bonus_step, timelock)?;
+            }
         }
         Action::SweepFees { asset } => {
             let a = &mut w.assets[asset];

@@ -41,7 +41,9 @@ pub fn draw(w: &World, rng: &mut Rng) -> Action {
             Action::Flash { user, asset, amount, repay }
         }
         74..=75 => Action::Refresh { asset },
-        76 => Action::SweepFees { asset },
+        76 if rng.chance(0.5) => Action::SweepFees { asset },
+        // A delisting started (a day's notice to a week, mostly in bounds) or stopped.
+        76 => Action::Delist { asset, notice_secs: rng.range(80_000, 7 * 86_400), threshold_step: rng.range(0, 1_100) as u16, bonus_step: rng.range(0, 550) as u16 },
         77..=82 => Action::Time { secs: time_jump(w.extreme, rng), prices_follow: rng.chance(0.85), feeds_follow: rng.chance(0.85) },
         83..=92 => draw_price(w, asset, rng),
         93..=96 => draw_feed(w, asset, rng),

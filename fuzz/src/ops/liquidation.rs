@@ -17,6 +17,8 @@ use ballast::{
 /// The plan `liquidate` makes now (both reserves accrued by the caller), on liquidation prices with reserve `i`'s
 /// secondary account passed where `pass(i)` (`compute_health`, then `price_of` for both reserves).
 pub fn plan_with(w: &World, owner: usize, ri: usize, wi: usize, max_repay: u64, pass: &dyn Fn(usize) -> bool) -> anchor_lang::Result<LiquidationPlan> {
+    // As `size_liquidation`: the positions first, before any price is read.
+    LiquidationInputs::positions(&w.obligations[owner], &w.assets[ri].key, &w.assets[wi].key)?;
     let health = w.health_with(owner, PriceUse::Liquidation, pass)?;
     let repay_price = w.price_with(ri, PriceUse::Liquidation, pass(ri))?;
     let withdraw_price = w.price_with(wi, PriceUse::Liquidation, pass(wi))?;

@@ -105,7 +105,9 @@ pub async fn market(rng: &mut Rng) -> Market {
         let mut config = t.market_config().await;
         config.flags |= ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY;
         let admin = t.admin.keypair.insecure_clone();
-        t.try_update_market_config(&admin, config).await.expect("the admin sets partial liquidation only");
+        // It changes who is liquidated for how much, so it goes through the queue (no timelock here).
+        t.try_queue_market_config(&admin, config).await.expect("the admin queues partial liquidation only");
+        t.try_apply_pending_market_config().await.expect("and applies it");
     }
     let mut base = vec![];
     for r in &reserves {

@@ -85,6 +85,12 @@ pub const MIN_REGIME_SAMPLE_SECS: i64 = 60;
 pub const MAX_REGIME_VARIANCE_NANO: u64 = 100_000_000_000;
 /// Most a turbulent regime may cut LTV at origination, bps of the LTV (50%).
 pub const MAX_REGIME_LTV_CUT_BPS: u16 = 5_000;
+/// Orderly delisting: the notice before thresholds start to fall is at least a day (and at least the market's
+/// timelock), at most ninety days; thresholds fall by at most 1,000 bps a day, bonuses rise by at most 500.
+pub const MIN_DELISTING_NOTICE_SECS: u64 = 86_400;
+pub const MAX_DELISTING_NOTICE_SECS: u64 = 90 * 86_400;
+pub const MAX_DELISTING_THRESHOLD_STEP_BPS_PER_DAY: u16 = 1_000;
+pub const MAX_DELISTING_BONUS_STEP_BPS_PER_DAY: u16 = 500;
 /// Most a turbulent regime may add to the borrow APR, bps (50 percentage points).
 pub const MAX_REGIME_RATE_ADDON_BPS: u16 = 5_000;
 /// Highest borrow factor, bps (2×): debt weighed more than twice would mostly serve to liquidate.

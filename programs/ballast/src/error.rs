@@ -357,6 +357,12 @@ pub enum BallastError {
     RegimeRateAddonTooHigh,
     #[msg("request_withdrawal names the reserve twice (in its vaults, and at the top level for the ticket's seeds): both must be the same reserve")]
     WithdrawalReserveMismatch,
+    #[msg("A delisting needs a notice of one to ninety days and at least the market's timelock, a threshold step of 1 to 1000 bps a day and a bonus step of at most 500 bps a day")]
+    DelistingTermsInvalid,
+    #[msg("This reserve is already being delisted: stop the delisting first to change its terms")]
+    DelistingAlreadyStarted,
+    #[msg("This reserve is not being delisted")]
+    DelistingNotStarted,
 }
 
 /// Checked-math helper: `checked!(a.checked_mul(b))` returns `MathOverflow`, logging where it happened.

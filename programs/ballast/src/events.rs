@@ -287,6 +287,29 @@ pub struct ReserveConfigCancelledEvent {
     pub apply_ts: i64,
 }
 
+/// The admin marked a reserve for delisting: it backs no new borrows from now, and from `starts_at` its
+/// liquidation threshold falls and its liquidation bonus rises by these steps a day.
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelistingStartedEvent {
+    pub reserve: Pubkey,
+    /// When thresholds start to fall, unix seconds (now plus the notice).
+    pub starts_at: i64,
+    pub threshold_step_bps_per_day: u16,
+    pub bonus_step_bps_per_day: u16,
+}
+
+/// The admin or the risk council stopped a delisting: the config's thresholds and bonuses apply again.
+#[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelistingStoppedEvent {
+    pub reserve: Pubkey,
+    pub signer: Pubkey,
+    pub by_admin: bool,
+    /// When its thresholds had started, or would have started, to fall, unix seconds.
+    pub started_at: i64,
+}
+
 /// A queued market config was dropped (see `ReserveConfigCancelledEvent`).
 #[event]
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -112,6 +112,18 @@ pub mod ballast {
         ApplyPendingMarketConfig::handle(ctx)
     }
 
+    /// Admin: marks a collateral reserve for delisting. It backs no new borrows from now; after `notice_secs`
+    /// (a day to ninety, at least the timelock) its liquidation threshold falls and its bonus rises by the given
+    /// bps a day, so positions in it unwind gradually.
+    pub fn start_delisting(ctx: Context<StartDelisting>, notice_secs: u64, threshold_step_bps_per_day: u16, bonus_step_bps_per_day: u16) -> Result<()> {
+        StartDelisting::handle(ctx, notice_secs, threshold_step_bps_per_day, bonus_step_bps_per_day)
+    }
+
+    /// Admin or risk council: stops a reserve's delisting; its configured thresholds and bonuses apply again.
+    pub fn stop_delisting(ctx: Context<StopDelisting>) -> Result<()> {
+        StopDelisting::handle(ctx)
+    }
+
     /// Admin or risk council: drops a reserve's pending config.
     pub fn cancel_pending_reserve_config(ctx: Context<CancelPendingReserveConfig>) -> Result<()> {
         CancelPendingReserveConfig::handle(ctx)

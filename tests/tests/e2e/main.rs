@@ -7,6 +7,7 @@ mod auction;
 mod borrow;
 mod config;
 mod controls;
+mod delisting;
 mod deposit;
 mod docs;
 mod elevation;

@@ -167,3 +167,26 @@ async fn admin_fees_roles_and_elevation_groups_succeed_through_the_cli() {
 async fn vault(w: &ballast_cli::world::World, key: Pubkey) -> u64 {
     ballast_sdk::tokens::token_amount(&w.cluster.account(&key).await.unwrap().unwrap().data).unwrap()
 }
+
+/// `admin delist` marks SOL (its plan names when thresholds start to fall), refusing terms outside the
+/// program's bounds before sending; `council stop-delisting` stops it.
+#[tokio::test]
+async fn admin_delist_and_council_stop_delisting_succeed_through_the_cli() {
+    let (w, _) = seeded(&[]).await;
+    let council = new_council(&w).await;
+    let sol = reserve(&w.snapshot().await.unwrap(), &w, "SOL").key;
+    let sol_arg = sol.to_string();
+    let short = run_cli(&w, &w.admin, &["admin", "delist", "--reserve", &sol_arg, "--notice-secs", "3600", "--threshold-step-bps-per-day", "500"]).await;
+    assert!(short.is_err_and(|e| e.to_string().contains("DelistingTermsInvalid")), "a notice under a day is refused before sending");
+    let text = run_cli(&w, &w.admin, &["admin", "delist", "--reserve", &sol_arg, "--threshold-step-bps-per-day", "500", "--bonus-step-bps-per-day", "50"]).await.unwrap();
+    assert!(text.contains("backs no new borrows") && text.contains("falls 500 bps a day") && text.contains("sent: "), "{text}");
+    let state = reserve_state(&w, &sol).await;
+    assert_eq!((state.delisting_threshold_step_bps_per_day, state.delisting_bonus_step_bps_per_day), (500, 50));
+    assert_eq!(state.delisting_start_ts, w.cluster.now().await.unwrap() + 7 * 86_400);
+    let text = run_cli(&w, &council, &["council", "stop-delisting", "--reserve", &sol_arg]).await.unwrap();
+    assert!(text.contains("stop the delisting") && text.contains("sent: "), "{text}");
+    assert_eq!(reserve_state(&w, &sol).await.delisting_start_ts, 0);
+    let again = run_cli(&w, &council, &["council", "stop-delisting", "--reserve", &sol_arg]).await;
+    assert!(again.is_err_and(|e| e.to_string().contains("not being delisted")));
+    assert_invariants(&w).await;
+}

@@ -1,6 +1,7 @@
 //! Health of an obligation from positions valued at validated prices (DESIGN §4).
 use crate::{
     math::{self, mul_bps, regime, Fraction},
+    operations::delisting,
     oracle::{market_value, Price, PriceUse, Side},
     error::BallastError,
     state::{ctokens_to_liquidity, ElevationGroup, HealthPosition, Obligation, Reserve, ReserveConfig, FLAG_COLLATERAL_ENABLED, FLAG_ISOLATED},
@@ -19,6 +20,10 @@ pub struct ReserveValuation<'a> {
     pub cumulative_borrow_index: Fraction,
     /// The volatility regime's level (bps of full turbulence): cuts LTV at origination.
     pub regime_level_bps: u16,
+    /// Marked for delisting: backs no new borrows.
+    pub delisting: bool,
+    /// How far the delisting has lowered this collateral's liquidation threshold by now, bps.
+    pub delisting_threshold_cut_bps: u64,
 }
 
 /// Running sums over an obligation's positions, all in quote. A health is computed for one use: the Risk
@@ -56,8 +61,8 @@ pub fn require_elevation_rules(obligation: &Obligation, position: &HealthPositio
 
 impl<'a> ReserveValuation<'a> {
     /// `reserve` as last accrued, nothing projected: for collateral in a borrow-power check, where accrual
-    /// could only raise its value.
-    pub fn as_stored(reserve: &'a Reserve) -> Result<Self> {
+    /// could only raise its value. `now_ts` dates the delisting's threshold cut.
+    pub fn as_stored(reserve: &'a Reserve, now_ts: i64) -> Result<Self> {
         Ok(ReserveValuation {
             config: &reserve.config,
             decimals: reserve.liquidity_decimals,
@@ -65,6 +70,8 @@ impl<'a> ReserveValuation<'a> {
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: reserve.cumulative_borrow_index_sf.get().max(Fraction::ONE),
             regime_level_bps: reserve.regime_level_bps(),
+            delisting: delisting::is_delisting(reserve),
+            delisting_threshold_cut_bps: delisting::threshold_cut_bps(reserve, now_ts),
         })
     }
 
@@ -83,6 +90,8 @@ impl<'a> ReserveValuation<'a> {
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
             regime_level_bps: reserve.regime_level_bps(),
+            delisting: delisting::is_delisting(reserve),
+            delisting_threshold_cut_bps: delisting::threshold_cut_bps(reserve, now_ts),
         })
     }
 
@@ -94,7 +103,7 @@ impl<'a> ReserveValuation<'a> {
         if use_ == PriceUse::Liquidation && position.deposit.is_some() {
             return Self::projected(reserve, now_ts);
         }
-        let mut valuation = Self::as_stored(reserve)?;
+        let mut valuation = Self::as_stored(reserve, now_ts)?;
         if position.borrow.is_some() {
             valuation.cumulative_borrow_index = reserve.projected_borrow_index(now_ts)?.max(Fraction::ONE);
         }
@@ -160,7 +169,8 @@ impl Health {
                 Some(risk) => {
                     let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
                     self.isolated_not_alone |= isolated_not_alone;
-                    let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone;
+                    // Collateral being delisted backs no new borrows.
+                    let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone && !r.delisting;
                     // A turbulent regime cuts LTV at origination (the group's LTV too); thresholds never.
                     let ltv_bps = if backs_borrows { regime::ltv_at_origination_bps(ltv_bps, r.config.regime_max_ltv_cut_bps, r.regime_level_bps) } else { 0 };
                     let low_value = market_value(liquidity, r.decimals, risk.low)?;
@@ -169,6 +179,7 @@ impl Health {
                 }
                 None => {
                     let spot_value = market_value(liquidity, r.decimals, price.spot(Side::Collateral))?;
+                    let threshold_bps = delisting::threshold_bps(threshold_bps, r.delisting_threshold_cut_bps);
                     self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
                     self.collateral_value = math::add(self.collateral_value, spot_value)?;
                 }

@@ -3,7 +3,7 @@ use crate::{
     constants::{BPS, FULL_LIQUIDATION_HEALTH_BPS, LIQUIDATION_BONUS_RAMP_BPS, MAX_LIQUIDATION_BONUS_BPS},
     error::BallastError,
     math::{self, from_bps, from_u64, mul_bps, ten_pow, to_ceil_u64, to_floor_u64, Fraction},
-    operations::{collateral, deposit, health::Health},
+    operations::{collateral, delisting, deposit, health::Health},
     oracle::market_value,
     state::{ElevationGroup, MarketConfig, Obligation, Reserve, MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY},
 };
@@ -71,7 +71,11 @@ impl LiquidationInputs {
         let (rr, wr) = (repay.reserve, withdraw.reserve);
         let cfg = &wr.config;
         let member = group.filter(|_| cfg.in_elevation_group(obligation.elevation_group));
-        let max_bonus_bps = member.map_or(cfg.max_liquidation_bonus_bps, |g| g.max_liquidation_bonus_bps).min(MAX_LIQUIDATION_BONUS_BPS);
+        // A delisting raises the bonus bounds and lowers the threshold by its daily steps (`operations::delisting`).
+        let max_bonus_bps = delisting::bonus_bps(wr, member.map_or(cfg.max_liquidation_bonus_bps, |g| g.max_liquidation_bonus_bps), now_ts);
+        let min_bonus_bps = delisting::bonus_bps(wr, cfg.min_liquidation_bonus_bps, now_ts);
+        let threshold_bps = member.map_or(cfg.liquidation_threshold_bps, |g| g.liquidation_threshold_bps) as u64;
+        let threshold_bps = delisting::threshold_bps(threshold_bps, delisting::threshold_cut_bps(wr, now_ts)) as u16;
         Ok(LiquidationInputs {
             health,
             debt: obligation.borrows[debt_index].debt_at(rr.cumulative_borrow_index_sf.get())?,
@@ -84,14 +88,14 @@ impl LiquidationInputs {
             close_factor_bps: market.close_factor_bps,
             dust_threshold_quote: market.dust_threshold_quote,
             partial_only: market.has_flag(MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY),
-            min_bonus_bps: cfg.min_liquidation_bonus_bps.min(max_bonus_bps),
+            min_bonus_bps: min_bonus_bps.min(max_bonus_bps),
             max_bonus_bps,
             protocol_fee_bps: cfg.protocol_liquidation_fee_bps,
             max_repay_amount,
             insolvent_auction_secs: cfg.insolvent_auction_secs,
             insolvent_for_secs: insolvent_for_secs(obligation, now_ts),
             target_health_bps: cfg.liquidation_target_health_bps,
-            withdraw_threshold_bps: member.map_or(cfg.liquidation_threshold_bps, |g| g.liquidation_threshold_bps),
+            withdraw_threshold_bps: threshold_bps,
             repay_borrow_factor_bps: rr.config.borrow_factor_bps,
         })
     }

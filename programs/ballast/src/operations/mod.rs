@@ -3,6 +3,7 @@ pub mod bad_debt;
 pub mod borrow;
 pub mod collateral;
 pub mod controls;
+pub mod delisting;
 pub mod deposit;
 pub mod fees;
 pub mod governance;

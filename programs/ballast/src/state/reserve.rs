@@ -91,8 +91,14 @@ pub struct Reserve {
     /// The regime's estimate of annualized variance, billionths (1e9 = a 100% annual volatility), at most
     /// MAX_REGIME_VARIANCE_NANO.
     pub regime_variance_nano: u64,
+    /// Orderly delisting (the delisting operations): when the liquidation threshold of this collateral starts to
+    /// fall, unix seconds (0 = not delisting). From the moment it is set the reserve backs no new borrows.
+    pub delisting_start_ts: i64,
+    /// bps the threshold falls, and the liquidation bonus rises, per day after `delisting_start_ts`.
+    pub delisting_threshold_step_bps_per_day: u16,
+    pub delisting_bonus_step_bps_per_day: u16,
     /// Reserved for growth.
-    pub padding: [u8; 16],
+    pub padding: [u8; 4],
 }
 
 const _: () = assert!(core::mem::size_of::<Reserve>() == 1152);

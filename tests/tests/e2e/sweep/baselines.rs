@@ -331,6 +331,9 @@ pub async fn build(w: &mut World, name: &str) -> Vec<Baseline> {
             let ix = instruction(accounts, ballast::instruction::WithdrawCollateralAndRedeem { ctoken_amount: amount }, &health);
             Baseline::new(name, ix).with_list(Remaining::HealthPairs, health.len())
         }
+        // Started here and stopped by the next baseline (the IDL lists them in this order, nothing between).
+        "start_delisting" => Baseline::new(name, ix::start_delisting(&admin.pubkey(), &market, &usdc.key, 86_400, 100, 0)),
+        "stop_delisting" => Baseline::new(name, ix::stop_delisting(&admin.pubkey(), &market, &usdc.key)),
         "withdraw_fees" => {
             let before = w.t.balance(&sol.fee_vault).await;
             assert!(before > 0, "SOL's fee vault holds swept fees");

@@ -57,6 +57,11 @@ pub const SKIPS: &[Exemption] = &[
         reason: "the admin or the risk council may cancel a pending change (a brake, never an accelerator)",
     },
     Exemption {
+        at: "stop_delisting.authority",
+        only: Only::Substitutes(&[Substitute::Signer(Actor::Council)]),
+        reason: "the admin or the risk council may stop a delisting (it only makes obligations healthier)",
+    },
+    Exemption {
         at: "close_obligation.obligation",
         only: Only::Substitutes(&[Substitute::OtherMarket]),
         reason: "the owner's own empty obligation in another market is as much theirs to close: close_obligation names no market",
@@ -90,6 +95,16 @@ pub const SKIPS: &[Exemption] = &[
         at: "queue_elevation_group.debt_reserve",
         only: Only::Substitutes(&[Substitute::OtherReserve]),
         reason: "the admin may queue a group borrowing any reserve of its market: the timelock, not the account, is the safeguard",
+    },
+    Exemption {
+        at: "start_delisting.reserve",
+        only: Only::Substitutes(&[Substitute::OtherReserve]),
+        reason: "the admin may delist any reserve of its market: the notice (at least a day and the timelock), not the account, is the safeguard",
+    },
+    Exemption {
+        at: "stop_delisting.reserve",
+        only: Only::Substitutes(&[Substitute::OtherReserve]),
+        reason: "the admin or the council may stop the delisting of any reserve of its market (the sweep's accepted start left one delisting)",
     },
     Exemption {
         at: "queue_reserve_config.reserve",
