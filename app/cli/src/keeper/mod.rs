@@ -163,9 +163,10 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
         let started = Instant::now();
         let before = metrics.lock().map_err(|_| anyhow!("metrics lock poisoned"))?.clone();
         let snap = MarketSnapshot::load(cluster, market).await?;
-        feed_regimes(cluster, liquidator, &snap, opts, metrics, &mut report).await?;
         let candidates: Vec<Pubkey> = snap.obligations.iter().map(|o| o.key).collect();
         let acted = act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
+        // Liquidations first (they are the round's deadline); the regime's samples after, on the same snapshot.
+        feed_regimes(cluster, liquidator, &snap, opts, metrics, &mut report).await?;
         summary(round, started, &before, metrics, opts, out)?;
         // A bounded run stops early once a round finds nothing to do.
         if opts.rounds != 0 && (round >= opts.rounds || acted == 0) {

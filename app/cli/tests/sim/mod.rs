@@ -74,9 +74,15 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
             "outflow_limit",
             "outflow_window_secs",
             "protocol_liquidation_fee_bps",
+            "regime_calm_vol_bps",
+            "regime_half_life_mins",
+            "regime_max_ltv_cut_bps",
+            "regime_max_rate_addon_bps",
+            "regime_turbulent_vol_bps",
             "utilization_ceiling_bps",
         ];
         assert!(changed.iter().all(|c| named.contains(&c.as_str())), "{changed:?}");
+        assert_eq!((b.regime_half_life_mins, b.regime_max_ltv_cut_bps, b.regime_max_rate_addon_bps), (0, 0, 0), "no volatility regime");
         assert_eq!((b.min_liquidation_bonus_bps, b.max_liquidation_bonus_bps, b.protocol_liquidation_fee_bps, b.insolvent_auction_secs), (500, 500, 0, 0));
         assert_eq!((b.oracle.conf_multiplier_bps, b.oracle.volatility_haircut_bps, b.outflow_window_secs, b.utilization_ceiling_bps), (0, 0, 0, 10_000));
     }
@@ -85,7 +91,7 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
     assert_eq!(a.config_timelock_secs, b.config_timelock_secs);
     assert_eq!(b.flags, a.flags | ballast_sdk::ballast::state::MARKET_FLAG_PARTIAL_LIQUIDATION_ONLY, "the one market flag the baseline adds");
     let listed: Vec<String> = baseline::differences(&spec).into_iter().map(|d| d.what).collect();
-    for what in ["close factor (bps)", "dust threshold (quote)", "market outflow limit", "USDC liquidation bonus (bps)", "USDC protocol cut of the bonus (bps)", "USDC outflow limit", "full liquidation at health ≤ 0.95 (and dust rules)", "SOL volatility haircut (bps)", "SOL insolvent auction (s; 0 = max bonus at once)", "price feed", "withdrawal queue"] {
+    for what in ["close factor (bps)", "dust threshold (quote)", "market outflow limit", "USDC liquidation bonus (bps)", "USDC protocol cut of the bonus (bps)", "USDC outflow limit", "full liquidation at health ≤ 0.95 (and dust rules)", "SOL volatility haircut (bps)", "SOL insolvent auction (s; 0 = max bonus at once)", "SOL volatility regime", "price feed", "withdrawal queue"] {
         assert!(listed.iter().any(|l| l == what), "{what} is not listed: {listed:?}");
     }
 }
