@@ -147,7 +147,10 @@ pub fn solvency_capped_bonus(bonus: Fraction, health: &Health, min_bonus_bps: u1
         return Ok(bonus);
     }
     let min = from_bps(min_bonus_bps.min(MAX_LIQUIDATION_BONUS_BPS) as u64)?;
-    let cushion = math::div(math::sub(health.collateral_value, health.debt_value)?, health.debt_value)?;
+    // A crumb of debt against real collateral has a cushion past Fraction's range: no cap at all. (Reachable once
+    // a delisting has taken the threshold to zero: every such obligation is then liquidatable. The ops fuzzer
+    // found it, seed 900 step 567: MathOverflow on 4e-7 native units of debt against 110 cTokens.)
+    let cushion = math::sub(health.collateral_value, health.debt_value)?.checked_div(health.debt_value).unwrap_or(Fraction::MAX);
     Ok(bonus.min(cushion.max(min)))
 }
 
@@ -526,6 +529,13 @@ mod tests {
         i.max_repay_amount = 90_000_000;
         let p = plan(&i).unwrap();
         assert!(p.seized_ctokens < i.collateral_ctokens && p.repay_amount == 86_000_000, "{p:?}");
+    }
+
+    #[test]
+    fn a_crumb_of_debt_against_real_collateral_caps_no_bonus() {
+        let health = Health { collateral_value: from_u64(1_000_000), debt_value: Fraction::from_bits(1), ..Health::default() };
+        let bonus = from_bps(500).unwrap();
+        assert_eq!(solvency_capped_bonus(bonus, &health, 200).unwrap(), bonus);
     }
 
     /// `units` of a 0-decimal asset at `unit_price` (coarse collateral units) as the only collateral, threshold 85%.
