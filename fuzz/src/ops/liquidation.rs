@@ -18,13 +18,13 @@ use ballast::{
 /// secondary account passed where `pass(i)` (`compute_health`, then `price_of` for both reserves).
 pub fn plan_with(w: &World, owner: usize, ri: usize, wi: usize, max_repay: u64, pass: &dyn Fn(usize) -> bool) -> anchor_lang::Result<LiquidationPlan> {
     // As `size_liquidation`: the positions first, before any price is read.
-    LiquidationInputs::positions(&w.obligations[owner], &w.assets[ri].key, &w.assets[wi].key)?;
+    let positions = LiquidationInputs::positions(&w.obligations[owner], &w.assets[ri].key, &w.assets[wi].key)?;
     let health = w.health_with(owner, PriceUse::Liquidation, pass)?;
     let repay_price = w.price_with(ri, PriceUse::Liquidation, pass(ri))?;
     let withdraw_price = w.price_with(wi, PriceUse::Liquidation, pass(wi))?;
     let repay = LiquidationSide { key: &w.assets[ri].key, reserve: &w.assets[ri].reserve, spot: repay_price.spot(Side::Debt) };
     let withdraw = LiquidationSide { key: &w.assets[wi].key, reserve: &w.assets[wi].reserve, spot: withdraw_price.spot(Side::Collateral) };
-    liquidate::plan(&LiquidationInputs::for_call(&w.obligations[owner], &w.market.config, None, &repay, &withdraw, health, max_repay, w.now)?)
+    liquidate::plan(&LiquidationInputs::for_call(&w.obligations[owner], positions, &w.market.config, None, &repay, &withdraw, health, max_repay, w.now)?)
 }
 
 /// `liquidate`: accrue both reserves, size on liquidation prices, repay, seize, pay the liquidator in cTokens or

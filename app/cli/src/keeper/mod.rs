@@ -183,7 +183,7 @@ async fn feed_regimes(cluster: &impl Cluster, liquidator: &Keypair, snap: &Marke
         return Ok(());
     }
     let fed = regime::feed(cluster, liquidator, snap).await?;
-    (report.regime.sampled, report.regime.refused) = (report.regime.sampled + fed.sampled, report.regime.refused + fed.refused);
+    report.regime += fed;
     if let Ok(mut m) = metrics.lock() {
         (m.regime_samples, m.regime_refused) = (m.regime_samples + fed.sampled as u64, m.regime_refused + fed.refused as u64);
     }

@@ -14,6 +14,12 @@ pub struct Fed {
     pub refused: usize,
 }
 
+impl std::ops::AddAssign for Fed {
+    fn add_assign(&mut self, other: Fed) {
+        (self.sampled, self.refused) = (self.sampled + other.sampled, self.refused + other.refused);
+    }
+}
+
 /// Refreshes every reserve of `snap` whose regime is due a sample at `snap.now`, each in its own
 /// transaction, so one reserve's dead oracle does not hold back the others.
 pub async fn feed(cluster: &impl Cluster, payer: &Keypair, snap: &MarketSnapshot) -> Result<Fed> {

@@ -253,7 +253,7 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
         keeper::regime::feed(&recorder, &w.admin, &live.snap).await?;
         live.refresh(&recorder.take_written()).await?;
         if inputs.path.turbulence[k] == 0.0 {
-            for (_, key) in reserves.iter().enumerate().filter(|(i, _)| *i != debt) {
+            for (_, key) in reserves.iter().enumerate().filter(|&(i, _)| i != debt) {
                 let state = &live.snap.reserve(key)?.state;
                 calm_kept += ltv_at_origination_bps(10_000, state.config.regime_max_ltv_cut_bps, state.regime_level_bps()) as f64 / 1e4;
                 calm_samples += 1;

@@ -65,9 +65,10 @@ impl LiquidationInputs {
     /// `health` on the same liquidation prices: the one mapping the instruction, the SDK's projection and the
     /// fuzzers share. Member collateral of the obligation's elevation group counts at the group's threshold
     /// and bonus cap (never above the program's).
+    /// `(debt_index, deposit_index)` are the slots `positions` found: callers look them up before reading any
+    /// price, so a call on a position the obligation does not hold is named as such.
     #[allow(clippy::too_many_arguments)]
-    pub fn for_call(obligation: &Obligation, market: &MarketConfig, group: Option<&ElevationGroup>, repay: &LiquidationSide, withdraw: &LiquidationSide, health: Health, max_repay_amount: u64, now_ts: i64) -> Result<Self> {
-        let (debt_index, deposit_index) = Self::positions(obligation, repay.key, withdraw.key)?;
+    pub fn for_call(obligation: &Obligation, (debt_index, deposit_index): (usize, usize), market: &MarketConfig, group: Option<&ElevationGroup>, repay: &LiquidationSide, withdraw: &LiquidationSide, health: Health, max_repay_amount: u64, now_ts: i64) -> Result<Self> {
         let (rr, wr) = (repay.reserve, withdraw.reserve);
         let cfg = &wr.config;
         let member = group.filter(|_| cfg.in_elevation_group(obligation.elevation_group));

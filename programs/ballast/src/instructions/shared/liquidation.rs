@@ -28,12 +28,12 @@ pub fn size_liquidation<'info>(
     pairs: &'info [AccountInfo<'info>],
     clock: Now,
 ) -> Result<LiquidationPlan> {
-    LiquidationInputs::positions(obligation, repay_key, withdraw_key)?;
+    let positions = LiquidationInputs::positions(obligation, repay_key, withdraw_key)?;
     let held = [(repay_key, repay_reserve), (withdraw_key, withdraw_reserve)];
     let health = compute_health(obligation, terms.market, terms.group, pairs, &held, clock, PriceUse::Liquidation)?;
     let repay_price = price_of(pairs, repay_key, repay_reserve, clock, PriceUse::Liquidation)?;
     let withdraw_price = price_of(pairs, withdraw_key, withdraw_reserve, clock, PriceUse::Liquidation)?;
     let repay = LiquidationSide { key: repay_key, reserve: repay_reserve, spot: repay_price.spot(Side::Debt) };
     let withdraw = LiquidationSide { key: withdraw_key, reserve: withdraw_reserve, spot: withdraw_price.spot(Side::Collateral) };
-    liquidate::plan(&LiquidationInputs::for_call(obligation, terms.config, terms.group, &repay, &withdraw, health, terms.max_repay_amount, clock.ts)?)
+    liquidate::plan(&LiquidationInputs::for_call(obligation, positions, terms.config, terms.group, &repay, &withdraw, health, terms.max_repay_amount, clock.ts)?)
 }
