@@ -3,9 +3,9 @@ use crate::spec::{parse_pubkey, ReserveSpec, Spec};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail, Result};
 use ballast::{
-    instructions::{InitMarketArgs, InitReserveArgs},
-    operations::governance::{market_change_loosens, reserve_change_loosens},
-    state::{Market, MarketConfig, Reserve, ReserveConfig},
+    instructions::{ConfigureElevationGroupArgs, InitMarketArgs, InitReserveArgs},
+    operations::governance::{elevation_group_change_loosens, market_change_loosens, reserve_change_loosens},
+    state::{ElevationGroup, Market, MarketConfig, Reserve, ReserveConfig},
 };
 use ballast_sdk::{accounts::decode, ix, lut, pda, tokens, Cluster};
 use solana_instruction::Instruction;
@@ -39,6 +39,8 @@ pub enum Step {
     /// The market's address lookup table lacks these accounts (or does not exist yet: `table` is None):
     /// `apply` creates it if need be, extends it and records it on the market, once every reserve exists.
     LookupTable { table: Option<Pubkey>, missing: Vec<Pubkey> },
+    /// Create or change elevation group `args.id`: at once when it loosens nothing, else through the queue.
+    ElevationGroup { debt_reserve: Pubkey, args: ConfigureElevationGroupArgs, changes: Vec<String>, route: Route },
     /// Something the spec says that no instruction can change; printed, never applied.
     Note(String),
 }
@@ -107,6 +109,12 @@ impl fmt::Display for Plan {
                 Step::LookupTable { table: Some(table), missing } => {
                     writeln!(f, "  ~ extend lookup table {table} with {} accounts", missing.len())?
                 }
+                Step::ElevationGroup { args, changes, route, .. } => {
+                    writeln!(f, "  ~ elevation group {}, {}", args.id, route_text(*route, self.now))?;
+                    for c in changes {
+                        writeln!(f, "      {c}")?;
+                    }
+                }
                 Step::Note(text) => writeln!(f, "  ! {text}")?,
             }
         }
@@ -126,7 +134,7 @@ macro_rules! diff_fields {
 pub fn reserve_config_diff(old: &ReserveConfig, new: &ReserveConfig) -> Vec<String> {
     let mut out = vec![];
     diff_fields!(old, new, out, "", [
-        deposit_limit, borrow_limit, outflow_limit, outflow_window_secs, ltv_bps, liquidation_threshold_bps,
+        deposit_limit, borrow_limit, outflow_limit, isolated_debt_ceiling_micro_quote, outflow_window_secs, ltv_bps, liquidation_threshold_bps,
         min_liquidation_bonus_bps, max_liquidation_bonus_bps, protocol_liquidation_fee_bps, reserve_factor_bps,
         insurance_factor_bps, borrow_factor_bps, origination_fee_bps, flash_fee_bps, utilization_ceiling_bps,
         insolvent_auction_secs, liquidation_target_health_bps, regime_half_life_mins, regime_calm_vol_bps,
@@ -197,6 +205,7 @@ pub async fn plan(cluster: &impl Cluster, spec: &Spec, market: &Pubkey, admin: &
     for r in &spec.reserves {
         steps.extend(reserve_step(cluster, market, r).await?);
     }
+    steps.extend(elevation_group_steps(cluster, spec, market).await?);
     steps.extend(lookup_table_step(cluster, spec, market).await?);
     Ok(Plan { market: *market, steps, now })
 }
@@ -240,6 +249,11 @@ async fn reserve_step(cluster: &impl Cluster, market: &Pubkey, r: &ReserveSpec) 
     if state.liquidity_decimals != r.decimals {
         bail!("reserve {}: mint has {} decimals, the spec says {}", r.symbol, state.liquidity_decimals, r.decimals);
     }
+    let mut wanted = wanted;
+    if r.isolated_debt_ceiling_quote.is_none() {
+        // Unnamed: the chain's ceiling stands (the council or an earlier spec may have raised it).
+        wanted.isolated_debt_ceiling_micro_quote = state.config.isolated_debt_ceiling_micro_quote;
+    }
     let pending = (state.pending_config_apply_ts != 0).then(|| (state.pending_config == wanted, state.pending_config_apply_ts));
     let changes = reserve_config_diff(&state.config, &wanted);
     if changes.is_empty() {
@@ -247,6 +261,40 @@ async fn reserve_step(cluster: &impl Cluster, market: &Pubkey, r: &ReserveSpec) 
     }
     let route = route_for(reserve_change_loosens(&state.config, &wanted), pending);
     Ok(Some(Step::UpdateReserveConfig { symbol: r.symbol.clone(), reserve: key, changes, config: Box::new(wanted), route }))
+}
+
+/// The spec's elevation groups against the market's (a market not created yet has none; `apply` creates its
+/// reserves before its groups). One change per market may wait in the queue: a loosening while another group's
+/// change waits is reported, and planned again by the run after it applies or is cancelled.
+async fn elevation_group_steps(cluster: &impl Cluster, spec: &Spec, market: &Pubkey) -> Result<Vec<Step>> {
+    let state: Market = match cluster.account(market).await? {
+        Some(account) => decode(&account.data)?,
+        None => bytemuck::Zeroable::zeroed(),
+    };
+    let mut steps = vec![];
+    for g in &spec.elevation_groups {
+        let debt_spec = spec.reserve(&g.debt_reserve).ok_or_else(|| anyhow!("elevation group {}: no reserve {}", g.id, g.debt_reserve))?;
+        let debt_reserve = pda::reserve(market, &debt_spec.mint()?);
+        let args = ConfigureElevationGroupArgs { id: g.id, ltv_bps: g.ltv_bps, liquidation_threshold_bps: g.liquidation_threshold_bps, max_liquidation_bonus_bps: g.max_liquidation_bonus_bps };
+        let wanted = args.group(debt_reserve);
+        wanted.validate().map_err(|e| anyhow!("elevation group {}: {e}", g.id))?;
+        let current = state.elevation_group(g.id).copied();
+        if current == Some(wanted) {
+            continue;
+        }
+        let show = |e: &ElevationGroup| format!("debt reserve {}, ltv {} bps, threshold {} bps, bonus cap {} bps", e.debt_reserve, e.ltv_bps, e.liquidation_threshold_bps, e.max_liquidation_bonus_bps);
+        let changes = vec![format!("{} -> {}", current.as_ref().map(show).unwrap_or_else(|| "unset".into()), show(&wanted))];
+        let pending_here = state.pending_elevation_group_id == g.id && state.pending_elevation_group_apply_ts != 0;
+        let loosens = elevation_group_change_loosens(current.as_ref(), &wanted);
+        if loosens && state.pending_elevation_group_apply_ts != 0 && !pending_here {
+            let other = state.pending_elevation_group_id;
+            steps.push(Step::Note(format!("elevation group {}: waits, group {other}'s change is queued (apply again once it applies or is cancelled)", g.id)));
+            continue;
+        }
+        let pending = pending_here.then(|| (state.pending_elevation_group == wanted, state.pending_elevation_group_apply_ts));
+        steps.push(Step::ElevationGroup { debt_reserve, args, changes, route: route_for(loosens, pending) });
+    }
+    Ok(steps)
 }
 
 /// Makes the cluster match `spec`, then returns the plan it carried out. Safe to run again: a second run
@@ -293,6 +341,13 @@ pub async fn apply(cluster: &impl Cluster, spec: &Spec, market: &Keypair, admin:
                 send_as_needed(cluster, &ixs, admin).await?;
             }
             Step::LookupTable { table, missing } => sync_lookup_table(cluster, &m, admin, *table, missing).await?,
+            Step::ElevationGroup { debt_reserve, args, route, .. } => {
+                let at_once = vec![ix::configure_elevation_group(&a, &m, debt_reserve, args.clone())];
+                let queue = vec![ix::queue_elevation_group(&a, &m, debt_reserve, args.clone())];
+                let cancel = ix::cancel_pending_elevation_group(&a, &m);
+                let ixs = queued(*route, at_once, cancel, queue, ix::apply_pending_elevation_group(&m), timelock_is_zero(cluster, &m).await?, plan.now);
+                send_as_needed(cluster, &ixs, admin).await?;
+            }
             Step::Note(_) => {}
         }
     }

@@ -19,6 +19,23 @@ pub struct Spec {
     pub market: MarketSpec,
     #[serde(default, rename = "reserve")]
     pub reserves: Vec<ReserveSpec>,
+    /// Elevation groups (eMode) the market defines; a group on chain that the spec does not name is left as it is.
+    #[serde(default, rename = "elevation_group")]
+    pub elevation_groups: Vec<ElevationGroupSpec>,
+}
+
+/// An elevation group: members (reserves that list its id in `elevation_groups`) borrow only from
+/// `debt_reserve`, at the group's LTV, threshold and bonus cap.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElevationGroupSpec {
+    /// 1..=16.
+    pub id: u8,
+    /// Symbol of the spec's reserve that members borrow from.
+    pub debt_reserve: String,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub max_liquidation_bonus_bps: u16,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -103,6 +120,10 @@ pub struct ReserveSpec {
     /// Elevation groups (1..=16) the reserve's collateral belongs to.
     #[serde(default)]
     pub elevation_groups: Vec<u8>,
+    /// Most debt, in quote units, that obligations backed by this reserve as isolated collateral may owe
+    /// market-wide. Absent: a new reserve gets 0 (no isolated borrows) and an existing one keeps the ceiling it
+    /// has on chain, so re-applying a spec that does not name it never lowers a ceiling raised since.
+    pub isolated_debt_ceiling_quote: Option<f64>,
     #[serde(default)]
     pub oracle: OracleSpec,
     /// An optional second price source, cross-checked with the primary and taking over when it dies.
@@ -265,6 +286,18 @@ impl Spec {
                 bail!("reserve {} appears twice", r.symbol);
             }
         }
+        let mut ids = std::collections::HashSet::new();
+        for g in &spec.elevation_groups {
+            if !(1..=16).contains(&g.id) {
+                bail!("elevation group {}: ids run from 1 to 16", g.id);
+            }
+            if !ids.insert(g.id) {
+                bail!("elevation group {} appears twice", g.id);
+            }
+            if spec.reserve(&g.debt_reserve).is_none() {
+                bail!("elevation group {}: debt_reserve `{}` is not a reserve of this spec", g.id, g.debt_reserve);
+            }
+        }
         Ok(spec)
     }
 
@@ -320,6 +353,16 @@ impl ReserveSpec {
         bytes.try_into().map_err(|_| anyhow!("reserve {} feed_id must be 32 bytes", self.symbol))
     }
 
+    /// `isolated_debt_ceiling_quote` in the chain's micro-quote units, when the spec names it.
+    pub fn isolated_debt_ceiling_micro_quote(&self) -> Result<Option<u64>> {
+        let Some(q) = self.isolated_debt_ceiling_quote else { return Ok(None) };
+        let micro = (q * 1e6).round();
+        if !(0.0..=u64::MAX as f64).contains(&micro) {
+            bail!("reserve {}: isolated_debt_ceiling_quote {q} is outside 0..={}", self.symbol, u64::MAX / 1_000_000);
+        }
+        Ok(Some(micro as u64))
+    }
+
     pub fn seed_native(&self) -> u64 {
         native(Some(self.seed_amount), self.decimals)
     }
@@ -362,6 +405,7 @@ impl ReserveSpec {
         c.origination_fee_bps = self.origination_fee_bps;
         c.flash_fee_bps = self.flash_fee_bps;
         c.utilization_ceiling_bps = self.utilization_ceiling_bps;
+        c.isolated_debt_ceiling_micro_quote = self.isolated_debt_ceiling_micro_quote()?.unwrap_or(0);
         c.insolvent_auction_secs = self.insolvent_auction_secs;
         c.liquidation_target_health_bps = self.liquidation_target_health_bps;
         if let Some(r) = &self.regime {

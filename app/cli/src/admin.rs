@@ -175,6 +175,11 @@ pub async fn apply(cluster: &impl Cluster, payer: &Keypair, target: Target, mode
             let (c, p) = (idl_json::pod_to_json("MarketConfig", &m.config), idl_json::pod_to_json("MarketConfig", &m.pending_config));
             (format!("market {key}"), c, p, m.pending_config_apply_ts, ix::apply_pending_market_config(&key))
         }
+        Target::ElevationGroup(key) => {
+            let m = load_market(cluster, &key).await?;
+            let (what, c, p) = elevation_group_change(&key, &m);
+            (what, c, p, m.pending_elevation_group_apply_ts, ix::apply_pending_elevation_group(&key))
+        }
     };
     if apply_ts == 0 {
         bail!("{what} has no queued config change");
@@ -199,6 +204,11 @@ pub async fn cancel(cluster: &impl Cluster, signer: &Keypair, target: Target, mo
             let m = load_market(cluster, &key).await?;
             (format!("market {key}"), idl_json::pod_to_json("MarketConfig", &m.config), idl_json::pod_to_json("MarketConfig", &m.pending_config), m.pending_config_apply_ts, key)
         }
+        Target::ElevationGroup(key) => {
+            let m = load_market(cluster, &key).await?;
+            let (what, c, p) = elevation_group_change(&key, &m);
+            (what, c, p, m.pending_elevation_group_apply_ts, key)
+        }
     };
     if apply_ts == 0 {
         bail!("{what} has no queued config change");
@@ -212,6 +222,7 @@ pub async fn cancel(cluster: &impl Cluster, signer: &Keypair, target: Target, mo
     let ix = match target {
         Target::Reserve(key) => ix::cancel_pending_reserve_config(&signer.pubkey(), &market, &key),
         Target::Market(key) => ix::cancel_pending_market_config(&signer.pubkey(), &key),
+        Target::ElevationGroup(key) => ix::cancel_pending_elevation_group(&signer.pubkey(), &key),
     };
     submit(cluster, &[ix], &[signer], &[], plan.details(json!({ "dropped": pending, "apply_ts": apply_ts })), mode, out).await.map(|_| ())
 }
@@ -221,6 +232,15 @@ pub async fn cancel(cluster: &impl Cluster, signer: &Keypair, target: Target, mo
 pub enum Target {
     Reserve(Pubkey),
     Market(Pubkey),
+    /// The market's queued elevation-group change.
+    ElevationGroup(Pubkey),
+}
+
+/// The market's queued elevation-group change: what it is, the group as it stands and as it would be.
+fn elevation_group_change(key: &Pubkey, m: &Market) -> (String, std::result::Result<Value, String>, std::result::Result<Value, String>) {
+    let id = m.pending_elevation_group_id;
+    let current = m.elevation_groups.get(usize::from(id).wrapping_sub(1)).copied().unwrap_or_default();
+    (format!("elevation group {id} of market {key}"), idl_json::pod_to_json("ElevationGroup", &current), idl_json::pod_to_json("ElevationGroup", &m.pending_elevation_group))
 }
 
 /// The risk council tightens a reserve's config at once; anything that loosens is refused.

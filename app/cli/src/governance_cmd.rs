@@ -6,20 +6,24 @@ use ballast_sdk::Cluster;
 use clap::Subcommand;
 use std::io::Write;
 
-/// Which config a queue command acts on: exactly one of `--reserve` and `--market`.
+/// Which config a queue command acts on: exactly one of `--reserve` and `--market` (with `--elevation-group`, the
+/// market's queued elevation-group change).
 #[derive(clap::Args, Debug)]
-#[group(required = true, multiple = false)]
 pub struct TargetArgs {
-    #[arg(long)]
+    #[arg(long, conflicts_with = "market", required_unless_present = "market")]
     pub reserve: Option<String>,
     #[arg(long)]
     pub market: Option<String>,
+    /// With --market: the market's queued elevation-group change rather than its config.
+    #[arg(long, requires = "market")]
+    pub elevation_group: bool,
 }
 
 impl TargetArgs {
     fn target(&self) -> Result<admin::Target> {
         match (&self.reserve, &self.market) {
             (Some(r), _) => Ok(admin::Target::Reserve(pubkey_arg(r, "reserve")?)),
+            (_, Some(m)) if self.elevation_group => Ok(admin::Target::ElevationGroup(pubkey_arg(m, "market")?)),
             (_, Some(m)) => Ok(admin::Target::Market(pubkey_arg(m, "market")?)),
             _ => Err(anyhow!("give --reserve or --market")),
         }

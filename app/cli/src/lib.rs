@@ -5,6 +5,7 @@ pub mod governance_cmd;
 pub mod demo;
 pub mod events;
 pub mod keeper;
+pub mod queue;
 pub mod read;
 pub mod rng;
 pub mod serve;
@@ -103,9 +104,12 @@ pub enum Command {
         /// Seconds between reads of the market (and page refreshes in the browser).
         #[arg(long, default_value_t = 5)]
         refresh_secs: u64,
-        /// Demo only: seconds between steps of the crash.
+        /// Demo only: seconds between steps of the crash (and, after it, of the simulator's price model).
         #[arg(long, default_value_t = 10)]
         step_secs: u64,
+        /// A `ballast sim --report` directory for the Stress page (default: the newest reports/sim-*).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     #[command(subcommand)]
     Market(MarketCmd),
@@ -171,6 +175,12 @@ pub enum Command {
     },
     #[command(subcommand)]
     Keeper(KeeperCmd),
+    /// The withdrawal queue: request, cancel, fill and list tickets.
+    #[command(subcommand)]
+    Queue(queue::QueueCmd),
+    /// Elevation groups (e-mode) for your obligation.
+    #[command(subcommand)]
+    Elevation(ElevationCmd),
     #[command(subcommand)]
     Admin(AdminCmd),
     #[command(subcommand)]
@@ -217,6 +227,23 @@ pub enum ObligationCmd {
     Show {
         #[arg(long)]
         obligation: String,
+    },
+    /// Close your obligation once it holds nothing (no deposits, no debt): its rent comes back to you.
+    Close {
+        #[arg(long)]
+        obligation: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ElevationCmd {
+    /// Move your obligation into elevation group `--group` (1-16; 0 leaves its group), when its positions fit the
+    /// group and it stays healthy under the group's parameters.
+    Set {
+        #[arg(long)]
+        obligation: String,
+        #[arg(long)]
+        group: u8,
     },
 }
 
@@ -320,6 +347,11 @@ pub async fn execute(cluster: &impl Cluster, signer: &solana_keypair::Keypair, c
         Command::Obligation(ObligationCmd::Show { obligation }) => {
             read::obligation_show(cluster, &pubkey_arg(obligation, "obligation")?, cli.json, out).await
         }
+        Command::Obligation(ObligationCmd::Close { obligation }) => write::close_obligation(cluster, signer, &pubkey_arg(obligation, "obligation")?, mode, out).await,
+        Command::Elevation(ElevationCmd::Set { obligation, group }) => {
+            write::set_elevation_group(cluster, signer, &pubkey_arg(obligation, "obligation")?, *group, mode, out).await
+        }
+        Command::Queue(cmd) => queue::command(cluster, signer, cmd, mode, out).await,
         Command::Deposit { reserve, amount, no_collateral } => {
             write::deposit(cluster, signer, &pubkey_arg(reserve, "reserve")?, *amount, !no_collateral, mode, out).await
         }

@@ -22,19 +22,19 @@ pub fn default_obligation(market: &Pubkey, owner: &Pubkey) -> Pubkey {
     pda::obligation(market, owner, 0)
 }
 
-struct Ctx {
-    snap: MarketSnapshot,
-    reserve: ReserveView,
+pub(crate) struct Ctx {
+    pub snap: MarketSnapshot,
+    pub reserve: ReserveView,
 }
 
-async fn context(cluster: &impl Cluster, reserve: &Pubkey) -> Result<Ctx> {
+pub(crate) async fn context(cluster: &impl Cluster, reserve: &Pubkey) -> Result<Ctx> {
     let state = load_reserve(cluster, reserve).await?;
     let snap = MarketSnapshot::load(cluster, &state.market).await?;
     let reserve = *snap.reserve(reserve)?;
     Ok(Ctx { snap, reserve })
 }
 
-fn ata(owner: &Pubkey, mint: &Pubkey, r: &ReserveView) -> Pubkey {
+pub(crate) fn ata(owner: &Pubkey, mint: &Pubkey, r: &ReserveView) -> Pubkey {
     pda::associated_token(owner, mint, &r.token_program())
 }
 
@@ -268,4 +268,37 @@ pub async fn redeem(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, 
         .line(format!("for about {} tokens; {} cTokens stay", c.reserve.ui(liquidity_amount), held - ctokens))
         .details(serde_json::json!({ "reserve": reserve.to_string(), "ctokens": ctokens, "native_amount": liquidity_amount }));
     submit(cluster, &ixs, &[signer], c.snap.tables(), plan, mode, out).await.map(|_| ())
+}
+
+/// The owner closes an obligation that holds nothing; its rent returns to the owner.
+pub async fn close_obligation(cluster: &impl Cluster, signer: &Keypair, key: &Pubkey, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let o = obligation_state(cluster, key).await?.ok_or_else(|| anyhow!("unknown obligation {key}"))?;
+    if o.owner != signer.pubkey() {
+        bail!("obligation {key} belongs to {}, not to {}", o.owner, signer.pubkey());
+    }
+    if !o.active_deposits().is_empty() || !o.active_borrows().is_empty() {
+        bail!("obligation {key} still holds {} deposit(s) and {} borrow(s): repay and withdraw everything first", o.active_deposits().len(), o.active_borrows().len());
+    }
+    let plan = Plan::new(format!("close obligation {key}")).line("its rent comes back to you").details(serde_json::json!({ "obligation": key.to_string() }));
+    submit(cluster, &[ix::close_obligation(&signer.pubkey(), key)], &[signer], &[], plan, mode, out).await.map(|_| ())
+}
+
+/// The owner moves an obligation into elevation group `id` (0 leaves its group); the program checks that its
+/// positions fit the group and that it stays healthy.
+pub async fn set_elevation_group(cluster: &impl Cluster, signer: &Keypair, key: &Pubkey, id: u8, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let o = obligation_state(cluster, key).await?.ok_or_else(|| anyhow!("unknown obligation {key}"))?;
+    if o.owner != signer.pubkey() {
+        bail!("obligation {key} belongs to {}, not to {}", o.owner, signer.pubkey());
+    }
+    let snap = MarketSnapshot::load(cluster, &o.market).await?;
+    let what = match id {
+        0 => "leave its elevation group".to_string(),
+        _ => {
+            let g = snap.market.elevation_group(id).ok_or_else(|| anyhow!("--group: market {} has no elevation group {id} configured", o.market))?;
+            format!("join elevation group {id} (LTV {} bps, liquidation threshold {} bps)", g.ltv_bps, g.liquidation_threshold_bps)
+        }
+    };
+    let ix = ix::set_elevation_group(&signer.pubkey(), &o.market, (key, &o), id, snap.price_accounts());
+    let plan = Plan::new(format!("obligation {key}: {what}")).line(format!("now in group {}", o.elevation_group)).details(serde_json::json!({ "obligation": key.to_string(), "from": o.elevation_group, "to": id }));
+    submit(cluster, &[ix], &[signer], snap.tables(), plan, mode, out).await.map(|_| ())
 }

@@ -17,6 +17,10 @@ pub struct Metrics {
     pub auctions_started: u64,
     pub regime_samples: u64,
     pub regime_refused: u64,
+    pub queue_fills: u64,
+    pub queue_fills_refused: u64,
+    pub configs_applied: u64,
+    pub configs_apply_refused: u64,
     pub failed: u64,
     pub retries: u64,
     /// Sum and count of confirmed liquidations' latency: from the round's read of the chain to confirmation.
@@ -41,6 +45,10 @@ impl Metrics {
         metric("auctions_started_total", "counter", "Insolvent auctions started (mark_insolvency) confirmed.", self.auctions_started.to_string());
         metric("regime_samples_total", "counter", "Volatility-regime samples taken (refresh_reserve on reserves due one).", self.regime_samples.to_string());
         metric("regime_refused_total", "counter", "Regime refreshes the program refused (a stale or invalid price).", self.regime_refused.to_string());
+        metric("queue_fills_total", "counter", "Withdrawal tickets served (fill_withdrawal confirmed).", self.queue_fills.to_string());
+        metric("queue_fills_refused_total", "counter", "Fills the program refused (no liquidity for the queue yet, a limiter, the utilization ceiling).", self.queue_fills_refused.to_string());
+        metric("configs_applied_total", "counter", "Queued config changes applied once due (apply_pending_* confirmed).", self.configs_applied.to_string());
+        metric("configs_apply_refused_total", "counter", "Due config changes whose application was refused.", self.configs_apply_refused.to_string());
         metric("failed_total", "counter", "Liquidations and write-offs that failed after every retry.", self.failed.to_string());
         metric("retries_total", "counter", "Sends retried after a transient failure.", self.retries.to_string());
         metric("last_round_seconds", "gauge", "Duration of the last round.", format!("{:.6}", self.last_round.as_secs_f64()));

@@ -2,6 +2,7 @@
 //! current by websocket notifications), writes off debt that has no collateral left, and liquidates the
 //! unhealthy obligations largest debt first: each sized by the program's own code, sent with a slippage floor
 //! on the payout, a priority fee if asked, and retried with backoff on transient failures.
+pub mod cranks;
 pub mod metrics;
 pub mod regime;
 pub mod watch;
@@ -109,6 +110,8 @@ pub struct Report {
     pub auctions_started: Vec<Pubkey>,
     /// Volatility-regime samples taken (`refresh_reserve` on reserves due one), and refreshes refused.
     pub regime: regime::Fed,
+    /// Withdrawal tickets filled and queued configs applied (`cranks`), and the refusals.
+    pub cranked: cranks::Cranked,
     pub failed: usize,
     pub retries: usize,
 }
@@ -165,8 +168,9 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
         let snap = MarketSnapshot::load(cluster, market).await?;
         let candidates: Vec<Pubkey> = snap.obligations.iter().map(|o| o.key).collect();
         let acted = act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
-        // Liquidations first (they are the round's deadline); the regime's samples after, on the same snapshot.
-        feed_regimes(cluster, liquidator, &snap, opts, metrics, &mut report).await?;
+        // Liquidations first (they are the round's deadline); the regime's samples, queue fills and due
+        // changes after, on the same snapshot.
+        housekeeping(cluster, liquidator, &snap, opts, metrics, &mut report, out).await?;
         summary(round, started, &before, metrics, opts, out)?;
         // A bounded run stops early once a round finds nothing to do.
         if opts.rounds != 0 && (round >= opts.rounds || acted == 0) {
@@ -176,16 +180,32 @@ pub async fn run_with_metrics(cluster: &impl Cluster, liquidator: &Keypair, mark
     Ok(report)
 }
 
-/// Feeds the market's volatility regimes (`regime::feed`) unless this is a dry run or a shard other than the
-/// first (one keeper of a sharded set is enough: the others would find the samples taken).
-async fn feed_regimes(cluster: &impl Cluster, liquidator: &Keypair, snap: &MarketSnapshot, opts: &Options, metrics: &Arc<Mutex<Metrics>>, report: &mut Report) -> Result<()> {
+/// After the liquidations: feeds the market's volatility regimes (`regime::feed`), serves the withdrawal queues
+/// (`cranks::fill_queues`) and applies queued changes that are due (`cranks::apply_due`), unless this is a dry
+/// run or a shard other than the first (one keeper of a sharded set is enough: the others would find it done).
+async fn housekeeping(
+    cluster: &impl Cluster,
+    liquidator: &Keypair,
+    snap: &MarketSnapshot,
+    opts: &Options,
+    metrics: &Arc<Mutex<Metrics>>,
+    report: &mut Report,
+    out: &mut impl Write,
+) -> Result<()> {
     if opts.dry_run || opts.shard.index != 0 {
         return Ok(());
     }
     let fed = regime::feed(cluster, liquidator, snap).await?;
     report.regime += fed;
+    let mut cranked = cranks::apply_due(cluster, liquidator, snap, out).await?;
+    cranked += cranks::fill_queues(cluster, liquidator, snap, out).await?;
+    report.cranked += cranked;
     if let Ok(mut m) = metrics.lock() {
         (m.regime_samples, m.regime_refused) = (m.regime_samples + fed.sampled as u64, m.regime_refused + fed.refused as u64);
+        m.queue_fills += cranked.fills as u64;
+        m.queue_fills_refused += cranked.fills_refused as u64;
+        m.configs_applied += cranked.applied as u64;
+        m.configs_apply_refused += cranked.apply_refused as u64;
     }
     Ok(())
 }

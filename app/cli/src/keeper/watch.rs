@@ -54,7 +54,7 @@ pub async fn watch(
             let candidates: Vec<Pubkey> = std::mem::take(&mut dirty).into_iter().collect();
             let done_before = (report.liquidated.len(), report.socialized.len());
             act(cluster, liquidator, &snap, &candidates, opts, started, metrics, &mut report, out).await?;
-            super::feed_regimes(cluster, liquidator, &snap, opts, metrics, &mut report).await?;
+            super::housekeeping(cluster, liquidator, &snap, opts, metrics, &mut report, out).await?;
             summary(round, started, &before, metrics, opts, out)?;
             if opts.rounds != 0 && round >= opts.rounds {
                 break;

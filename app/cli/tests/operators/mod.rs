@@ -2,3 +2,4 @@
 mod admin;
 mod events;
 mod keeper;
+mod tools;
