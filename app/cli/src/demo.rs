@@ -94,6 +94,12 @@ pub struct Step {
 /// Moves the clock an hour, publishes step `step` of [`CRASH`] and runs the keeper until nothing is left to do.
 pub async fn crash_step(w: &mut World, liquidator: &Keypair, step: usize) -> Result<Step> {
     let (sol, volt) = CRASH[step];
+    price_step(w, liquidator, sol, volt).await
+}
+
+/// Moves the clock an hour, publishes these prices (USDC stays at 1) and runs the keeper until nothing is left
+/// to do.
+pub async fn price_step(w: &mut World, liquidator: &Keypair, sol: f64, volt: f64) -> Result<Step> {
     w.now += 3_600;
     w.cluster.set_time(w.now).await?;
     w.publish_all(sol, volt).await;
@@ -101,6 +107,27 @@ pub async fn crash_step(w: &mut World, liquidator: &Keypair, step: usize) -> Res
     let opts = keeper::Options { rounds: 30, interval: std::time::Duration::ZERO, ..Default::default() };
     let k = keeper::run(&w.cluster, liquidator, &w.market, &opts, &mut Vec::new()).await?;
     Ok(Step { at_risk, liquidations: k.liquidated.len(), write_offs: k.socialized.len(), bad_debt_quote: k.socialized.iter().map(|s| s.2).sum::<f64>() + 0.0 })
+}
+
+/// `hours` hourly (SOL, VOLT) prices after the crash, from the simulator's price model: the built-in crash-60
+/// scenario's asset models (drift, calm volatility, jumps, correlation) with no scripted shock, starting at
+/// the crash's last prices. Seeded: one seed, one path.
+pub fn aftermath(hours: usize, start: (f64, f64), seed: u64) -> Result<Vec<(f64, f64)>> {
+    use crate::sim::{prices, scenario::Scenario};
+    let s = Scenario::load("crash-60")?;
+    let mut assets = s.assets.clone();
+    for a in &mut assets {
+        a.price = match a.symbol.as_str() {
+            "SOL" => start.0,
+            "VOLT" => start.1,
+            _ => a.price,
+        };
+    }
+    let times = prices::grid(hours as f64, 3_600, 3_600, &[]);
+    let path = prices::generate(&assets, &s.correlation, s.crash_correlation, &[], &times, seed)?;
+    let index = |symbol: &str| assets.iter().position(|a| a.symbol == symbol).ok_or_else(|| anyhow::anyhow!("crash-60 has no {symbol}"));
+    let (sol, volt) = (index("SOL")?, index("VOLT")?);
+    Ok(path.prices.iter().skip(1).map(|p| (p[sol], p[volt])).collect())
 }
 
 /// Runs the demo and prints its story to `out`.

@@ -32,8 +32,8 @@ async fn run(cli: Cli) -> Result<()> {
         let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
         return ballast_cli::sim::from_cli(&cli, &mut report).await.map(|_| ());
     }
-    if let Command::Serve { port, demo: true, users, refresh_secs, step_secs, .. } = cli.command {
-        let opts = ballast_cli::serve::options(port, refresh_secs, step_secs)?;
+    if let Command::Serve { port, demo: true, users, refresh_secs, step_secs, ref report, .. } = cli.command {
+        let opts = ballast_cli::serve::options(port, refresh_secs, step_secs)?.with_report(report.clone());
         let mut report = ballast_sdk::cluster::quiet_program_logs().unwrap_or_else(|| Box::new(std::io::stdout()));
         return ballast_cli::serve::demo(users, &opts, &mut report).await;
     }
@@ -43,7 +43,10 @@ async fn run(cli: Cli) -> Result<()> {
         Some(p) => p,
         None => PathBuf::from(std::env::var("HOME").map_err(|_| anyhow!("HOME is not set; pass --keypair"))?).join(".config/solana/id.json"),
     };
-    let read_only = matches!(cli.command, Command::Market(_) | Command::Reserve(_) | Command::Obligation(_) | Command::Events { .. } | Command::Serve { .. });
+    let read_only = matches!(
+        cli.command,
+        Command::Market(_) | Command::Reserve(_) | Command::Obligation(ballast_cli::ObligationCmd::Show { .. }) | Command::Queue(ballast_cli::queue::QueueCmd::List { .. }) | Command::Events { .. } | Command::Serve { .. }
+    );
     let signer = match ballast_migrate::read_keypair(&keypair_path) {
         Ok(k) => k,
         // Reads sign nothing: without an explicit --keypair they may run with a throwaway key.

@@ -95,7 +95,7 @@ const REFRESH_JS: &str = "(function(){var b=document.body,ms=+b.dataset.refreshM
 /// The page around `body`: navigation, the refresh script, and a footer saying where the numbers come from.
 pub fn layout(board: &Board, title: &str, active: &str, body: &str) -> String {
     let mut nav = String::new();
-    for (href, name) in [("/", "Market"), ("/at-risk", "At risk"), ("/obligations", "Obligations"), ("/activity", "Liquidations & write-offs")] {
+    for (href, name) in [("/", "Market"), ("/at-risk", "At risk"), ("/obligations", "Obligations"), ("/activity", "Liquidations & write-offs"), ("/stress", "Stress")] {
         let _ = write!(nav, r#"<a href="{href}"{}>{name}</a>"#, if name == active { r#" class="on""# } else { "" });
     }
     format!(

@@ -5,6 +5,7 @@
 //! render the board they find, so a slow RPC never stalls a page and every page of one load shows one moment.
 pub mod board;
 pub mod html;
+pub mod stress;
 pub mod svg;
 
 use crate::{demo, world};
@@ -49,6 +50,24 @@ pub struct Options {
     pub refresh: Duration,
     /// Demo only: how often the crash takes a step.
     pub step: Duration,
+    /// A `ballast sim --report` directory for the Stress page (default: the newest `reports/sim-*` under the
+    /// working directory, if any).
+    pub report: Option<std::path::PathBuf>,
+}
+
+impl Options {
+    pub fn with_report(self, report: Option<std::path::PathBuf>) -> Self {
+        Self { report, ..self }
+    }
+
+    /// The Stress page's report: the one `--report` names (an unreadable one is an error), else the newest
+    /// under `reports/`, else none (the page says how to make one).
+    pub fn stress_report(&self) -> Result<Option<Arc<stress::Report>>> {
+        match &self.report {
+            Some(dir) => Ok(Some(Arc::new(stress::load(dir)?))),
+            None => Ok(stress::newest(std::path::Path::new("reports")).and_then(|d| stress::load(&d).ok()).map(Arc::new)),
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -105,9 +124,32 @@ async fn loopback_host_only(State(port): State<u16>, request: Request, next: Nex
 }
 
 /// The dashboard's routes: pages, then the JSON API under `/api`. Only requests addressed to
-/// 127.0.0.1:`port` or localhost:`port` are answered.
+/// 127.0.0.1:`port` or localhost:`port` are answered. The Stress page shows no report.
 pub fn router(board: Shared, port: u16) -> Router {
+    router_with(board, port, None)
+}
+
+/// [`router`], the Stress page showing `report` beside the live market.
+pub fn router_with(board: Shared, port: u16, report: Option<Arc<stress::Report>>) -> Router {
+    let (page_report, file_report) = (report.clone(), report);
     Router::new()
+        .route(
+            "/stress",
+            get(|State(b): State<Shared>| async move { page(&b, |b| ("Stress".into(), "Stress", stress::page(b, page_report.as_deref()))) }),
+        )
+        .route(
+            "/stress/{file}",
+            get(|Path(file): Path<String>| async move {
+                let found = file_report.as_ref().filter(|_| stress::servable(&file)).and_then(|r| std::fs::read(r.dir.join(&file)).ok());
+                match found {
+                    Some(bytes) => {
+                        let kind = if file.ends_with(".svg") { "image/svg+xml" } else { "image/png" };
+                        ([(header::CONTENT_TYPE, kind)], bytes).into_response()
+                    }
+                    None => (StatusCode::NOT_FOUND, format!("no chart {file} in the report")).into_response(),
+                }
+            }),
+        )
         .route("/", get(|State(b): State<Shared>| async move { page(&b, |b| ("Market".into(), "Market", html::market(b))) }))
         .route("/at-risk", get(|State(b): State<Shared>| async move { page(&b, |b| ("At risk".into(), "At risk", html::at_risk(b))) }))
         .route(
@@ -151,9 +193,14 @@ pub fn router(board: Shared, port: u16) -> Router {
 
 /// Binds 127.0.0.1:`port` (0 picks a free one) and serves `board` on a spawned task. Returns the address.
 pub async fn spawn(port: u16, board: Shared) -> Result<SocketAddr> {
+    spawn_with(port, board, None).await
+}
+
+/// [`spawn`], with a report for the Stress page.
+pub async fn spawn_with(port: u16, board: Shared, report: Option<Arc<stress::Report>>) -> Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| anyhow!("serve: cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router(board, addr.port())).await });
+    tokio::spawn(async move { axum::serve(listener, router_with(board, addr.port(), report)).await });
     Ok(addr)
 }
 
@@ -162,12 +209,12 @@ pub fn options(port: u16, refresh_secs: u64, step_secs: u64) -> Result<Options> 
     if refresh_secs == 0 || step_secs == 0 {
         return Err(anyhow!("serve: --refresh-secs and --step-secs must be at least 1"));
     }
-    Ok(Options { port, refresh: Duration::from_secs(refresh_secs), step: Duration::from_secs(step_secs) })
+    Ok(Options { port, refresh: Duration::from_secs(refresh_secs), step: Duration::from_secs(step_secs), report: None })
 }
 
 /// `serve --market` against `cluster` (`source` names it on the page). `--demo` builds its own cluster: see [`demo`].
 pub async fn from_cli(cluster: &impl Cluster, cli: &crate::Cli, source: &str, out: &mut impl Write) -> Result<()> {
-    let crate::Command::Serve { port, market, demo, spec, refresh_secs, step_secs, .. } = &cli.command else {
+    let crate::Command::Serve { port, market, demo, spec, refresh_secs, step_secs, report, .. } = &cli.command else {
         return Err(anyhow!("not a serve command"));
     };
     if *demo {
@@ -179,7 +226,7 @@ pub async fn from_cli(cluster: &impl Cluster, cli: &crate::Cli, source: &str, ou
         Some(path) => spec_names(&market, path)?,
         None => HashMap::new(),
     };
-    self::cluster(cluster, &market, &names, source, &options(*port, *refresh_secs, *step_secs)?, out).await
+    self::cluster(cluster, &market, &names, source, &options(*port, *refresh_secs, *step_secs)?.with_report(report.clone()), out).await
 }
 
 /// Reserve address → symbol, for the reserves of a migrations spec that name their mint.
@@ -207,7 +254,7 @@ pub async fn cluster(cluster: &impl Cluster, market: &Pubkey, names: &HashMap<Pu
     let read = format!("{} reserves and {} obligations read in {} ms", first.reserves.len(), first.obligations.len(), first.build_ms);
     let shown = first.source.clone();
     let shared: Shared = Arc::new(RwLock::new(Arc::new(first)));
-    let addr = spawn(opts.port, shared.clone()).await?;
+    let addr = spawn_with(opts.port, shared.clone(), opts.stress_report()?).await?;
     writeln!(out, "dashboard for market {market} ({shown}): http://{addr}/ (JSON at http://{addr}/api/board); {read}; Ctrl-C stops it")?;
     out.flush()?;
     loop {
@@ -249,7 +296,7 @@ pub async fn demo(users: usize, opts: &Options, out: &mut impl Write) -> Result<
     let first = board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &demo_status(0), refresh_ms(opts), &mut memory).await?;
     let read = format!("{} obligations read in {} ms", first.obligations.len(), first.build_ms);
     let shared: Shared = Arc::new(RwLock::new(Arc::new(first)));
-    let addr = spawn(opts.port, shared.clone()).await?;
+    let addr = spawn_with(opts.port, shared.clone(), opts.stress_report()?).await?;
     writeln!(out, "dashboard: http://{addr}/ (JSON at http://{addr}/api/board); {read}; the crash steps every {} s; Ctrl-C stops it", opts.step.as_secs())?;
     out.flush()?;
     for step in 1..demo::CRASH.len() {
@@ -258,6 +305,25 @@ pub async fn demo(users: usize, opts: &Options, out: &mut impl Write) -> Result<
         writeln!(out, "{}: {} liquidations and write-offs so far; read in {} ms", next.status, next.activity.len(), next.build_ms)?;
         replace(&shared, next);
     }
-    std::future::pending::<()>().await;
+    // After the crash the market keeps moving, a day of the simulator's price model at a time.
+    let (mut hour, mut last) = (0usize, demo::CRASH[demo::CRASH.len() - 1]);
+    for seed in 1u64.. {
+        for prices in demo::aftermath(24, last, seed)? {
+            tokio::time::sleep(opts.step).await;
+            hour += 1;
+            let next = demo_aftermath_step(&mut w, &cast, hour, prices, opts, &mut memory).await?;
+            writeln!(out, "{}: {} liquidations and write-offs so far; read in {} ms", next.status, next.activity.len(), next.build_ms)?;
+            replace(&shared, next);
+            last = prices;
+        }
+    }
     Ok(())
+}
+
+/// One hour after the crash at these (SOL, VOLT) prices, the keeper liquidating after it, and the board that
+/// follows.
+pub async fn demo_aftermath_step(w: &mut world::World, cast: &demo::Cast, hour: usize, (sol, volt): (f64, f64), opts: &Options, memory: &mut board::Memory) -> Result<Board> {
+    demo::price_step(w, &cast.liquidator, sol, volt).await?;
+    let status = format!("demo: after the crash, hour {hour} (SOL {sol:.2}, VOLT {volt:.2}; the simulator's price model)");
+    board::load(&w.cluster, &w.market, &w.names(), "demo (in-process)", &status, refresh_ms(opts), memory).await
 }

@@ -326,3 +326,68 @@ async fn liquidation_prices_succeed_moving_both_positions_of_a_looped_asset() {
     assert_eq!(liquidatable(&w, &only).await, 1, "at {at} × 1.001 (spot {spot})");
     assert_invariants(&w).await;
 }
+
+/// After the crash the demo keeps moving: hourly prices from the simulator's model (seeded, so two runs agree),
+/// each step published, the keeper run and a new board whose status and prices follow the path.
+#[tokio::test]
+async fn serve_demo_succeeds_moving_after_the_crash_with_the_simulators_price_model() {
+    let last = demo::CRASH[demo::CRASH.len() - 1];
+    let path = demo::aftermath(6, last, 7).unwrap();
+    assert_eq!(path, demo::aftermath(6, last, 7).unwrap(), "one seed, one path");
+    assert_eq!(path.len(), 6);
+    assert!(path.iter().all(|(s, v)| *s > 0.0 && *v > 0.0) && path.windows(2).any(|p| p[0] != p[1]), "{path:?}");
+    let mut w = world::set_up(&mut Vec::new()).await.unwrap();
+    let cast = demo::populate(&w, 8).await.unwrap();
+    let opts = serve::options(0, 1, 1).unwrap();
+    let mut memory = serve::board::Memory::default();
+    for step in 1..demo::CRASH.len() {
+        serve::demo_step(&mut w, &cast, step, &opts, &mut memory).await.unwrap();
+    }
+    for (hour, prices) in path.iter().enumerate() {
+        let board = serve::demo_aftermath_step(&mut w, &cast, hour + 1, *prices, &opts, &mut memory).await.unwrap();
+        assert!(board.status.starts_with(&format!("demo: after the crash, hour {}", hour + 1)), "{}", board.status);
+        let sol = board.reserves.iter().find(|r| r["symbol"] == "SOL").unwrap()["price"].as_f64().unwrap();
+        assert!((sol - prices.0).abs() < 1e-6 * prices.0, "the board shows the path's SOL price: {sol} vs {}", prices.0);
+    }
+    assert_invariants(&w).await;
+}
+
+/// The Stress page reads a `ballast sim --report` directory: per scenario its description, the chosen measures
+/// (Ballast, baseline, the paired difference) and its bad-debt chart, served from the directory, beside the
+/// live market; a file that is not a chart of the report is not served. The committed report parses too.
+#[tokio::test]
+async fn stress_page_succeeds_showing_the_report_beside_the_live_market() {
+    let committed = serve::stress::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../reports/sim-2026-12-07"))).unwrap();
+    assert_eq!(committed.scenarios.len(), 7, "{:?}", committed.scenarios.iter().map(|s| &s.name).collect::<Vec<_>>());
+    assert!(committed.scenarios.iter().all(|s| s.rows.len() >= 5 && s.chart.is_some()), "{committed:?}");
+
+    let dir = std::env::temp_dir().join(format!("ballast-stress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = "| measure | Ballast | baseline | Ballast − baseline |\n|---|---:|---:|---:|\n| bad debt | 5217.00 ± 1057.00 | 7886.42 ± 1200.00 | -2669.42 ± 704.00 |\n| liquidations | 74.01 ± 5.85 | 68.99 ± 5.44 | 5.02 ± 1.82 |\n| max queue | 1 | 0 | 1 |\n\nPer reserve:\n\n| reserve | insurance drawn (Ballast) | (baseline) | depositor loss (Ballast) | (baseline) |\n|---|---:|---:|---:|---:|\n| USDC | 1 | 2 | 3 | 4 |\n";
+    let text = format!("# Ballast stress report\n\nIntro.\n\n## crash-60\n\nSOL falls 60%.\n\n{table}\n## drought\n\nNo buyers.\n\n{table}\n## The baseline\n\nSPL-style.\n");
+    std::fs::write(dir.join("report.md"), text).unwrap();
+    std::fs::write(dir.join("crash-60-bad-debt.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>").unwrap();
+    std::fs::write(dir.join("secret.txt"), "not a chart").unwrap();
+    let report = serve::stress::load(&dir).unwrap();
+    assert_eq!(report.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["crash-60", "drought"]);
+    assert_eq!(report.scenarios[0].rows.len(), 2, "only the chosen measures of the first table: {:?}", report.scenarios[0].rows);
+    assert_eq!((report.scenarios[0].chart.as_deref(), report.scenarios[1].chart.as_deref()), (Some("crash-60-bad-debt.svg"), None));
+
+    let (w, _) = seeded(&[0.5]).await;
+    let board = board_of(&w).await;
+    let addr = serve::spawn_with(0, Arc::new(RwLock::new(Arc::new(board))), Some(Arc::new(report))).await.unwrap();
+    let (status, page) = get(addr, "/stress").await;
+    assert_eq!(status, 200);
+    for needle in ["Live market", "data-cell=\"SOL.price\"", "crash-60", "SOL falls 60%.", "-2669.42 ± 704.00", "/stress/crash-60-bad-debt.svg", "drought"] {
+        assert!(page.contains(needle), "{needle} missing from the Stress page");
+    }
+    assert!(!page.contains("max queue"), "only the chosen measures");
+    let (status, svg) = get(addr, "/stress/crash-60-bad-debt.svg").await;
+    assert!(status == 200 && svg.starts_with("<svg"), "{status} {svg}");
+    assert_eq!(get(addr, "/stress/secret.txt").await.0, 404);
+    assert_eq!(get(addr, "/stress/..%2Freport.md").await.0, 404);
+    let plain = serving(board_of(&w).await).await;
+    assert!(get(plain, "/stress").await.1.contains("No simulator report"), "without a report the page says how to make one");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_invariants(&w).await;
+}
