@@ -17,13 +17,31 @@ use solana_message::AddressLookupTableAccount;
 pub struct Rpc {
     pub client: RpcClient,
     payer: Keypair,
+    /// Fault injection for tests ([`Rpc::drop_next_blockhash`]).
+    drop_next_blockhash: std::sync::atomic::AtomicBool,
 }
+
+/// Further attempts, each with a fresh blockhash, after a transaction's blockhash was dropped (unknown to the
+/// node, or expired before the transaction landed): either way it can never land, so signing again is safe.
+pub const BLOCKHASH_RETRIES: u32 = 2;
 
 impl Rpc {
     /// A client for `url` at `confirmed` commitment; `payer` signs and pays for every transaction.
     pub fn new(url: &str, payer: Keypair) -> Self {
-        Self { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer }
+        Self { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer, drop_next_blockhash: false.into() }
     }
+
+    /// Test hook: the next send signs its first attempt with a blockhash no cluster knows, as if the one it
+    /// fetched had expired in flight, so the retry path runs against a real node.
+    pub fn drop_next_blockhash(&self) {
+        self.drop_next_blockhash.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether `e` says the transaction's blockhash is gone: refused at preflight as unknown, or expired before
+/// the client could confirm it (the node then no longer accepts it either).
+fn blockhash_dropped(e: &solana_rpc_client_api::client_error::Error) -> bool {
+    matches!(e.get_transaction_error(), Some(solana_transaction_error::TransactionError::BlockhashNotFound)) || e.to_string().contains("unable to confirm transaction")
 }
 
 /// `(json_rpc_url, keypair_path)` from the Solana CLI config file, when it exists
@@ -81,15 +99,24 @@ impl Cluster for Rpc {
     }
 
     async fn send_with_tables(&self, ixs: &[Instruction], signers: &[&Keypair], tables: &[AddressLookupTableAccount]) -> Result<String> {
-        let blockhash = self.client.get_latest_blockhash().await?;
-        let tx = crate::tx::build(ixs, &self.payer, signers, blockhash, tables)?;
-        crate::tx::require_fits(&tx)?;
-        match self.client.send_and_confirm_transaction(&tx).await {
-            Ok(signature) => Ok(signature.to_string()),
-            Err(e) => match e.get_transaction_error() {
-                Some(tx_err) => Err(anyhow!(describe_transaction_error(&tx_err))),
-                None => Err(anyhow!("{e}")),
-            },
+        let mut attempt = 0;
+        loop {
+            let mut blockhash = self.client.get_latest_blockhash().await?;
+            if self.drop_next_blockhash.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                blockhash = solana_message::Hash::from([0x5a_u8; 32]);
+            }
+            let tx = crate::tx::build(ixs, &self.payer, signers, blockhash, tables)?;
+            crate::tx::require_fits(&tx)?;
+            match self.client.send_and_confirm_transaction(&tx).await {
+                Ok(signature) => return Ok(signature.to_string()),
+                Err(e) if attempt < BLOCKHASH_RETRIES && blockhash_dropped(&e) => attempt += 1,
+                Err(e) => {
+                    return match e.get_transaction_error() {
+                        Some(tx_err) => Err(anyhow!(describe_transaction_error(&tx_err))),
+                        None => Err(anyhow!("{e}")),
+                    }
+                }
+            }
         }
     }
 
