@@ -18,12 +18,11 @@ pub struct ReserveValuation<'a> {
     pub ctoken_supply: u64,
     /// Cumulative borrow index.
     pub cumulative_borrow_index: Fraction,
-    /// The volatility regime's level (bps of full turbulence): cuts LTV at origination.
-    pub regime_level_bps: u16,
-    /// Marked for delisting: backs no new borrows.
-    pub delisting: bool,
-    /// How far the delisting has lowered this collateral's liquidation threshold by now, bps.
-    pub delisting_threshold_cut_bps: u64,
+    /// The reserve itself, for what only one use of health reads (the regime's level, for borrow power; the
+    /// delisting's cut, for liquidation), computed when read rather than for every reserve of every check.
+    pub reserve: &'a Reserve,
+    /// The time this valuation is for, unix seconds: dates the delisting's threshold cut.
+    pub now_ts: i64,
 }
 
 /// Running sums over an obligation's positions, all in quote. A health is computed for one use: the Risk
@@ -69,10 +68,24 @@ impl<'a> ReserveValuation<'a> {
             total_liquidity: reserve.total_liquidity()?,
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: reserve.cumulative_borrow_index_sf.get().max(Fraction::ONE),
-            regime_level_bps: reserve.regime_level_bps(),
-            delisting: delisting::is_delisting(reserve),
-            delisting_threshold_cut_bps: delisting::threshold_cut_bps(reserve, now_ts),
+            reserve,
+            now_ts,
         })
+    }
+
+    /// The volatility regime's level (bps of full turbulence): cuts LTV at origination.
+    pub fn regime_level_bps(&self) -> u16 {
+        self.reserve.regime_level_bps()
+    }
+
+    /// Marked for delisting: backs no new borrows.
+    pub fn delisting(&self) -> bool {
+        delisting::is_delisting(self.reserve)
+    }
+
+    /// How far the delisting has lowered this collateral's liquidation threshold by `now_ts`, bps.
+    pub fn delisting_threshold_cut_bps(&self) -> u64 {
+        delisting::threshold_cut_bps(self.reserve, self.now_ts)
     }
 
     /// `reserve` as health sees it at `now_ts`: interest projected, nothing written.
@@ -89,9 +102,8 @@ impl<'a> ReserveValuation<'a> {
             )?,
             ctoken_supply: reserve.ctoken_supply,
             cumulative_borrow_index: projected.cumulative_borrow_index.max(Fraction::ONE),
-            regime_level_bps: reserve.regime_level_bps(),
-            delisting: delisting::is_delisting(reserve),
-            delisting_threshold_cut_bps: delisting::threshold_cut_bps(reserve, now_ts),
+            reserve,
+            now_ts,
         })
     }
 
@@ -170,16 +182,16 @@ impl Health {
                     let isolated_not_alone = r.config.has_flag(FLAG_ISOLATED) && obligation.active_deposits().len() > 1;
                     self.isolated_not_alone |= isolated_not_alone;
                     // Collateral being delisted backs no new borrows.
-                    let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone && !r.delisting;
+                    let backs_borrows = r.config.has_flag(FLAG_COLLATERAL_ENABLED) && !isolated_not_alone && !r.delisting();
                     // A turbulent regime cuts LTV at origination (the group's LTV too); thresholds never.
-                    let ltv_bps = if backs_borrows { regime::ltv_at_origination_bps(ltv_bps, r.config.regime_max_ltv_cut_bps, r.regime_level_bps) } else { 0 };
+                    let ltv_bps = if backs_borrows { regime::ltv_at_origination_bps(ltv_bps, r.config.regime_max_ltv_cut_bps, r.regime_level_bps()) } else { 0 };
                     let low_value = market_value(liquidity, r.decimals, risk.low)?;
                     let power = mul_bps(math::mul(low_value, risk.ltv_factor)?, ltv_bps)?;
                     self.borrow_power = math::add(self.borrow_power, power)?;
                 }
                 None => {
                     let spot_value = market_value(liquidity, r.decimals, price.spot(Side::Collateral))?;
-                    let threshold_bps = delisting::threshold_bps(threshold_bps, r.delisting_threshold_cut_bps);
+                    let threshold_bps = delisting::threshold_bps(threshold_bps, r.delisting_threshold_cut_bps());
                     self.liquidation_collateral = math::add(self.liquidation_collateral, mul_bps(spot_value, threshold_bps)?)?;
                     self.collateral_value = math::add(self.collateral_value, spot_value)?;
                 }
