@@ -22,7 +22,9 @@ pub struct Rpc {
 }
 
 /// Further attempts, each with a fresh blockhash, after a transaction's blockhash was dropped (unknown to the
-/// node, or expired before the transaction landed): either way it can never land, so signing again is safe.
+/// node, or expired before the client saw the transaction confirmed). Before signing again the client asks for
+/// the signature's status with history: a transaction that landed after all is not sent twice; one that did not
+/// can never land (its blockhash is gone), so signing again is safe.
 pub const BLOCKHASH_RETRIES: u32 = 2;
 
 impl Rpc {
@@ -109,7 +111,19 @@ impl Cluster for Rpc {
             crate::tx::require_fits(&tx)?;
             match self.client.send_and_confirm_transaction(&tx).await {
                 Ok(signature) => return Ok(signature.to_string()),
-                Err(e) if attempt < BLOCKHASH_RETRIES && blockhash_dropped(&e) => attempt += 1,
+                Err(e) if attempt < BLOCKHASH_RETRIES && blockhash_dropped(&e) => {
+                    // Expired while the client waited: if it landed after all (seen at no commitment the client
+                    // polled), that is the answer; signing again would send it twice.
+                    let signature = tx.signatures[0];
+                    let landed = self.client.get_signature_statuses_with_history(&[signature]).await?.value.into_iter().next().flatten();
+                    if let Some(status) = landed {
+                        return match status.err {
+                            None => Ok(signature.to_string()),
+                            Some(err) => Err(anyhow!(describe_transaction_error(&err))),
+                        };
+                    }
+                    attempt += 1;
+                }
                 Err(e) => {
                     return match e.get_transaction_error() {
                         Some(tx_err) => Err(anyhow!(describe_transaction_error(&tx_err))),
