@@ -3,7 +3,7 @@
 //! anyone may crank the fills; `list` shows every waiting ticket with its place, value and wait.
 use crate::{
     submit::{submit, Mode, Plan},
-    write::{ata, context},
+    write::{ata, context, ctokens_to_take},
 };
 use anyhow::{anyhow, bail, Result};
 use ballast_sdk::{
@@ -58,25 +58,10 @@ pub async fn command(cluster: &impl Cluster, signer: &Keypair, cmd: &QueueCmd, m
     }
 }
 
-async fn ctokens_held(cluster: &impl Cluster, account: &Pubkey) -> Result<u64> {
-    match cluster.account(account).await? {
-        Some(a) => tokens::token_amount(&a.data).ok_or_else(|| anyhow!("{account} is not a token account")),
-        None => Ok(0),
-    }
-}
-
 async fn request(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, mode: Mode, out: &mut impl Write) -> Result<()> {
     let c = context(cluster, reserve).await?;
     let owner = signer.pubkey();
-    let user_ctokens = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
-    let held = ctokens_held(cluster, &user_ctokens).await?;
-    let ctokens = match amount {
-        "all" => held,
-        _ => c.reserve.state.liquidity_to_ctokens_floor(c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?))?,
-    };
-    if ctokens == 0 || ctokens > held {
-        bail!("--amount: you hold {held} cTokens of {reserve} outside any obligation");
-    }
+    let (user_ctokens, _, ctokens) = ctokens_to_take(cluster, &c.reserve, &owner, amount).await?;
     let destination = ata(&owner, &c.reserve.mint(), &c.reserve);
     let payer = cluster.payer().pubkey();
     let ixs = [

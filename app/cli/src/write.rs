@@ -244,21 +244,28 @@ pub fn liquidation_ixs(
 
 /// Redeems cTokens held outside any obligation (in the signer's cToken account) for liquidity; `all` redeems
 /// the whole balance.
-pub async fn redeem(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, mode: Mode, out: &mut impl Write) -> Result<()> {
-    let c = context(cluster, reserve).await?;
-    let owner = signer.pubkey();
-    let ctokens_account = ata(&owner, &c.reserve.state.ctoken_mint, &c.reserve);
-    let held = match cluster.account(&ctokens_account).await? {
-        Some(a) => tokens::token_amount(&a.data).ok_or_else(|| anyhow!("{ctokens_account} is not a token account"))?,
+/// The owner's cToken account for `r`, what it holds, and the cTokens `amount` (whole tokens of liquidity, or
+/// `all`) asks to take from it: refused when that is nothing or more than it holds.
+pub(crate) async fn ctokens_to_take(cluster: &impl Cluster, r: &ReserveView, owner: &Pubkey, amount: &str) -> Result<(Pubkey, u64, u64)> {
+    let account = ata(owner, &r.state.ctoken_mint, r);
+    let held = match cluster.account(&account).await? {
+        Some(a) => tokens::token_amount(&a.data).ok_or_else(|| anyhow!("{account} is not a token account"))?,
         None => 0,
     };
     let ctokens = match amount {
         "all" => held,
-        _ => c.reserve.state.liquidity_to_ctokens_floor(c.reserve.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?))?,
+        _ => r.state.liquidity_to_ctokens_floor(r.native(amount.parse().map_err(|_| anyhow!("--amount: `{amount}` is neither a number nor `all`"))?))?,
     };
     if ctokens == 0 || ctokens > held {
-        bail!("--amount: you hold {held} cTokens of {reserve} outside any obligation");
+        bail!("--amount: you hold {held} cTokens of {} outside any obligation", r.key);
     }
+    Ok((account, held, ctokens))
+}
+
+pub async fn redeem(cluster: &impl Cluster, signer: &Keypair, reserve: &Pubkey, amount: &str, mode: Mode, out: &mut impl Write) -> Result<()> {
+    let c = context(cluster, reserve).await?;
+    let owner = signer.pubkey();
+    let (ctokens_account, held, ctokens) = ctokens_to_take(cluster, &c.reserve, &owner, amount).await?;
     let payer = cluster.payer().pubkey();
     let mut ixs = vec![tokens::create_ata_idempotent(&payer, &owner, &c.reserve.mint(), &c.reserve.token_program())];
     let liquidity = ata(&owner, &c.reserve.mint(), &c.reserve);
