@@ -268,6 +268,14 @@ fn flags() -> Vec<String> {
     vec!["borrow".into(), "collateral".into()]
 }
 
+/// A program error as the rule it states: `ThresholdTooHigh: liquidation_threshold_bps must be below ...`.
+pub fn rule(e: anchor_lang::error::Error) -> String {
+    match e {
+        anchor_lang::error::Error::AnchorError(a) => format!("{}: {}", a.error_name, a.error_msg),
+        other => other.to_string(),
+    }
+}
+
 pub fn parse_pubkey(s: &str, what: &str) -> Result<Pubkey> {
     Pubkey::from_str(s.trim()).map_err(|_| anyhow!("{what}: `{s}` is not a valid base58 public key"))
 }
@@ -437,7 +445,7 @@ impl ReserveSpec {
             }
             c.elevation_groups |= 1 << (g - 1);
         }
-        c.validate().map_err(|e| anyhow!("reserve {}: {e}", self.symbol))?;
+        c.validate().map_err(|e| anyhow!("reserve {}: {}", self.symbol, rule(e)))?;
         Ok(c)
     }
 }

@@ -48,6 +48,13 @@ impl Cli {
     }
 }
 
+/// `ballast sim tune`: every combination of the candidate values runs the same paths of each scenario on the
+/// real program; it prints bad debt against calm borrowing capacity, the frontier, and a recommended spec change.
+#[derive(Subcommand, Debug)]
+pub enum SimAction {
+    Tune(sim::tune::TuneArgs),
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the whole protocol in-process: a market from the example spec, 50 users, a crash, the keeper.
@@ -57,8 +64,11 @@ pub enum Command {
         users: usize,
     },
     /// Monte Carlo stress tests on the real program, Ballast beside an SPL-style baseline: a built-in
-    /// scenario by name, a scenario file, or (with neither) the standard suite.
+    /// scenario by name, a scenario file, or (with neither) the standard suite. `sim tune` searches one
+    /// reserve's risk parameters.
     Sim {
+        #[command(subcommand)]
+        action: Option<SimAction>,
         scenario: Option<String>,
         /// Name the built-in scenarios and stop.
         #[arg(long)]

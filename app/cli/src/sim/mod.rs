@@ -15,6 +15,8 @@ pub mod prices;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod tune;
+pub mod tune_spec;
 pub mod verify;
 
 use anyhow::{anyhow, bail, Result};
@@ -177,9 +179,13 @@ pub async fn command(scenarios: &[Scenario], opts: RunOptions, json: bool, plots
 
 /// `ballast sim`: lists, or runs one scenario (built-in or a file) or the standard suite.
 pub async fn from_cli(cli: &crate::Cli, out: &mut impl Write) -> Result<Vec<ScenarioReport>> {
-    let crate::Command::Sim { scenario, list: list_only, paths, out: plots, report, workers, verify, borrowers } = &cli.command else {
+    let crate::Command::Sim { action, scenario, list: list_only, paths, out: plots, report, workers, verify, borrowers } = &cli.command else {
         bail!("not a sim command");
     };
+    if let Some(crate::SimAction::Tune(args)) = action {
+        tune::command(args, cli.json, out).await?;
+        return Ok(vec![]);
+    }
     if *list_only {
         list(out)?;
         return Ok(vec![]);

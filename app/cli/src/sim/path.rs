@@ -87,6 +87,9 @@ pub struct PathResult {
     /// The share of LTV at origination the volatility regime left collateral in calm hours (no shock's
     /// turbulence), averaged over those hours and the non-debt reserves: 1 = the regime never cut calm borrowing.
     pub calm_ltv_kept: f64,
+    /// Per asset (the scenario's order): its LTV at origination in those calm hours, averaged, as a share of
+    /// collateral value (the regime's cut applied): the borrowing capacity it gives in a calm market.
+    pub calm_ltv: Vec<f64>,
     /// Borrowers who opened during the path, re-levered, topped up.
     pub entrants: usize,
     pub relevers: usize,
@@ -230,6 +233,7 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
     let times = &inputs.path.times;
     let mut market: Vec<f64> = start_prices.clone();
     let (mut calm_kept, mut calm_samples) = (0.0, 0usize);
+    let (mut calm_ltv, mut calm_steps) = (vec![0.0; n], 0usize);
     for k in 1..times.len() {
         let (t, dt) = (times[k], (times[k] - times[k - 1]) as f64);
         live.set_time(base_ts + t).await?;
@@ -253,11 +257,16 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
         keeper::regime::feed(&recorder, &w.admin, &live.snap).await?;
         live.refresh(&recorder.take_written()).await?;
         if inputs.path.turbulence[k] == 0.0 {
-            for (_, key) in reserves.iter().enumerate().filter(|&(i, _)| i != debt) {
+            for (i, key) in reserves.iter().enumerate() {
                 let state = &live.snap.reserve(key)?.state;
-                calm_kept += ltv_at_origination_bps(10_000, state.config.regime_max_ltv_cut_bps, state.regime_level_bps()) as f64 / 1e4;
-                calm_samples += 1;
+                let (cut, level) = (state.config.regime_max_ltv_cut_bps, state.regime_level_bps());
+                calm_ltv[i] += ltv_at_origination_bps(state.config.ltv_bps as u64, cut, level) as f64 / 1e4;
+                if i != debt {
+                    calm_kept += ltv_at_origination_bps(10_000, cut, level) as f64 / 1e4;
+                    calm_samples += 1;
+                }
             }
+            calm_steps += 1;
         }
         // New borrowers open at the prices of the moment; the rest act on theirs.
         let arrivals = entrant_rng.poisson(s.population.entrants_per_hour * dt / 3_600.0);
@@ -309,6 +318,12 @@ pub async fn run(s: &Scenario, w: &World, inputs: &Inputs, population: &Populati
         }
     }
     r.calm_ltv_kept = if calm_samples == 0 { 1.0 } else { calm_kept / calm_samples as f64 };
+    r.calm_ltv = if calm_steps == 0 {
+        let state = |key: &Pubkey| live.snap.reserve(key).map(|r| r.state.config.ltv_bps as f64 / 1e4);
+        reserves.iter().map(state).collect::<Result<_>>()?
+    } else {
+        calm_ltv.iter().map(|x| x / calm_steps as f64).collect()
+    };
     let end = live.snap;
     let pn = per_native(&end, &keys, &market)?;
     r.unrealized_bad_debt = shortfall(&end, &keys, &pn, &depth, s)?;

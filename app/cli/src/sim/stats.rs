@@ -5,7 +5,7 @@ use crate::rng::Rng;
 use serde::Serialize;
 
 /// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_964;
+pub const Z95: f64 = 1.959_964;
 
 /// A mean over paths, its standard error, a 95% interval, and the tail.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]

@@ -6,6 +6,8 @@ use ballast_cli::{
 };
 use clap::Parser;
 
+mod tune;
+
 /// crash-60, cut down so a test runs it in seconds: `borrowers`, 3 suppliers, `hours`, `paths`.
 fn small(borrowers: usize, hours: f64, paths: usize) -> Scenario {
     let mut s = Scenario::load("crash-60").unwrap();
