@@ -103,8 +103,8 @@ fn spl_baseline_succeeds_changing_only_the_named_parameters() {
 /// rest of the debt is written off. Under the baseline, bad debt = debt − collateral·0.3 / 1.05; under Ballast
 /// (full liquidation below 0.95, and the insolvent auction, with no protocol cut: at the gap, t = 360 s, the bonus
 /// is zero, below the keeper's one bps of selling cost, so it starts the clock; at the next step, t = 600 s, 240
-/// of the auction's 600 s have passed, the bonus is 8% × 240 / 600 = 3.2%, and the keeper takes it all)
-/// debt − collateral·0.3 / 1.032.
+/// of the auction's 600 s have passed, the bonus is 5% × 240 / 600 = 2%, and the keeper takes it all)
+/// debt − collateral·0.3 / 1.02.
 #[tokio::test]
 async fn sim_succeeds_with_the_closed_form_bad_debt_of_a_gap_crash_under_both_configs() {
     let calm = "oracle = { ema_half_life_secs = 0.0, base_conf_bps = 0.0, conf_vol_multiple = 0.0, latency_secs = 0.0 }";
@@ -158,7 +158,7 @@ turnover_secs = 1.0
     );
     let s = Scenario::parse(&text, None).unwrap();
     let r = sim::run_scenario(&s, serial(1), &|| {}).await.unwrap();
-    for (p, bonus) in [(&r.baseline[0], 0.05), (&r.ballast[0], 0.08 * 240.0 / 600.0)] {
+    for (p, bonus) in [(&r.baseline[0], 0.05), (&r.ballast[0], 0.05 * 240.0 / 600.0)] {
         let expected = p.debt_start - p.collateral_start * 0.3 / (1.0 + bonus);
         assert!(p.debt_start > 6_000.0 && (p.collateral_start - 10_000.0).abs() < 1.0, "{p:?}");
         // An hour of interest at most, and rounding.

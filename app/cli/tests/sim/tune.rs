@@ -14,7 +14,7 @@ fn tune_cli(extra: &[&str]) -> Cli {
 #[tokio::test]
 async fn sim_tune_succeeds_recommending_a_spec_that_migrations_plan_and_apply() {
     let file = std::env::temp_dir().join(format!("ballast-tuned-{}.toml", std::process::id()));
-    let grid = ["--ltv", "7000,1000", "--threshold-gap", "800,3000", "--max-bonus", "800", "--target-health", "0", "--regime-cut", "2000", "--min-capacity", "0.1"];
+    let grid = ["--ltv", "7000,1000", "--threshold-gap", "800,3000", "--max-bonus", "500", "--target-health", "0", "--regime-cut", "2000", "--min-capacity", "0.1"];
     let mut args: Vec<&str> = grid.to_vec();
     args.extend(["--write-spec", file.to_str().unwrap()]);
     let mut out = Vec::new();
