@@ -72,19 +72,13 @@ pub async fn run_path(s: &Scenario, template: &crate::world::World, i: usize) ->
     Ok((a, b, ballast, base))
 }
 
-/// Runs every path of `s` over worker threads (each with its own runtime); the worker that ran one of the first
-/// `opts.verify` paths verifies it on a bank at once, while the others go on with native paths, so both cores
-/// stay busy. `tick` is called after each path.
-pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Sync)) -> Result<ScenarioReport> {
-    let started = std::time::Instant::now();
-    let bank = bank_world(s).await?;
-    let template = Arc::new(bank.fork_native().await?);
+/// Runs `job(runtime, i)` for every `i` in `0..n` over `workers` threads, each with its own single-threaded
+/// runtime, handing the indices out in order; stops handing them out at the first error, which it returns.
+pub fn parallel(n: usize, workers: usize, job: &(dyn Fn(&tokio::runtime::Runtime, usize) -> Result<()> + Sync)) -> Result<()> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(PathResult, PathResult)>>> = Mutex::new(vec![None; s.paths]);
-    let verified: Mutex<Vec<verify::Verified>> = Mutex::new(vec![]);
     let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
-        for _ in 0..opts.workers.clamp(1, s.paths) {
+        for _ in 0..workers.clamp(1, n.max(1)) {
             scope.spawn(|| {
                 let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     Ok(r) => r,
@@ -92,35 +86,42 @@ pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Syn
                 };
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= s.paths || failure.lock().expect("lock").is_some() {
+                    if i >= n || failure.lock().expect("lock").is_some() {
                         return;
                     }
-                    match runtime.block_on(run_path(s, &template, i)) {
-                        Ok((a, b, wa, wb)) => {
-                            results.lock().expect("lock")[i] = Some((a, b));
-                            if i < opts.verify {
-                                match runtime.block_on(verify::path(s, i, &template, &wa, &wb)) {
-                                    Ok(v) => verified.lock().expect("lock").push(v),
-                                    Err(e) => {
-                                        *failure.lock().expect("lock") = Some(e.context(format!("scenario {}, verifying path {i}", s.name)));
-                                        return;
-                                    }
-                                }
-                            }
-                            tick();
-                        }
-                        Err(e) => {
-                            *failure.lock().expect("lock") = Some(e.context(format!("scenario {}, path {i}", s.name)));
-                            return;
-                        }
+                    if let Err(e) = job(&runtime, i) {
+                        *failure.lock().expect("lock") = Some(e);
+                        return;
                     }
                 }
             });
         }
     });
-    if let Some(e) = failure.into_inner().map_err(|_| anyhow!("a worker panicked"))? {
-        return Err(e);
+    match failure.into_inner().map_err(|_| anyhow!("a worker panicked"))? {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
+}
+
+/// Runs every path of `s` over worker threads (each with its own runtime); the worker that ran one of the first
+/// `opts.verify` paths verifies it on a bank at once, while the others go on with native paths, so both cores
+/// stay busy. `tick` is called after each path.
+pub async fn run_scenario(s: &Scenario, opts: RunOptions, tick: &(dyn Fn() + Sync)) -> Result<ScenarioReport> {
+    let started = std::time::Instant::now();
+    let bank = bank_world(s).await?;
+    let template = Arc::new(bank.fork_native().await?);
+    let results: Mutex<Vec<Option<(PathResult, PathResult)>>> = Mutex::new(vec![None; s.paths]);
+    let verified: Mutex<Vec<verify::Verified>> = Mutex::new(vec![]);
+    parallel(s.paths, opts.workers, &|runtime, i| {
+        let (a, b, wa, wb) = runtime.block_on(run_path(s, &template, i)).map_err(|e| e.context(format!("scenario {}, path {i}", s.name)))?;
+        results.lock().expect("lock")[i] = Some((a, b));
+        if i < opts.verify {
+            let v = runtime.block_on(verify::path(s, i, &template, &wa, &wb)).map_err(|e| e.context(format!("scenario {}, verifying path {i}", s.name)))?;
+            verified.lock().expect("lock").push(v);
+        }
+        tick();
+        Ok(())
+    })?;
     let pairs: Vec<(PathResult, PathResult)> = results.into_inner().map_err(|_| anyhow!("a worker panicked"))?.into_iter().map(|r| r.ok_or_else(|| anyhow!("a path did not run"))).collect::<Result<_>>()?;
     let violations: Vec<String> = pairs.iter().flat_map(|(a, b)| a.invariant_violations.iter().chain(&b.invariant_violations).cloned()).collect();
     if !violations.is_empty() {

@@ -19,7 +19,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use ballast_migrate::{spec::{RegimeSpec, ReserveSpec}, Spec};
 use ballast_sdk::Signer;
 use serde::Serialize;
-use std::{io::Write, path::PathBuf, sync::{atomic::AtomicUsize, Arc, Mutex}};
+use std::{io::Write, path::PathBuf, sync::{Arc, Mutex}};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TuneArgs {
@@ -267,32 +267,15 @@ fn run_all(scenarios: &[Scenario], templates: &[Arc<World>], symbol: &str, varia
     let jobs: Vec<(usize, usize, usize)> =
         scenarios.iter().enumerate().flat_map(|(k, s)| (0..s.paths).flat_map(move |i| (0..variants.len()).map(move |v| (k, v, i)))).collect();
     let samples: Mutex<Vec<Vec<Vec<Sample>>>> = Mutex::new(scenarios.iter().map(|s| vec![vec![Sample::default(); s.paths]; variants.len()]).collect());
-    let (next, failure) = (AtomicUsize::new(0), Mutex::new(None::<anyhow::Error>));
-    std::thread::scope(|scope| {
-        for _ in 0..workers.clamp(1, jobs.len()) {
-            scope.spawn(|| {
-                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    Ok(r) => r,
-                    Err(e) => return *failure.lock().expect("lock") = Some(e.into()),
-                };
-                loop {
-                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if n >= jobs.len() || failure.lock().expect("lock").is_some() {
-                        return;
-                    }
-                    let (k, v, i) = jobs[n];
-                    match runtime.block_on(run_one(&scenarios[k], &templates[k], symbol, variants[v], i)) {
-                        Ok(sample) => samples.lock().expect("lock")[k][v][i] = sample,
-                        Err(e) => return *failure.lock().expect("lock") = Some(e.context(format!("scenario {}, path {i}, {:?}", scenarios[k].name, variants[v]))),
-                    }
-                    tick();
-                }
-            });
-        }
-    });
-    if let Some(e) = failure.into_inner().map_err(|_| anyhow!("a worker panicked"))? {
-        return Err(e);
-    }
+    super::parallel(jobs.len(), workers, &|runtime, n| {
+        let (k, v, i) = jobs[n];
+        let sample = runtime
+            .block_on(run_one(&scenarios[k], &templates[k], symbol, variants[v], i))
+            .map_err(|e| e.context(format!("scenario {}, path {i}, {:?}", scenarios[k].name, variants[v])))?;
+        samples.lock().expect("lock")[k][v][i] = sample;
+        tick();
+        Ok(())
+    })?;
     samples.into_inner().map_err(|_| anyhow!("a worker panicked"))
 }
 
