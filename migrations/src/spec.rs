@@ -269,7 +269,7 @@ fn flags() -> Vec<String> {
 }
 
 /// A program error as the rule it states: `ThresholdTooHigh: liquidation_threshold_bps must be below ...`.
-pub fn rule(e: anchor_lang::error::Error) -> String {
+fn rule(e: anchor_lang::error::Error) -> String {
     match e {
         anchor_lang::error::Error::AnchorError(a) => format!("{}: {}", a.error_name, a.error_msg),
         other => other.to_string(),
